@@ -1,0 +1,9 @@
+.PHONY: run test ci lint
+run:  ## set up and run the app with demo data
+	./quickstart.sh
+test: ## set up and run the whole test suite
+	./runtests.sh
+ci:
+	bash .ci/run
+lint:
+	.venv/bin/ruff check . && .venv/bin/ruff format --check .

@@ -1,0 +1,57 @@
+/* TPS Khusus: small progressive enhancements, no external libraries. */
+(function () {
+  "use strict";
+
+  function pollJob(el) {
+    var url = el.getAttribute("data-progress-url");
+    var doneUrl = el.getAttribute("data-done-url");
+    var bar = el.querySelector("progress");
+    var pct = el.querySelector(".job-percent");
+    var status = el.querySelector(".job-status");
+    var message = el.querySelector(".job-message");
+    var count = el.querySelector(".job-count");
+    var error = el.querySelector(".job-error");
+    function tick() {
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+        .then(function (data) {
+          bar.value = data.percent;
+          bar.textContent = data.percent + "%";
+          pct.textContent = data.percent + "%";
+          status.textContent = data.status_label;
+          status.className = "job-status status-" + data.status;
+          message.textContent = data.message || "";
+          count.textContent = data.total ? data.done + " / " + data.total : "";
+          if (data.error) { error.textContent = data.error; error.hidden = false; }
+          if (data.finished) {
+            if (doneUrl && data.status === "done") { window.location.assign(doneUrl); }
+            else if (el.hasAttribute("data-reload")) { window.location.reload(); }
+            return;
+          }
+          window.setTimeout(tick, 1000);
+        })
+        .catch(function () { window.setTimeout(tick, 3000); });
+    }
+    tick();
+  }
+
+  function confirmForms() {
+    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (ev) {
+        if (!window.confirm(form.getAttribute("data-confirm"))) { ev.preventDefault(); }
+      });
+    });
+  }
+
+  function printButtons() {
+    document.querySelectorAll("[data-print]").forEach(function (b) {
+      b.addEventListener("click", function () { window.print(); });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-progress-url]").forEach(pollJob);
+    confirmForms();
+    printButtons();
+  });
+})();

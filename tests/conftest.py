@@ -1,0 +1,124 @@
+"""People and places as fixtures (STYLE.md): a rutan with TPS 901 and 902, and an outsider."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from voters.models import TPS, Election, Facility, User
+
+PASSWORD = "kata-sandi-uji-123"  # noqa: S105
+
+
+@pytest.fixture(autouse=True)
+def private_root(settings, tmp_path):
+    settings.PRIVATE_ROOT = tmp_path / "private"
+    settings.MEDIA_ROOT = settings.PRIVATE_ROOT
+    settings.PRIVATE_ROOT.mkdir()
+    return settings.PRIVATE_ROOT
+
+
+@pytest.fixture
+def blora(db):
+    return Facility.objects.create(
+        code="RUTAN-BLORA", name="Rutan Kelas IIB Blora", region_code="33.16"
+    )
+
+
+@pytest.fixture
+def rembang(db):
+    return Facility.objects.create(
+        code="LAPAS-REMBANG", name="Lapas Kelas IIB Rembang", region_code="33.17"
+    )
+
+
+@pytest.fixture
+def election(db):
+    return Election.objects.create(
+        code="PILKADA2024",
+        name="Pemilihan Serentak 2024",
+        kind="pilkada",
+        polling_date=dt.date(2024, 11, 27),
+        region_code="33.16",
+    )
+
+
+@pytest.fixture
+def tps901(blora, election):
+    return TPS.objects.create(election=election, facility=blora, number="901", capacity=600)
+
+
+@pytest.fixture
+def tps902(blora, election):
+    return TPS.objects.create(election=election, facility=blora, number="902", capacity=600)
+
+
+@pytest.fixture
+def tps_rembang(rembang, election):
+    return TPS.objects.create(election=election, facility=rembang, number="903", capacity=600)
+
+
+def make_user(username, role, facility, tps_number=""):
+    user = User(
+        username=username,
+        role=role,
+        facility=facility,
+        tps_number=tps_number,
+        first_name=username.title(),
+    )
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def operator(blora):
+    return make_user("alice", "operator", blora)
+
+
+@pytest.fixture
+def kpps(blora, tps901):
+    return make_user("kartini", "kpps", blora, "901")
+
+
+@pytest.fixture
+def kpu(blora):
+    return make_user("kurnia", "kpu", blora)
+
+
+@pytest.fixture
+def observer(blora):
+    return make_user("bambang", "observer", blora)
+
+
+@pytest.fixture
+def admin_user(blora):
+    return make_user("adi", "admin", blora)
+
+
+@pytest.fixture
+def outsider(rembang, tps_rembang):
+    return make_user("charlie", "operator", rembang)
+
+
+@pytest.fixture
+def people(operator, kpps, kpu, observer, admin_user, outsider, tps902):
+    return {
+        "operator": operator,
+        "kpps": kpps,
+        "kpu": kpu,
+        "observer": observer,
+        "admin": admin_user,
+        "outsider": outsider,
+    }
+
+
+def login(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def client_for():
+    return login

@@ -1,0 +1,87 @@
+"""Every page x every role x own and foreign objects (see matrix.py)."""
+
+import importlib
+import pkgutil
+import re
+from pathlib import Path
+
+import pytest
+from matrix import PAGES, ROLES
+
+# Import every pages_*.py module so that each registers its pages.
+for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
+    if info.name.startswith("pages_"):
+        importlib.import_module(info.name)
+
+pytestmark = pytest.mark.django_db
+
+NIK16 = re.compile(rb"(?<!\d)\d{16}(?!\d)")
+
+
+@pytest.fixture
+def world(people, blora, rembang, election, tps901, tps902, tps_rembang):
+    return {
+        "people": people,
+        "blora": blora,
+        "rembang": rembang,
+        "election": election,
+        "tps901": tps901,
+        "tps902": tps902,
+        "tps_rembang": tps_rembang,
+    }
+
+
+def refused(response):
+    if response.status_code in (403, 404):
+        return True
+    return response.status_code == 302 and ("login" in response.url or "masuk" in response.url)
+
+
+def fetch(client, page, url):
+    return getattr(client, page.method)(url)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_only_its_pages(page, role, world, client_for):
+    url = page.url(world)
+    response = fetch(client_for(world["people"][role]), page, url)
+    if role in page.roles:
+        assert response.status_code in page.ok_status, (role, url, response.status_code)
+    else:
+        assert refused(response), (role, url, response.status_code)
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p.foreign_url], ids=lambda p: p.name)
+@pytest.mark.parametrize("role", ROLES)
+def test_no_role_sees_objects_outside_its_scope(page, role, world, client_for):
+    url = page.foreign_url(world)
+    response = fetch(client_for(world["people"][role]), page, url)
+    if role in page.foreign_roles:
+        return
+    assert refused(response), (role, url, response.status_code)
+    assert world["rembang"].name.encode() not in response.content
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_anonymous_visitors_are_sent_to_login(page, world, client):
+    response = fetch(client, page, page.url(world))
+    assert response.status_code == 302
+    assert "/masuk/" in response.url or "/admin/login/" in response.url
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p.foreign_url], ids=lambda p: p.name)
+def test_an_outsider_is_refused_every_object_of_blora(page, world, client_for):
+    response = fetch(client_for(world["people"]["outsider"]), page, page.url(world))
+    if page.foreign_url and response.status_code == 200:
+        assert world["blora"].name.encode() not in response.content
+    else:
+        assert refused(response)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+@pytest.mark.parametrize("role", ["observer", "kpps"])
+def test_masked_roles_never_receive_a_full_nik(page, role, world, client_for):
+    response = fetch(client_for(world["people"][role]), page, page.url(world))
+    if response.status_code == 200 and not response.streaming:
+        assert not NIK16.search(response.content), (role, page.name)

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class VotersConfig(AppConfig):
+    name = "voters"
+    verbose_name = _("Pemilih WBP")
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -1,0 +1,32 @@
+from voters.management.base import ContractCommand, iso_date
+from voters.services.setup import upsert_election
+
+
+class Command(ContractCommand):
+    help = (
+        "Tambah atau perbarui pemilihan. Contoh: add_election PILKADA2024 --name "
+        '"Pemilihan Serentak 2024" --type pilkada --polling-date 2024-11-27 --region 33.16'
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("code")
+        parser.add_argument("--name", required=True)
+        parser.add_argument("--type", required=True, choices=["pilkada", "pemilu"])
+        parser.add_argument("--polling-date", required=True, type=iso_date)
+        parser.add_argument("--region", required=True)
+        parser.add_argument("--races", default="", help="mis. GUB,BUP (kosong = semua)")
+
+    def handle(self, *args, **o):
+        out = upsert_election(
+            code=o["code"],
+            name=o["name"],
+            kind=o["type"],
+            polling_date=o["polling_date"],
+            region=o["region"],
+            races=o["races"],
+        )
+        e = out.obj
+        self.stdout.write(
+            f"Pemilihan {e.code} ({e.kind}, {e.polling_date:%Y-%m-%d}, wilayah {e.region_code}, "
+            f"kontestasi {','.join(e.race_list)}) {out.verb}."
+        )

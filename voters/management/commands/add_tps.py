@@ -1,0 +1,27 @@
+from voters.management.base import ContractCommand
+from voters.services.setup import upsert_tps
+
+
+class Command(ContractCommand):
+    help = "Tambah atau perbarui TPS di UPT. Contoh: add_tps PILKADA2024 RUTAN-BLORA 901"
+
+    def add_arguments(self, parser):
+        parser.add_argument("election")
+        parser.add_argument("facility")
+        parser.add_argument("number")
+        parser.add_argument("--capacity", type=int, default=None)
+        parser.add_argument("--address", default="")
+
+    def handle(self, *args, **o):
+        out = upsert_tps(
+            election_code=o["election"],
+            facility_code=o["facility"],
+            number=o["number"],
+            capacity=o["capacity"],
+            address=o["address"],
+        )
+        t = out.obj
+        self.stdout.write(
+            f"TPS {t.number} {t.election.code} di {t.facility.code} "
+            f"(kapasitas {t.capacity}) {out.verb}."
+        )

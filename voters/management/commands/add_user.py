@@ -1,0 +1,49 @@
+import sys
+from pathlib import Path
+
+from django.core.management.base import CommandError
+
+from voters.management.base import ContractCommand
+from voters.models import User
+from voters.services.setup import upsert_user
+
+
+class Command(ContractCommand):
+    help = (
+        "Tambah atau perbarui pengguna. Contoh: add_user budi --role operator "
+        "--facility RUTAN-BLORA --password-file FILE (atau - untuk stdin)"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--role", required=True, choices=User.Role.values)
+        parser.add_argument("--facility", default=None)
+        parser.add_argument("--tps", default="")
+        parser.add_argument("--password-file", default=None)
+        parser.add_argument("--name", default="", help="nama lengkap")
+        parser.add_argument("--institution", default="")
+
+    def handle(self, *args, **o):
+        password = None
+        if o["password_file"]:
+            if o["password_file"] == "-":
+                password = sys.stdin.readline().rstrip("\r\n")
+            else:
+                path = Path(o["password_file"])
+                try:
+                    password = path.read_text(encoding="utf-8").splitlines()[0].strip()
+                except (OSError, IndexError, UnicodeDecodeError) as exc:
+                    raise CommandError(f"Berkas kata sandi {path} tidak dapat dibaca.") from exc
+        out = upsert_user(
+            username=o["username"],
+            role=o["role"],
+            facility_code=o["facility"],
+            tps_number=o["tps"],
+            password=password,
+            full_name=o["name"],
+            institution=o["institution"],
+        )
+        u = out.obj
+        scope = u.facility.code if u.facility else "semua UPT"
+        tps = f", TPS {u.tps_number}" if u.tps_number else ""
+        self.stdout.write(f"Pengguna {u.username} ({u.role}, {scope}{tps}) {out.verb}.")

@@ -1,0 +1,149 @@
+"""Long jobs are rows: status, progress (done/total), timings and error (STYLE.md).
+
+A page reads the row to show a live progress bar; a crashed worker leaves a row whose heartbeat
+stops, which the sweeper reports as stopped instead of "running" forever.
+"""
+
+from django.conf import settings
+from django.db import connections, models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def _progress_alias():
+    return "jobs" if "jobs" in connections.databases else "default"
+
+
+class Job(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Menunggu")
+        RUNNING = "running", _("Berjalan")
+        DONE = "done", _("Selesai")
+        FAILED = "failed", _("Gagal")
+
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.QUEUED)
+    total = models.PositiveIntegerField(_("jumlah"), default=0)
+    done = models.PositiveIntegerField(_("selesai"), default=0)
+    message = models.CharField(_("keterangan"), max_length=300, blank=True)
+    error = models.TextField(_("galat"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dibuat oleh"),
+    )
+    created_at = models.DateTimeField(_("dibuat"), default=timezone.now)
+    started_at = models.DateTimeField(_("mulai"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("selesai pada"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    # -- state changes, each an optimistic update so that two workers never share a job --
+
+    def claim(self):
+        """Take the job: True when this worker now owns it (queued, or a stale running one)."""
+        now = timezone.now()
+        stale_before = now - settings.JOB_STALE_AFTER
+        owned = (
+            type(self)
+            .objects.filter(pk=self.pk)
+            .filter(
+                models.Q(status=self.Status.QUEUED)
+                | models.Q(status=self.Status.RUNNING, heartbeat_at__lt=stale_before)
+            )
+            .update(
+                status=self.Status.RUNNING,
+                started_at=now,
+                heartbeat_at=now,
+                done=0,
+                error="",
+                finished_at=None,
+                attempts=models.F("attempts") + 1,
+            )
+        )
+        if owned:
+            self.refresh_from_db()
+        return bool(owned)
+
+    def report(self, done=None, total=None, message=None):
+        """Write progress through a separate connection so pages see it mid-transaction."""
+        fields = {"heartbeat_at": timezone.now()}
+        if done is not None:
+            self.done = fields["done"] = done
+        if total is not None:
+            self.total = fields["total"] = total
+        if message is not None:
+            self.message = fields["message"] = str(message)[:300]
+        type(self).objects.using(_progress_alias()).filter(pk=self.pk).update(**fields)
+
+    def succeed(self, message=""):
+        self.status = self.Status.DONE
+        self.finished_at = timezone.now()
+        self.message = str(message)[:300]
+        if self.total and self.done < self.total:
+            self.done = self.total
+        self.save(update_fields=["status", "finished_at", "message", "done"])
+
+    def fail(self, error):
+        self.status = self.Status.FAILED
+        self.finished_at = timezone.now()
+        self.error = str(error)[:4000]
+        type(self).objects.using(_progress_alias()).filter(pk=self.pk).update(
+            status=self.status, finished_at=self.finished_at, error=self.error
+        )
+
+    # -- reading --
+
+    @property
+    def percent(self):
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total:
+            return 0
+        return min(100, int(self.done * 100 / self.total))
+
+    @property
+    def is_finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def is_stale(self):
+        return (
+            self.status == self.Status.RUNNING
+            and self.heartbeat_at is not None
+            and self.heartbeat_at < timezone.now() - settings.JOB_STALE_AFTER
+        )
+
+    @property
+    def duration(self):
+        if self.started_at and self.finished_at:
+            return self.finished_at - self.started_at
+        return None
+
+    def progress_json(self):
+        return {
+            "status": self.status,
+            "status_label": str(self.get_status_display()),
+            "done": self.done,
+            "total": self.total,
+            "percent": self.percent,
+            "message": self.message,
+            "error": self.error if self.status == self.Status.FAILED else "",
+            "stale": self.is_stale,
+            "finished": self.is_finished,
+        }
+
+    @classmethod
+    def sweep_stale(cls):
+        """Mark running jobs whose worker died as failed, so they can be retried."""
+        cutoff = timezone.now() - settings.JOB_STALE_AFTER
+        return cls.objects.filter(status=cls.Status.RUNNING, heartbeat_at__lt=cutoff).update(
+            status=cls.Status.FAILED,
+            finished_at=timezone.now(),
+            error=str(_("Pekerjaan terhenti (proses pekerja mati). Silakan jalankan ulang.")),
+        )

@@ -1,0 +1,1 @@
+"""Every write goes through a service function here (STYLE.md): atomic, audited."""
