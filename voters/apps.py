@@ -7,4 +7,4 @@ class VotersConfig(AppConfig):
     verbose_name = _("Pemilih WBP")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import demo_roster, signals  # noqa: F401

@@ -23,3 +23,11 @@ def sweep_stale_jobs_task():
     if swept:
         logger.warning("marked %s stale job(s) as failed", swept)
     return swept
+
+
+@shared_task(acks_late=True)
+def import_inmates_task(batch_id):
+    """Import a confirmed roster upload (ImportBatch id)."""
+    from .services.inmates import run_roster_batch
+
+    run_roster_batch(batch_id)

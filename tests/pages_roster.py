@@ -1,0 +1,84 @@
+"""Roster pages in the permission matrix."""
+
+import datetime as dt
+
+from django.urls import reverse
+from matrix import page
+
+from voters.models import DukcapilRequest, ImportBatch, Inmate
+
+READERS = ("operator", "kpu", "observer", "admin")
+STAFF = ("operator", "kpu", "admin")
+OPERATORS = ("operator", "admin")
+
+
+def _inmate(facility, number="B.1"):
+    inmate, _ = Inmate.objects.get_or_create(
+        facility=facility,
+        no_registrasi=number,
+        defaults={
+            "nama": f"WBP {facility.code}",
+            "nik": "3316032408718025",
+            "nik_format": "valid",
+            "tanggal_lahir": dt.date(1971, 8, 24),
+            "jenis_kelamin": "L",
+            "tanggal_masuk": dt.date(2024, 3, 4),
+        },
+    )
+    return inmate
+
+
+def _request(facility):
+    req = DukcapilRequest.objects.create(facility=facility)
+    req.inmates.add(_inmate(facility))
+    return req
+
+
+def _batch(facility):
+    return ImportBatch.objects.create(kind="inmates", facility=facility, file_name="sdp.xlsx")
+
+
+page("inmate_list", READERS, lambda w: reverse("inmate_list"))
+page(
+    "inmate_detail",
+    READERS,
+    lambda w: reverse("inmate_detail", args=[_inmate(w["blora"]).pk]),
+    foreign_url=lambda w: reverse("inmate_detail", args=[_inmate(w["rembang"]).pk]),
+)
+page("nik_worklist", STAFF, lambda w: reverse("nik_worklist"))
+page("nik_worklist_tab", STAFF, lambda w: reverse("nik_worklist_tab", args=["menunggu"]))
+page(
+    "dukcapil_request_detail",
+    STAFF,
+    lambda w: reverse("dukcapil_request_detail", args=[_request(w["blora"]).pk]),
+    foreign_url=lambda w: reverse("dukcapil_request_detail", args=[_request(w["rembang"]).pk]),
+)
+page("roster_import", OPERATORS, lambda w: reverse("roster_import"))
+page(
+    "roster_import_preview",
+    OPERATORS,
+    lambda w: reverse("roster_import_preview", args=[_batch(w["blora"]).pk]),
+    foreign_url=lambda w: reverse("roster_import_preview", args=[_batch(w["rembang"]).pk]),
+)
+page(
+    "roster_import_errors",
+    OPERATORS,
+    lambda w: reverse("roster_import_errors", args=[_batch(w["blora"]).pk]),
+    foreign_url=lambda w: reverse("roster_import_errors", args=[_batch(w["rembang"]).pk]),
+)
+page(
+    "inmate_nik_status",
+    OPERATORS,
+    lambda w: reverse("inmate_nik_status", args=[_inmate(w["blora"]).pk]),
+    method="post",
+    ok_status=(302,),
+    foreign_url=lambda w: reverse("inmate_nik_status", args=[_inmate(w["rembang"]).pk]),
+)
+page(
+    "inmate_event",
+    OPERATORS,
+    lambda w: reverse("inmate_event", args=[_inmate(w["blora"]).pk]),
+    method="post",
+    ok_status=(302,),
+    foreign_url=lambda w: reverse("inmate_event", args=[_inmate(w["rembang"]).pk]),
+)

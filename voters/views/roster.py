@@ -1,0 +1,482 @@
+"""The roster: inmates, their timeline, NIK work lists, SDP imports and the Dukcapil round trip."""
+
+import csv
+from itertools import chain
+from pathlib import Path
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import audit, storage
+from ..access import READERS, STAFF, Role, role_required
+from ..forms import (
+    CustodyEventForm,
+    DukcapilRequestForm,
+    NikStatusForm,
+    RosterFilterForm,
+    UploadForm,
+)
+from ..models import AuditEvent, DukcapilRequest, ImportBatch, Inmate, NikStatus
+from ..selectors import current_election, ineligibility, tms_table
+from ..services import dukcapil as dukcapil_service
+from ..services.inmates import (
+    ImportRejected,
+    TransitionRefused,
+    change_nik_status,
+    plan_roster_import,
+    record_custody_event,
+)
+from ..tasks import import_inmates_task
+
+OPERATORS = (Role.OPERATOR, Role.ADMIN)
+PAGE_SIZE = 50
+
+
+def scoped_inmates(request):
+    return Inmate.objects.for_user(request.user)
+
+
+def _facility(request):
+    """The facility a write goes to: the user's own (an admin without one cannot import)."""
+    facility = request.user.facility
+    if facility is None:
+        raise Http404
+    return facility
+
+
+@role_required(*READERS)
+def inmate_list(request):
+    qs = scoped_inmates(request)
+    election = current_election(request.user, request.GET.get("pemilihan"))
+    blocks = sorted(b for b in qs.values_list("blok", flat=True).distinct() if b)
+    form = RosterFilterForm(request.GET or None, blocks=blocks)
+    today = timezone.localdate()
+    polling = election.polling_date if election else today
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            term = data["q"].strip()
+            search = (
+                Q(nama__icontains=term)
+                | Q(no_registrasi__icontains=term)
+                | Q(aliases__icontains=term)
+            )
+            if request.user.sees_full_nik and term.replace(" ", "").isdigit():
+                search |= Q(nik__startswith=term.replace(" ", ""))
+            qs = qs.filter(search)
+        custody = data["custody"]
+        if custody == "inside":
+            qs = qs.inside_on(today)
+        elif custody == "expected":
+            qs = qs.expected_inside_on(polling)
+        elif custody == "leaving":
+            qs = qs.inside_on(today).exclude(pk__in=Inmate.objects.expected_inside_on(polling))
+        elif custody == "left":
+            qs = qs.filter(tanggal_keluar__lte=today)
+        if data["nik_status"]:
+            qs = qs.filter(nik_status=data["nik_status"])
+        if data["blok"]:
+            qs = qs.filter(blok=data["blok"])
+    inmates = list(qs.order_by("nama", "no_registrasi"))
+    table = tms_table()
+    for inmate in inmates:
+        inmate.tms = ineligibility(inmate, election, table) if election else []
+        inmate.expected_inside = inmate.is_expected_inside_on(polling)
+    if form.is_valid() and form.cleaned_data["eligibility"] and election:
+        want = form.cleaned_data["eligibility"] == "yes"
+        inmates = [i for i in inmates if (not i.tms) == want]
+    base = scoped_inmates(request)
+    counts = {
+        "total": base.count(),
+        "inside": base.inside_on(today).count(),
+        "expected": base.expected_inside_on(polling).count() if election else None,
+        "shown": len(inmates),
+    }
+    page = Paginator(inmates, PAGE_SIZE).get_page(request.GET.get("hal"))
+    query = request.GET.copy()
+    query.pop("hal", None)
+    return render(
+        request,
+        "voters/roster/list.html",
+        {
+            "form": form,
+            "page": page,
+            "counts": counts,
+            "election": election,
+            "query": query.urlencode(),
+            "today": today,
+        },
+    )
+
+
+@role_required(*READERS)
+def inmate_detail(request, pk):
+    inmate = get_object_or_404(scoped_inmates(request).select_related("facility"), pk=pk)
+    election = current_election(request.user, request.GET.get("pemilihan"))
+    events = inmate.custody_events.select_related("created_by")
+    transitions = inmate.nik_transitions.select_related("by")
+    timeline = sorted(
+        chain(
+            (
+                {
+                    "when": e.date,
+                    "kind": "custody",
+                    "label": e.get_kind_display(),
+                    "detail": " ".join(x for x in (e.detail, e.reference) if x),
+                    "by": e.created_by,
+                }
+                for e in events
+            ),
+            (
+                {
+                    "when": timezone.localtime(t.at).date(),
+                    "kind": "nik",
+                    "label": f"{NikStatus(t.from_status).label} → {NikStatus(t.to_status).label}",
+                    "detail": t.evidence,
+                    "by": t.by,
+                }
+                for t in transitions
+            ),
+        ),
+        key=lambda item: item["when"],
+    )
+    can_edit = request.user.role in OPERATORS or request.user.is_superuser
+    context = {
+        "inmate": inmate,
+        "timeline": timeline,
+        "election": election,
+        "tms": ineligibility(inmate, election) if election else [],
+        "expected_inside": (
+            inmate.is_expected_inside_on(election.polling_date) if election else None
+        ),
+        "can_edit": can_edit,
+        "nik_form": NikStatusForm(
+            initial={"version": inmate.version, "to_status": inmate.nik_status}
+        ),
+        "event_form": CustodyEventForm(
+            initial={"version": inmate.version, "date": timezone.localdate()}
+        ),
+    }
+    return render(request, "voters/roster/detail.html", context)
+
+
+@require_POST
+@role_required(*OPERATORS)
+def inmate_nik_status(request, pk):
+    inmate = get_object_or_404(scoped_inmates(request), pk=pk)
+    form = NikStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            change_nik_status(
+                inmate=inmate,
+                to_status=form.cleaned_data["to_status"],
+                user=request.user,
+                evidence=form.cleaned_data["evidence"],
+                expected_version=form.cleaned_data["version"],
+            )
+            messages.success(request, _("Status NIK diperbarui."))
+        except TransitionRefused as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, _("Isi status baru dan buktinya."))
+    return redirect(inmate)
+
+
+@require_POST
+@role_required(*OPERATORS)
+def inmate_event(request, pk):
+    inmate = get_object_or_404(scoped_inmates(request), pk=pk)
+    form = CustodyEventForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            record_custody_event(
+                inmate=inmate,
+                kind=data["kind"],
+                date=data["date"],
+                user=request.user,
+                detail=data["detail"],
+                reference=data["reference"],
+                expected_version=data["version"],
+            )
+            messages.success(request, _("Peristiwa dicatat."))
+        except TransitionRefused as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, _("Periksa isian peristiwa: jenis dan tanggal wajib diisi."))
+    return redirect(inmate)
+
+
+# -- NIK work lists -------------------------------------------------------------------------
+
+WORKLISTS = {
+    "perekaman": (
+        _("Perlu perekaman Dukcapil"),
+        _("WBP di dalam tanpa NIK sah, atau tidak ditemukan/belum rekam di Dukcapil."),
+    ),
+    "menunggu": (_("Menunggu jawaban Dukcapil"), _("Sudah dikirim, belum ada jawaban.")),
+    "tidak-cocok": (
+        _("NIK tidak cocok dengan data"),
+        _("Tanggal lahir atau jenis kelamin di NIK berbeda dengan catatan SDP."),
+    ),
+    "belum-dikirim": (
+        _("NIK sah, belum diverifikasi"),
+        _("Format sah, belum pernah dikirim ke Dukcapil."),
+    ),
+}
+
+
+def worklist_queryset(request, key):
+    inside = scoped_inmates(request).inside_on(timezone.localdate())
+    if key == "perekaman":
+        return inside.filter(
+            Q(nik_format__in=["invalid", "blank"])
+            | Q(
+                nik_status__in=[
+                    NikStatus.NOT_FOUND,
+                    NikStatus.NOT_RECORDED,
+                    NikStatus.RECORDING_SCHEDULED,
+                    NikStatus.BIOMETRIC_NO_MATCH,
+                ]
+            )
+        )
+    if key == "menunggu":
+        return inside.filter(nik_status=NikStatus.SENT)
+    if key == "tidak-cocok":
+        return inside.filter(
+            Q(nik_issues__icontains="birth_date_mismatch") | Q(nik_issues__icontains="sex_mismatch")
+        )
+    if key == "belum-dikirim":
+        return inside.filter(nik_status=NikStatus.FORMAT_VALID)
+    raise Http404
+
+
+@role_required(*STAFF)
+def nik_worklist(request, key="perekaman"):
+    qs = worklist_queryset(request, key).order_by("blok", "nama")
+    title, description = WORKLISTS[key]
+    tabs = [
+        {"key": k, "title": t, "count": worklist_queryset(request, k).count(), "active": k == key}
+        for k, (t, _d) in WORKLISTS.items()
+    ]
+    return render(
+        request,
+        "voters/roster/worklist.html",
+        {
+            "inmates": qs,
+            "title": title,
+            "description": description,
+            "tabs": tabs,
+            "key": key,
+            "requests": DukcapilRequest.objects.filter(
+                facility__in=request.user.facilities()
+            ).annotate(n=Count("inmates"))[:10],
+            "can_request": request.user.role in OPERATORS or request.user.is_superuser,
+        },
+    )
+
+
+@require_POST
+@role_required(*OPERATORS)
+def dukcapil_request_create(request):
+    facility = _facility(request)
+    form = DukcapilRequestForm(request.POST, queryset=scoped_inmates(request))
+    if not form.is_valid():
+        messages.error(request, _("Pilih paling sedikit satu WBP untuk dikirim ke Dukcapil."))
+        return redirect(request.POST.get("next") or reverse("nik_worklist"))
+    chosen = form.cleaned_data["inmates"]
+    dukcapil_request = dukcapil_service.create_request(
+        facility=facility,
+        inmate_ids=[i.pk for i in chosen],
+        user=request.user,
+        reference=form.cleaned_data["reference"],
+    )
+    messages.success(
+        request,
+        _("Permintaan verifikasi dibuat untuk %(n)s WBP. Unduh berkasnya dan kirim ke Dukcapil.")
+        % {"n": len(chosen)},
+    )
+    return redirect("dukcapil_request_detail", pk=dukcapil_request.pk)
+
+
+def _scoped_request(request, pk):
+    return get_object_or_404(
+        DukcapilRequest.objects.filter(facility__in=request.user.facilities()), pk=pk
+    )
+
+
+@role_required(*STAFF)
+def dukcapil_request_detail(request, pk):
+    dukcapil_request = _scoped_request(request, pk)
+    return render(
+        request,
+        "voters/roster/dukcapil_request.html",
+        {
+            "req": dukcapil_request,
+            "inmates": dukcapil_request.inmates.order_by("nama"),
+            "upload": UploadForm(),
+        },
+    )
+
+
+@role_required(*STAFF)
+def dukcapil_request_download(request, pk):
+    dukcapil_request = _scoped_request(request, pk)
+    path = dukcapil_service.request_file(dukcapil_request)
+    if not path.exists():
+        raise Http404
+    audit.record(
+        AuditEvent.Action.DOWNLOAD,
+        request=request,
+        obj=dukcapil_request,
+        summary=f"Unduh permintaan Dukcapil #{dukcapil_request.pk}",
+        row_count=dukcapil_request.inmates.count(),
+        sha256=audit.sha256_of_file(path),
+    )
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"permintaan-verifikasi-nik-{dukcapil_request.pk}.xlsx",
+    )
+
+
+@require_POST
+@role_required(*OPERATORS)
+def dukcapil_answer_upload(request):
+    facility = _facility(request)
+    form = UploadForm(request.POST, request.FILES)
+    back = request.POST.get("next") or reverse("nik_worklist")
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("file", [])))
+        return redirect(back)
+    upload = form.cleaned_data["file"]
+    path = storage.save_upload(upload, "imports")
+    try:
+        counts = dukcapil_service.import_answer(
+            path=path, facility=facility, user=request.user, file_name=upload.name
+        )
+    except ImportRejected as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    finally:
+        path.unlink(missing_ok=True)
+    summary = ", ".join(f"{label}: {n}" for label, n in counts.items())
+    messages.success(request, _("Jawaban Dukcapil diterapkan. %(s)s") % {"s": summary})
+    return redirect(back)
+
+
+# -- SDP import: upload, preview, confirm, result -----------------------------------------
+
+
+@role_required(*OPERATORS)
+def roster_import(request):
+    facility = _facility(request)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        path = storage.save_upload(upload, "imports")
+        batch = ImportBatch.objects.create(
+            kind=ImportBatch.Kind.INMATES,
+            facility=facility,
+            file_name=upload.name[:255],
+            stored_path=str(path),
+            created_by=request.user,
+        )
+        try:
+            plan = plan_roster_import(path=path, facility=facility, file_name=upload.name)
+        except ImportRejected as exc:
+            path.unlink(missing_ok=True)
+            batch.row_errors = [
+                {"row": e.row_number, "column": e.column, "message": str(e)}
+                for e in exc.errors[:1000]
+            ]
+            batch.summary = {"rejected": len({e.row_number for e in exc.errors})}
+            batch.save(update_fields=["row_errors", "summary"])
+            batch.fail(str(exc))
+            return redirect("roster_import_preview", pk=batch.pk)
+        batch.sha256 = plan.sha256
+        batch.summary = {
+            **plan.summary,
+            "fingerprint": plan.fingerprint,
+            "preview": _preview_rows(plan),
+        }
+        batch.save(update_fields=["sha256", "summary"])
+        return redirect("roster_import_preview", pk=batch.pk)
+    recent = ImportBatch.objects.filter(
+        kind=ImportBatch.Kind.INMATES, facility__in=request.user.facilities()
+    )[:10]
+    return render(request, "voters/roster/import.html", {"form": form, "recent": recent})
+
+
+def _preview_rows(plan, limit=500):
+    """What the preview page shows: no full NIK is stored in the preview."""
+    from .. import nik as nik_rules
+
+    rows = []
+    for row in plan.rows:
+        if row.action == "unchanged" and not row.warnings:
+            continue
+        rows.append(
+            {
+                "row": row.row_number,
+                "action": row.action,
+                "no_registrasi": row.values["no_registrasi"],
+                "nama": row.values["nama"],
+                "nik": nik_rules.mask(row.values["nik"]),
+                "fields": [f for f in row.changed_fields if f not in ("nik_issues", "row_hash")],
+                "warnings": row.warnings[:3],
+            }
+        )
+        if len(rows) >= limit:
+            break
+    return rows
+
+
+def _scoped_batch(request, pk):
+    return get_object_or_404(
+        ImportBatch.objects.filter(
+            kind=ImportBatch.Kind.INMATES, facility__in=request.user.facilities()
+        ),
+        pk=pk,
+    )
+
+
+@role_required(*OPERATORS)
+def roster_import_preview(request, pk):
+    batch = _scoped_batch(request, pk)
+    return render(request, "voters/roster/import_preview.html", {"batch": batch})
+
+
+@require_POST
+@role_required(*OPERATORS)
+def roster_import_confirm(request, pk):
+    batch = _scoped_batch(request, pk)
+    if batch.status != ImportBatch.Status.QUEUED or batch.confirmed_at or not batch.sha256:
+        messages.error(request, _("Impor ini sudah diproses atau ditolak."))
+        return redirect("roster_import_preview", pk=batch.pk)
+    if not storage.is_private(batch.stored_path) or not Path(batch.stored_path).exists():
+        messages.error(request, _("Berkas pratinjau sudah tidak ada; unggah ulang."))
+        return redirect("roster_import")
+    transaction.on_commit(lambda: import_inmates_task.delay(batch.pk))
+    return redirect("roster_import_preview", pk=batch.pk)
+
+
+@role_required(*OPERATORS)
+def roster_import_errors(request, pk):
+    batch = _scoped_batch(request, pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="galat-impor-{batch.pk}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(["baris", "kolom", "kesalahan"])
+    for error in batch.row_errors:
+        writer.writerow([error["row"], error["column"], error["message"]])
+    return response
