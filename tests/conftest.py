@@ -18,6 +18,16 @@ def private_root(settings, tmp_path):
     return settings.PRIVATE_ROOT
 
 
+@pytest.fixture(autouse=True)
+def tasks_run_in_process(settings):
+    """Tasks run eagerly in tests; test_worker.py switches this off to use a real worker."""
+    from tpskhusus.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+
+
 @pytest.fixture
 def blora(db):
     return Facility.objects.create(

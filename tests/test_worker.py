@@ -36,6 +36,9 @@ def database_url():
 @pytest.fixture
 def worker():
     """A real `celery worker` process on the test database and the configured broker."""
+    from tpskhusus.celery import app
+
+    app.conf.task_always_eager = False
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),

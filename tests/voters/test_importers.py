@@ -23,7 +23,7 @@ from voters.importers import (
     read_table,
 )
 
-SAMPLES = Path("/work/shared/data/samples")
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 
 INMATE_HEADER = "No. Registrasi;Nama Lengkap;NIK;Tgl. Lahir;L/P;Tgl Masuk"
 VOTER_HEADER = "NO;NKK;NIK;NAMA;TANGGAL LAHIR;JENIS KELAMIN;TPS"

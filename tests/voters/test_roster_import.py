@@ -13,7 +13,7 @@ from voters.models import CustodyEvent, Inmate, NikStatus, NikTransition
 
 pytestmark = pytest.mark.django_db
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 HEADER = (
     "No. Registrasi;Nama Lengkap;NIK;Tgl. Lahir;L/P;Status Kawin;Kode Wilayah KTP;"
     "Golongan;Tgl Masuk;Tanggal Ekspirasi;Tgl Keluar;Alasan Keluar;Blok Hunian"
