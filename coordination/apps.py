@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CoordinationConfig(AppConfig):
     name = "coordination"
     verbose_name = _("Koordinasi KPU")
+
+    def ready(self):
+        from . import demo, figures, panels, signals  # noqa: F401

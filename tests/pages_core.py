@@ -21,3 +21,4 @@ page(
 )
 page("admin_index", ("admin",), lambda w: reverse("admin:index"))
 page("admin_users", ("admin",), lambda w: reverse("admin:voters_user_changelist"))
+page("two_factor", ROLES, lambda w: reverse("two_factor"))

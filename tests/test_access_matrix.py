@@ -48,6 +48,9 @@ def test_each_role_reaches_only_its_pages(page, role, world, client_for):
     response = fetch(client_for(world["people"][role]), page, url)
     if role in page.roles:
         assert response.status_code in page.ok_status, (role, url, response.status_code)
+        if response.get("Content-Type", "").startswith("text/html"):
+            policy = response.get("Content-Security-Policy", "")
+            assert "default-src 'self'" in policy and "unsafe-inline" not in policy, url
     else:
         assert refused(response), (role, url, response.status_code)
 

@@ -84,7 +84,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "voters.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -259,6 +259,10 @@ CELERY_TASK_ROUTES = {
     "voters.tasks.render_*": {"queue": "letters"},
 }
 CELERY_BEAT_SCHEDULE = {
+    "nightly-reconciliation": {
+        "task": "voters.tasks.reconcile_all_task",
+        "schedule": crontab(hour=1, minute=30),
+    },
     "sweep-stale-jobs": {
         "task": "voters.tasks.sweep_stale_jobs_task",
         "schedule": crontab(minute="*/5"),

@@ -7,8 +7,11 @@ a 404, never a page.
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from . import nik as nik_rules
 from .models import User
@@ -35,12 +38,21 @@ def role_required(*roles):
                 return redirect_to_login(request.get_full_path())
             if not has_role(request.user, roles):
                 raise PermissionDenied
+            if needs_second_factor(request) and view.__name__ != "two_factor":
+                return redirect(f"{reverse('two_factor')}?next={request.get_full_path()}")
             return view(request, *args, **kwargs)
 
         wrapper.allowed_roles = roles
         return wrapper
 
     return decorator
+
+
+def needs_second_factor(request):
+    """With REQUIRE_2FA, roles that see full NIKs must pass a TOTP check after the password."""
+    user = request.user
+    return (settings.REQUIRE_2FA and user.sees_full_nik
+            and not (hasattr(user, "is_verified") and user.is_verified()))
 
 
 def show_nik(user, value, *, own_tps_letter=False):

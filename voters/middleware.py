@@ -31,3 +31,25 @@ class SessionTimeoutMiddleware:
             if not request.path.startswith("/pekerjaan/"):
                 request.session["last_seen"] = now
         return self.get_response(request)
+
+
+class LanguageMiddleware:
+    """Bahasa Indonesia unless the person chose another language (cookie set by set_language).
+
+    Unlike Django's LocaleMiddleware this ignores the browser's Accept-Language: prison PCs
+    often run an English Windows, and the interface must still be in Indonesian.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -1,0 +1,156 @@
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    ActionItem,
+    ActionItemLink,
+    Attachment,
+    Attendee,
+    Contact,
+    Decision,
+    Institution,
+    Meeting,
+    MeetingFigure,
+)
+
+
+def is_global_admin(user):
+    return user.is_superuser or not user.facility_id
+
+
+class FacilityScopedAdmin(admin.ModelAdmin):
+    """An administrator bound to a facility sees only that facility's rows."""
+
+    facility_path = "facility"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if is_global_admin(request.user):
+            return qs
+        return qs.filter(**{self.facility_path: request.user.facility_id})
+
+
+@admin.register(Institution)
+class InstitutionAdmin(admin.ModelAdmin):
+    """The catalogue (no facility) is edited by a global administrator; a facility's
+    administrator edits that facility's own copies."""
+
+    list_display = ["name", "short_name", "kind", "facility", "position", "is_active"]
+    list_filter = ["kind", "is_active", ("facility", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "short_name"]
+    list_editable = ["position", "is_active"]
+    readonly_fields = ["source"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request).select_related("facility")
+        if is_global_admin(request.user):
+            return qs
+        return qs.filter(facility_id=request.user.facility_id)
+
+    def get_readonly_fields(self, request, obj=None):
+        if is_global_admin(request.user):
+            return self.readonly_fields
+        return [*self.readonly_fields, "facility"]
+
+    def save_model(self, request, obj, form, change):
+        if not is_global_admin(request.user):
+            obj.facility_id = request.user.facility_id
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Contact)
+class ContactAdmin(FacilityScopedAdmin):
+    list_display = ["name", "institution", "position", "phone", "facility", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "position", "institution__name"]
+    autocomplete_fields = ["institution"]
+
+
+class AttendeeInline(admin.TabularInline):
+    model = Attendee
+    extra = 0
+    fields = ["name", "institution", "position", "role"]
+    autocomplete_fields = ["institution"]
+
+
+class DecisionInline(admin.TabularInline):
+    model = Decision
+    extra = 0
+
+
+class FigureInline(admin.TabularInline):
+    model = MeetingFigure
+    extra = 0
+    fields = ["label", "value"]
+    readonly_fields = ["label", "value"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Meeting)
+class MeetingAdmin(FacilityScopedAdmin):
+    list_display = ["date", "title", "stage", "facility", "election"]
+    list_filter = ["stage", "election"]
+    search_fields = ["title", "venue"]
+    date_hierarchy = "date"
+    readonly_fields = ["figures_taken_at", "figures_on", "created_by", "created_at"]
+    autocomplete_fields = ["organiser"]
+    inlines = [FigureInline, AttendeeInline, DecisionInline]
+
+
+class LinkInline(admin.TabularInline):
+    model = ActionItemLink
+    extra = 0
+    fields = ["content_type", "object_id", "label"]
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(FacilityScopedAdmin):
+    facility_path = "meeting__facility"
+    list_display = ["title", "owner_institution", "due_date", "status", "meeting"]
+    list_filter = ["status"]
+    search_fields = ["title", "owner_name", "owner_institution__name"]
+    readonly_fields = ["closed_at", "closed_by", "created_by", "created_at"]
+    raw_id_fields = ["meeting", "decision"]
+    autocomplete_fields = ["owner_institution"]
+    inlines = [LinkInline]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(FacilityScopedAdmin):
+    facility_path = "meeting__facility"
+    list_display = ["uploaded_at", "title", "original_name", "kind", "size", "restricted", "file"]
+    list_filter = ["kind", "restricted"]
+    fields = [
+        "meeting",
+        "kind",
+        "title",
+        "restricted",
+        "original_name",
+        "content_type",
+        "size",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+    ]
+    readonly_fields = [
+        "meeting",
+        "original_name",
+        "content_type",
+        "size",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False  # uploads go through the meeting page, which checks the content
+
+    @admin.display(description=_("berkas"))
+    def file(self, obj):
+        url = reverse("coordination:attachment_download", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("unduh"))

@@ -1,0 +1,76 @@
+"""Reads reused by pages, panels and commands."""
+
+from itertools import groupby
+
+from django.utils import timezone
+
+from .models import ActionItem
+
+
+def timeline(election, items, today=None) -> list[dict]:
+    """The election's deadlines (H-30, H-7, H-3 …) and the items' due dates, in date order."""
+    today = today or timezone.localdate()
+    entries = [
+        {
+            "kind": "deadline",
+            "date": day,
+            "code": code,
+            "label": label,
+            "days": (day - today).days,
+            "item": None,
+        }
+        for code, label, day in election.deadlines()
+    ]
+    entries += [
+        {
+            "kind": "action",
+            "date": item.due_date,
+            "code": "",
+            "label": item.title,
+            "days": (item.due_date - today).days,
+            "item": item,
+        }
+        for item in items
+    ]
+    entries.sort(key=lambda e: (e["date"], e["kind"] != "deadline"))
+    for entry in entries:
+        item = entry["item"]
+        if item is not None and item.is_overdue(today):
+            entry["state"] = "overdue"
+        elif item is not None and not item.is_open:
+            entry["state"] = "closed"
+        elif entry["days"] < 0:
+            entry["state"] = "past"
+        elif entry["days"] <= 7:
+            entry["state"] = "soon"
+        else:
+            entry["state"] = ""
+    return entries
+
+
+def overdue_by_institution(items, today=None) -> list[dict]:
+    """Overdue items grouped by the owning institution, the most overdue first in each group."""
+    today = today or timezone.localdate()
+    overdue = sorted(
+        (i for i in items if i.is_overdue(today)),
+        key=lambda i: (
+            i.owner_institution.position,
+            i.owner_institution.name,
+            i.owner_institution_id,
+            i.due_date,
+        ),
+    )
+    return [
+        {"institution": institution, "items": list(group)}
+        for institution, group in groupby(overdue, key=lambda i: i.owner_institution)
+    ]
+
+
+def counts_for(user, today=None) -> dict:
+    today = today or timezone.localdate()
+    qs = ActionItem.objects.for_user(user)
+    return {
+        "open": qs.still_open().count(),
+        "overdue": qs.overdue(today).count(),
+        "due_week": qs.due_within(7, today).count(),
+    }

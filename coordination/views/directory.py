@@ -1,0 +1,110 @@
+"""Institutions and their contacts (the facility's address book)."""
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from voters.access import role_required
+
+from .. import access, services
+from ..access import DIRECTORY_READERS, RECORDERS
+from ..forms import ContactForm, InstitutionForm
+from ..models import Contact, Institution
+from .common import facility_for_new
+
+
+@require_GET
+@role_required(*DIRECTORY_READERS)
+def institution_list(request):
+    user = request.user
+    facilities = list(user.facilities())
+    for facility in facilities:
+        services.ensure_institutions(facility)
+    institutions = (
+        Institution.objects.for_user(user)
+        .select_related("facility")
+        .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by("name")))
+        .order_by("facility__name", "position", "name")
+    )
+    return render(
+        request,
+        "coordination/institution_list.html",
+        {
+            "institutions": institutions,
+            "facilities": facilities,
+            "many_facilities": len(facilities) > 1,
+            "can_record": access.can_record(user),
+            "sees_contact_details": access.sees_contact_details(user),
+        },
+    )
+
+
+@role_required(*RECORDERS)
+def institution_create(request):
+    facility = facility_for_new(request)
+    form = InstitutionForm(request.POST or None, facility=facility)
+    if request.method == "POST" and form.is_valid():
+        institution = form.save()
+        messages.success(request, _("Instansi ditambahkan: %(n)s.") % {"n": institution.name})
+        return redirect(reverse("coordination:institution_list") + f"#instansi-{institution.pk}")
+    return render(
+        request,
+        "coordination/institution_form.html",
+        {"form": form, "institution": None, "facility": facility},
+    )
+
+
+@role_required(*RECORDERS)
+def institution_edit(request, pk):
+    institution = get_object_or_404(Institution.objects.for_user(request.user), pk=pk)
+    form = InstitutionForm(request.POST or None, instance=institution, facility=None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Instansi diperbarui."))
+        return redirect(reverse("coordination:institution_list") + f"#instansi-{institution.pk}")
+    return render(
+        request,
+        "coordination/institution_form.html",
+        {"form": form, "institution": institution, "facility": institution.facility},
+    )
+
+
+@role_required(*RECORDERS)
+def contact_create(request):
+    facility = facility_for_new(request)
+    initial = {}
+    institution_id = request.GET.get("instansi", "")
+    if institution_id.isdigit():
+        initial["institution"] = int(institution_id)
+    form = ContactForm(request.POST or None, facility=facility, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        contact = form.save()
+        messages.success(request, _("Kontak ditambahkan: %(n)s.") % {"n": contact.name})
+        return redirect(
+            reverse("coordination:institution_list") + f"#instansi-{contact.institution_id}"
+        )
+    return render(
+        request,
+        "coordination/contact_form.html",
+        {"form": form, "contact": None, "facility": facility},
+    )
+
+
+@role_required(*RECORDERS)
+def contact_edit(request, pk):
+    contact = get_object_or_404(Contact.objects.for_user(request.user), pk=pk)
+    form = ContactForm(request.POST or None, instance=contact, facility=contact.facility)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Kontak diperbarui."))
+        return redirect(
+            reverse("coordination:institution_list") + f"#instansi-{contact.institution_id}"
+        )
+    return render(
+        request,
+        "coordination/contact_form.html",
+        {"form": form, "contact": contact, "facility": contact.facility},
+    )
