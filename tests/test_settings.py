@@ -73,3 +73,17 @@ def test_full_niks_are_redacted_in_log_lines(caplog):
     logger.filters.clear()
     assert "3316012506614204" not in caplog.text
     assert "331601**********" in caplog.text
+
+
+@pytest.mark.django_db
+def test_an_oversized_upload_is_refused_before_its_body_is_read(operator, client_for, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from voters.models import ImportBatch
+
+    settings.MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+    big = SimpleUploadedFile("sdp.csv", b"x" * (10 * 1024 * 1024 + 100 * 1024))
+    response = client_for(operator).post(reverse("roster_import"), {"file": big})
+    assert response.status_code == 413
+    assert ImportBatch.objects.count() == 0

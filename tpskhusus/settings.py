@@ -82,6 +82,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "voters.middleware.UploadLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "voters.middleware.LanguageMiddleware",
@@ -200,6 +201,7 @@ STORAGES = {
 # Uploads: capped before parsing (SECURITY.md check 9).
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 MAX_REFERENCE_UPLOAD_BYTES = env_int("MAX_REFERENCE_UPLOAD_BYTES", 300 * 1024 * 1024)
+LARGE_UPLOAD_PATHS = ["/dpt-rujukan/unggah/"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -53,3 +53,33 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class UploadLimitMiddleware:
+    """Refuse an over-size request body before Django reads it (SECURITY.md check 9).
+
+    Form-level checks run only after the whole body has been received and spooled to disk;
+    this answers 413 from the Content-Length alone. Paths in LARGE_UPLOAD_PATHS (the reference
+    DPT upload) get MAX_REFERENCE_UPLOAD_BYTES.
+    """
+
+    OVERHEAD = 64 * 1024  # multipart boundaries and the other form fields
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http import HttpResponse
+
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.MAX_UPLOAD_BYTES
+        if any(request.path.startswith(p) for p in settings.LARGE_UPLOAD_PATHS):
+            limit = settings.MAX_REFERENCE_UPLOAD_BYTES
+        if length > limit + self.OVERHEAD:
+            return HttpResponse(
+                f"Berkas terlalu besar: batasnya {limit // (1024 * 1024)} MB.".encode(),
+                status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

@@ -1,9 +1,13 @@
 """Reads that several pages and services share."""
 
+from collections import defaultdict
+from dataclasses import dataclass
+
 from django.utils import timezone
 
 from . import matching
-from .models import Election, TMSReason
+from . import nik as nik_rules
+from .models import Election, Inmate, ListEntry, TMSReason
 
 
 def elections_for(user):
@@ -68,3 +72,82 @@ def ineligibility(inmate, election, table=None):
     table = table or tms_table()
     keys = matching.tms_reasons(as_matching_inmate(inmate), as_matching_election(election))
     return [table[k] for k in keys]
+
+
+# -- notification letters -----------------------------------------------------------------------
+
+#: the order of a TPS's lists on letters and registers
+LIST_ORDER = {"DPT": 0, "DPTB": 1, "DPK": 2}
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A voter who gets a notification letter: the list entry, the inmate it belongs to, the
+    list and the voter's number on it."""
+
+    entry: ListEntry
+    inmate: Inmate | None
+    list_kind: str
+    number: int
+
+
+def match_list_entries(entries, inmates):
+    """{entry id: inmate}: equal full NIK; or a masked NIK whose visible digits agree with the
+    inmate's NIK, with the same birth date and a similar name (matching.PROBABLE_THRESHOLD).
+    Among several candidates: a full-NIK match first, then the most similar name."""
+    by_nik = defaultdict(list)
+    by_birth = defaultdict(list)
+    for inmate in inmates:
+        if inmate.nik:
+            by_nik[inmate.nik].append(inmate)
+        by_birth[inmate.tanggal_lahir].append(inmate)
+    found = {}
+    for entry in entries:
+        nik = entry.nik or ""
+        if nik and "*" not in nik and by_nik.get(nik):
+            # One person with several rows (re-admitted): the one still inside, else the latest.
+            found[entry.pk] = min(by_nik[nik], key=lambda i: (i.tanggal_keluar is not None, -i.pk))
+            continue
+        if not nik_rules.is_masked(nik):
+            continue
+        scored = []
+        for inmate in by_birth.get(entry.tanggal_lahir, ()):
+            if not nik_rules.masked_matches(nik, inmate.nik):
+                continue
+            score = matching.name_similarity(entry.nama, inmate.nama)
+            if score >= matching.PROBABLE_THRESHOLD:
+                scored.append((-score, inmate.pk, inmate))
+        if scored:
+            found[entry.pk] = min(scored)[2]
+    return found
+
+
+def notice_recipients(election, tps, block=None):
+    """The voters of ``tps`` who get a letter (DOMAIN.md §5.1), in list order (DPT, then DPTb,
+    then DPK, by position): every list entry matched (``match_list_entries``) to an inmate of
+    the facility who is expected inside on polling day. A person listed twice keeps the first
+    entry. ``block`` keeps one cell block (the inmate's ``blok``)."""
+    entries = sorted(
+        ListEntry.objects.filter(voter_list__election=election, voter_list__tps=tps)
+        .select_related("voter_list"),
+        key=lambda e: (LIST_ORDER.get(e.voter_list.kind, 9), e.position),
+    )
+    inmates = [
+        inmate
+        for inmate in Inmate.objects.filter(facility_id=tps.facility_id).expected_inside_on(
+            election.polling_date
+        )
+        if inmate.is_expected_inside_on(election.polling_date)
+    ]
+    matched = match_list_entries(entries, inmates)
+    seen = set()
+    recipients = []
+    for entry in entries:
+        inmate = matched.get(entry.pk)
+        if inmate is None or inmate.pk in seen:
+            continue
+        seen.add(inmate.pk)
+        if block and inmate.blok != block:
+            continue
+        recipients.append(Recipient(entry, inmate, entry.voter_list.kind, entry.position))
+    return recipients

@@ -4,11 +4,11 @@ import logging
 
 from celery import shared_task
 
-from .models import ImportBatch
+from .models import ImportBatch, LetterBatch, ReconciliationRun
 
 logger = logging.getLogger(__name__)
 
-JOB_MODELS_FOR_SWEEP = [ImportBatch]
+JOB_MODELS_FOR_SWEEP = [ImportBatch, ReconciliationRun]
 
 
 def register_for_sweep(model):
@@ -31,3 +31,70 @@ def import_inmates_task(batch_id):
     from .services.inmates import run_roster_batch
 
     run_roster_batch(batch_id)
+
+
+@shared_task(acks_late=True)
+def reconcile_task(run_id):
+    """Run one reconciliation (ReconciliationRun id)."""
+    from .services.reconciliation import ReconciliationBusy, execute_run
+
+    try:
+        execute_run(run_id)
+    except ReconciliationBusy:
+        logger.warning("reconciliation %s skipped: another run is in progress", run_id)
+
+
+@shared_task(acks_late=True)
+def reconcile_all_task():
+    """Nightly: one run per facility and election whose polling day is still ahead."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from .models import TPS, Election, Facility
+    from .services.reconciliation import start_run
+
+    today = timezone.localdate()
+    pairs = list(TPS.objects.filter(election__polling_date__gte=today)
+                 .values_list("election_id", "facility_id").distinct())
+    for election_id, facility_id in pairs:
+        with transaction.atomic():
+            run = start_run(election=Election.objects.get(pk=election_id),
+                            facility=Facility.objects.get(pk=facility_id), trigger="nightly")
+            transaction.on_commit(lambda pk=run.pk: reconcile_task.delay(pk))
+    return len(pairs)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def render_notices_task(batch_id):
+    """Render one batch of notification letters (LetterBatch id) into its PDF. Routed to the
+    'letters' queue; the caller sets a soft time limit that grows with the batch."""
+    from .services.letters import run_letter_batch
+
+    run_letter_batch(batch_id)
+
+
+register_for_sweep(LetterBatch)
+
+
+@shared_task(acks_late=True)
+def import_voter_list_task(batch_id):
+    """Import an uploaded TPS list (ImportBatch id)."""
+    from .services.lists import run_import_batch
+
+    run_import_batch(batch_id)
+
+
+@shared_task(acks_late=True)
+def import_reference_dpt_task(batch_id):
+    """Load an uploaded reference DPT (ImportBatch id)."""
+    from .services.lists import run_import_batch
+
+    run_import_batch(batch_id)
+
+
+@shared_task(acks_late=True)
+def import_dapil_task(batch_id):
+    """Import an uploaded dapil table (ImportBatch id)."""
+    from .services.lists import run_import_batch
+
+    run_import_batch(batch_id)

@@ -12,8 +12,30 @@ from .inmates import (
     TMSReason,
 )
 from .jobs import Job
+from .letters import LetterBatch, LetterDelivery, NoticeTemplate, PollingCheckIn
+from .lists import (
+    DapilEntry,
+    ListEntry,
+    ListKind,
+    NikFormat,
+    ReferenceDPT,
+    ReferenceEntry,
+    VoterList,
+)
+from .reconciliation import (
+    CATEGORY_ACTIONS,
+    Category,
+    ReconciliationItem,
+    ReconciliationRun,
+    ReviewDecision,
+)
 
 __all__ = [
+    "CATEGORY_ACTIONS",
+    "Category",
+    "ReconciliationItem",
+    "ReconciliationRun",
+    "ReviewDecision",
     "NIK_TRANSITIONS",
     "NIK_USABLE",
     "TPS",
@@ -29,4 +51,15 @@ __all__ = [
     "NikTransition",
     "TMSReason",
     "User",
+    "DapilEntry",
+    "ListEntry",
+    "ListKind",
+    "NikFormat",
+    "ReferenceDPT",
+    "ReferenceEntry",
+    "VoterList",
+    "LetterBatch",
+    "LetterDelivery",
+    "NoticeTemplate",
+    "PollingCheckIn",
 ]

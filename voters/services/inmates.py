@@ -522,4 +522,7 @@ def run_roster_batch(batch_id):
         f"{summary['new']} baru, {summary['changed']} berubah, {summary['unchanged']} tetap"
     )
     Path(batch.stored_path).unlink(missing_ok=True)
+    from .reconciliation import schedule_runs
+
+    schedule_runs(facility=batch.facility, user=batch.created_by)
     return batch

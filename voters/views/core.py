@@ -9,12 +9,12 @@ from django.views.decorators.http import require_GET
 
 from .. import audit
 from ..access import ALL_ROLES, READERS, Role, role_required
-from ..models import TPS, AuditEvent, Election, ImportBatch
+from ..models import TPS, AuditEvent, Election, ImportBatch, ReconciliationRun
 from ..panels import home_panels
 
 # Job rows that have a progress bar, by the short name used in URLs. Other modules register
 # theirs with register_job().
-JOB_MODELS = {"impor": ImportBatch}
+JOB_MODELS = {"impor": ImportBatch, "rekonsiliasi": ReconciliationRun}
 
 
 def register_job(key, model):

@@ -1,0 +1,319 @@
+"""Reconciliation end to end through the contract commands, on realistic, messy data."""
+
+import csv
+import json
+from io import StringIO
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from voters.models import (
+    AuditEvent,
+    Inmate,
+    ReconciliationItem,
+    ReconciliationRun,
+    ReviewDecision,
+)
+from voters.services.reconciliation import decide, reconcile
+
+pytestmark = pytest.mark.django_db
+
+TODAY = "2024-11-15"
+
+INMATES = (
+    "no_registrasi;nama;nik;tanggal_lahir;jenis_kelamin;status_perkawinan;kode_wilayah;"
+    "register;tanggal_masuk;tanggal_bebas;tanggal_keluar;jenis_keluar;blok\n"
+) + """A.01;BUDI SANTOSO;3316011505800001;15-05-1980;L;S;33.16.01;A.II;01-09-2024;;;;A
+A.02;SITI AMINAH BINTI SALIM;3316014206850002;02-06-1985;P;S;33.16.01;A.II;01-09-2024;;;;B
+A.03;SUDAH BEBAS;3316010101700003;01-01-1970;L;S;33.16.01;B.I;01-01-2024;;10-11-2024;bebas;A
+A.04;BEBAS MINGGU DEPAN;3316010202750004;02-02-1975;L;S;33.16.01;B.I;01-01-2024;20-11-2024;;;A
+A.05;ANAK MUDA;3316010303100005;03-03-2010;L;B;33.16.01;A.II;01-10-2024;;;;C
+A.06;ORANG JAKARTA;3171010404800006;04-04-1980;L;S;31.71.01;A.II;01-10-2024;;;;C
+A.07;DOBEL TERDAFTAR;3316010505800007;05-05-1980;L;S;33.16.01;B.I;01-01-2024;;;;A
+A.08;TANPA NIK;;06-06-1990;L;S;33.16.01;A.I;01-11-2024;;;;D
+A.09;PINDAHAN BARU;3316010707900009;07-07-1990;L;S;33.16.02;A.I;05-11-2024;;;;D
+A.10;BELUM ADA DI DPT;3316010808900010;08-08-1990;L;S;33.16.03;A.I;05-11-2024;;;;D
+A.12;ORANG REMBANG;3317011212800012;12-12-1980;L;S;33.17.01;B.I;01-01-2024;;;;E
+"""
+
+DPT = """NO;NIK;NAMA;TEMPAT LAHIR;TANGGAL LAHIR;JENIS KELAMIN;STATUS PERKAWINAN;TPS
+1;3316011505800001;BUDI SANTOSO;BLORA;15-05-1980;L;S;901
+2;331601**********;SITI AMINAH;BLORA;02-06-1985;P;S;901
+3;3316010101700003;SUDAH BEBAS;BLORA;01-01-1970;L;S;901
+4;3316010505800007;DOBEL TERDAFTAR;BLORA;05-05-1980;L;S;901
+5;3399990909990099;ORANG ASING;BLORA;09-09-1999;L;B;901
+6;3317011212800012;ORANG REMBANG;REMBANG;12-12-1980;L;S;901
+"""
+
+DPTB = """NIK,NAMA,TGL LAHIR,L/P,TPS
+3316010505800007,DOBEL TERDAFTAR,05/05/1980,L,901
+"""
+
+REFERENCE = """NIK;NAMA;TANGGAL LAHIR;JENIS KELAMIN;KELURAHAN;KECAMATAN;TPS
+3316010707900009;PINDAHAN BARU;07-07-1990;L;JEPON;JEPON;005
+3316019999990001;ORANG LAIN;01-01-1999;L;BLORA;BLORA;001
+"""
+
+
+def write(tmp_path, name, text, encoding="utf-8-sig"):
+    path = tmp_path / name
+    path.write_text(text, encoding=encoding)
+    return str(path)
+
+
+def quiet(*args):
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def loaded(tmp_path, db):
+    quiet("add_facility", "RUTAN-BLORA", "--name", "Rutan Kelas IIB Blora", "--region", "33.16")
+    quiet("add_election", "PILKADA2024", "--name", "Pemilihan Serentak 2024", "--type",
+          "pilkada", "--polling-date", "2024-11-27", "--region", "33.16")
+    quiet("add_tps", "PILKADA2024", "RUTAN-BLORA", "901")
+    quiet("import_inmates", write(tmp_path, "sdp.csv", INMATES), "--facility", "RUTAN-BLORA")
+    quiet("import_voter_list", write(tmp_path, "dpt.csv", DPT), "--election", "PILKADA2024",
+          "--tps", "901", "--kind", "DPT")
+    quiet("import_voter_list", write(tmp_path, "dptb.csv", DPTB), "--election", "PILKADA2024",
+          "--tps", "901", "--kind", "DPTB")
+    quiet("import_reference_dpt", write(tmp_path, "ref.csv", REFERENCE), "--election",
+          "PILKADA2024")
+    return tmp_path
+
+
+def by_name(rows):
+    return {row["nama"]: row for row in rows}
+
+
+def export_csv(tmp_path):
+    out = tmp_path / "hasil.csv"
+    quiet("export_reconciliation", "--election", "PILKADA2024", "--facility", "RUTAN-BLORA",
+          "--format", "csv", "-o", str(out), "--today", TODAY)
+    with out.open(encoding="utf-8-sig") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_every_person_gets_exactly_one_category_in_contract_order(loaded):
+    rows = by_name(export_csv(loaded))
+    expect = {
+        "BUDI SANTOSO": ("TERDAFTAR", "GUB;BUP", "DPT"),
+        "SITI AMINAH BINTI SALIM": ("PERLU_PERIKSA", None, None),
+        "SUDAH BEBAS": ("KELUAR", "", "DPT"),
+        "BEBAS MINGGU DEPAN": ("KELUAR", "", ""),
+        "ANAK MUDA": ("TMS", "", ""),
+        "ORANG JAKARTA": ("LUAR_WILAYAH", "", ""),
+        "DOBEL TERDAFTAR": ("GANDA", None, None),
+        "TANPA NIK": ("PEREKAMAN", "GUB;BUP", ""),
+        "PINDAHAN BARU": ("USUL_DPTB", "GUB;BUP", ""),
+        "BELUM ADA DI DPT": ("BELUM_TERDAFTAR", "GUB;BUP", ""),
+        "ORANG ASING": ("TIDAK_DIKENAL", "", "DPT"),
+        "ORANG REMBANG": ("TERDAFTAR", "GUB", "DPT"),
+    }
+    for name, (category, ballots, daftar) in expect.items():
+        row = rows[name]
+        assert row["kategori"] == category, (name, row)
+        if ballots is not None:
+            assert row["surat_suara"] == ballots, (name, row)
+        if daftar is not None:
+            assert row["daftar"] == daftar, (name, row)
+        assert row["alasan"], name
+    assert len(rows) == len(expect)
+    assert rows["BUDI SANTOSO"]["nik"] == "3316011505800001"  # the system writes it in full
+    assert list(export_csv(loaded)[0]) == [
+        "kategori", "no_registrasi", "nik", "nama", "tanggal_lahir", "jenis_kelamin", "daftar",
+        "tps", "surat_suara", "alasan"]
+
+
+def test_reconcile_prints_counts_as_json(loaded):
+    data = json.loads(quiet("reconcile", "--election", "PILKADA2024", "--facility",
+                            "RUTAN-BLORA", "--today", TODAY, "--json"))
+    categories = data["categories"]
+    assert categories["TERDAFTAR"] == 2 and categories["KELUAR"] == 2
+    assert sum(categories.values()) == 12
+
+
+def test_the_dptb_proposal_is_judged_against_h7(loaded):
+    run = reconcile(election=_election(), facility=_facility(), today=_date("2024-11-15"))
+    item = run.items.get(category="USUL_DPTB")
+    assert item.ref["tps"] in ("005", "5")
+    assert "20-11-2024" in item.deadline_note
+    late = reconcile(election=_election(), facility=_facility(), today=_date("2024-11-22"))
+    note = late.items.get(nama="PINDAHAN BARU").deadline_note
+    assert "lewat" in note
+
+
+def test_running_twice_on_the_same_inputs_gives_the_same_state(loaded):
+    first = reconcile(election=_election(), facility=_facility(), today=_date(TODAY))
+    second = reconcile(election=_election(), facility=_facility(), today=_date(TODAY))
+    assert second.reused_from_id == first.pk
+    assert second.counts == first.counts
+    assert _snapshot(second) == _snapshot(first)
+
+
+def test_two_runs_of_the_same_election_and_facility_never_overlap(loaded):
+    a = ReconciliationRun.objects.create(election=_election(), facility=_facility(),
+                                         today=_date(TODAY), status="running")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReconciliationRun.objects.create(election=_election(), facility=_facility(),
+                                         today=_date(TODAY), status="running")
+    with pytest.raises(CommandError, match="sedang berjalan"):
+        quiet("reconcile", "--election", "PILKADA2024", "--facility", "RUTAN-BLORA")
+    assert a.status == "running"
+
+
+def test_an_accepted_match_holds_across_runs_until_its_inputs_change(loaded, operator_blora):
+    run = reconcile(election=_election(), facility=_facility(), today=_date(TODAY))
+    item = run.items.get(category="PERLU_PERIKSA")
+    decide(item=item, verdict="accept", user=operator_blora, note="cek KTP")
+    after = reconcile(election=_election(), facility=_facility(), today=_date(TODAY))
+    assert after.items.get(nama__startswith="SITI").category == "TERDAFTAR"
+    # the KPU re-sends the same list: new rows, same content, the decision still holds
+    quiet("import_voter_list", write(loaded, "dpt2.csv", DPT), "--election", "PILKADA2024",
+          "--tps", "901", "--kind", "DPT")
+    again = reconcile(election=_election(), facility=_facility(), today=_date(TODAY))
+    assert again.items.get(nama__startswith="SITI").category == "TERDAFTAR"
+    # the inmate's birth date is corrected: the decision no longer applies
+    Inmate.objects.filter(nama__startswith="SITI").update(tanggal_lahir="1985-06-03")
+    changed = reconcile(election=_election(), facility=_facility(), today=_date(TODAY))
+    categories = set(changed.items.filter(nama__contains="SITI").values_list("category",
+                                                                            flat=True))
+    assert "TERDAFTAR" not in categories
+
+
+def test_a_rejected_match_makes_the_entry_unknown(loaded, operator_blora):
+    run = reconcile(election=_election(), facility=_facility(), today=_date(TODAY))
+    decide(item=run.items.get(category="PERLU_PERIKSA"), verdict="reject", user=operator_blora)
+    after = reconcile(election=_election(), facility=_facility(), today=_date(TODAY))
+    categories = set(after.items.filter(nama__contains="SITI").values_list("category",
+                                                                          flat=True))
+    assert "PERLU_PERIKSA" not in categories and "TIDAK_DIKENAL" in categories
+
+
+def test_changes_since_the_last_run_name_who_arrived_and_who_changed(loaded, tmp_path):
+    reconcile(election=_election(), facility=_facility(), today=_date(TODAY))
+    newcomer = INMATES.splitlines()[0] + "\n" + \
+        "A.20;BARU DATANG;3316011010900020;10-10-1990;L;S;33.16.01;A.I;14-11-2024;;;;D\n"
+    quiet("import_inmates", write(tmp_path, "sdp2.csv", newcomer), "--facility", "RUTAN-BLORA")
+    run = reconcile(election=_election(), facility=_facility(), today=_date(TODAY))
+    assert [a["nama"] for a in run.changes["arrivals"]] == ["BARU DATANG"]
+
+
+def test_the_xlsx_export_has_the_same_rows_and_escapes_formulas(loaded, tmp_path):
+    Inmate.objects.filter(nama="BUDI SANTOSO").update(nama="=HYPERLINK(\"http://x\")")
+    out = tmp_path / "hasil.xlsx"
+    quiet("export_reconciliation", "--election", "PILKADA2024", "--facility", "RUTAN-BLORA",
+          "--format", "xlsx", "-o", str(out), "--today", TODAY)
+    sheet = openpyxl.load_workbook(out).active
+    header = [c.value for c in sheet[1]]
+    assert header[:3] == ["kategori", "no_registrasi", "nik"]
+    values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert len(values) == 12
+    names = [row[3] for row in values]
+    assert "'=HYPERLINK(\"http://x\")" in names
+    niks = [row[2] for row in values if row[2]]
+    assert all(isinstance(n, str) for n in niks)
+    assert AuditEvent.objects.filter(action="export").count() >= 1
+
+
+def test_the_kpu_exports_keep_their_layouts(loaded, tmp_path):
+    for kind in ("a-daftar-pemilih-loksus", "pindah-memilih", "keluar"):
+        out = tmp_path / f"{kind}.csv"
+        quiet("export_reconciliation", "--election", "PILKADA2024", "--facility", "RUTAN-BLORA",
+              "--format", "csv", "-o", str(out), "--today", TODAY, "--kind", kind)
+        rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+        if kind == "pindah-memilih":
+            assert [r["NAMA"] for r in rows] == ["PINDAHAN BARU"]
+            assert rows[0]["TPS TUJUAN"] == "901"
+        if kind == "keluar":
+            assert [r["NAMA"] for r in rows] == ["SUDAH BEBAS"]
+        if kind == "a-daftar-pemilih-loksus":
+            names = {r["NAMA"] for r in rows}
+            assert "BUDI SANTOSO" in names and "SUDAH BEBAS" not in names
+            assert "ANAK MUDA" not in names
+
+
+def test_the_pages_show_the_run_the_queue_and_mask_for_observers(
+        loaded, operator_blora, observer_blora, client_for, django_capture_on_commit_callbacks):
+    client = client_for(operator_blora)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reconciliation_start"), {"pemilihan": "PILKADA2024"})
+    run = ReconciliationRun.objects.latest("pk")
+    assert run.status == "done"
+    assert response.url == reverse("reconciliation_run", args=[run.pk])
+    page = client.get(response.url).content.decode()
+    assert "TERDAFTAR" in page and "BUDI SANTOSO" in page
+    queue = client.get(reverse("reconciliation_review")).content.decode()
+    assert "SITI AMINAH" in queue and "Orang yang sama" in queue
+    item = run.items.get(category="PERLU_PERIKSA")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reconciliation_decide", args=[item.pk]),
+                    {"verdict": "accept", "note": "sama"})
+    assert ReviewDecision.objects.get().decided_by == operator_blora
+    observer_page = client_for(observer_blora).get(response.url).content.decode()
+    assert "3316011505800001" not in observer_page and "331601**********" in observer_page
+    export = client.get(reverse("reconciliation_export", args=[run.pk, "rekonsiliasi", "csv"]))
+    assert export.status_code == 200
+    assert client_for(observer_blora).get(
+        reverse("reconciliation_export", args=[run.pk, "rekonsiliasi", "csv"])).status_code == 403
+
+
+def _snapshot(run):
+    return list(ReconciliationItem.objects.filter(run=run).order_by("position").values_list(
+        "category", "nama", "daftar", "surat_suara", "alasan"))
+
+
+def _election():
+    from voters.models import Election
+
+    return Election.objects.get(code="PILKADA2024")
+
+
+def _facility():
+    from voters.models import Facility
+
+    return Facility.objects.get(code="RUTAN-BLORA")
+
+
+def _date(text):
+    import datetime as dt
+
+    return dt.date.fromisoformat(text)
+
+
+@pytest.fixture
+def operator_blora(loaded):
+    from conftest import make_user
+
+    return make_user("olga", "operator", _facility())
+
+
+@pytest.fixture
+def observer_blora(loaded):
+    from conftest import make_user
+
+    return make_user("obi", "observer", _facility())
+
+
+def test_an_import_from_the_browser_queues_a_reconciliation(
+        db, operator, tps901, client_for, django_capture_on_commit_callbacks, settings):
+    import datetime as dt
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from voters.models import Election, ImportBatch
+
+    Election.objects.filter(pk=tps901.election_id).update(
+        polling_date=dt.date.today() + dt.timedelta(days=30))
+    client = client_for(operator)
+    client.post(reverse("roster_import"), {"file": SimpleUploadedFile(
+        "sdp.csv", INMATES.encode())})
+    batch = ImportBatch.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("roster_import_confirm", args=[batch.pk]))
+    run = ReconciliationRun.objects.get()
+    assert run.trigger == "import" and run.status == "done"

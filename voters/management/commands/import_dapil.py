@@ -1,0 +1,28 @@
+from voters.importers import FileRejected
+from voters.management.base import ContractCommand
+from voters.models import ImportBatch
+from voters.services import lists
+
+
+class Command(ContractCommand):
+    help = (
+        "Impor tabel daerah pemilihan (dapil) sebuah Pemilu: kolom kontestasi (DPR, DPRD_PROV, "
+        "DPRD_KAB), dapil dan kode_wilayah. Tabel lama pemilihan itu diganti utuh. Contoh: "
+        "import_dapil dapil.csv --election PEMILU2024"
+    )
+    expected_errors = (
+        *ContractCommand.expected_errors,
+        lists.ImportRejected,
+        lists.NotFound,
+        FileRejected,
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="berkas .csv atau .xlsx")
+        parser.add_argument("--election", required=True, help="kode pemilihan, mis. PEMILU2024")
+
+    def handle(self, *args, **o):
+        election = lists.election_by_code(o["election"])
+        batch = lists.command_batch(kind=ImportBatch.Kind.DAPIL, path=o["file"], election=election)
+        outcome = lists.execute_batch(batch, o["file"])
+        self.stdout.write(outcome.message)

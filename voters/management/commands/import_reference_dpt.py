@@ -1,0 +1,30 @@
+from voters.importers import FileRejected
+from voters.management.base import ContractCommand
+from voters.models import ImportBatch
+from voters.services import lists
+
+
+class Command(ContractCommand):
+    help = (
+        "Muat DPT kabupaten/kota (DPT rujukan) dari berkas KPU (.csv atau .xlsx), menggantikan "
+        "DPT rujukan pemilihan itu. Satu baris salah membuat seluruh berkas ditolak. Contoh: "
+        "import_reference_dpt dpt_blora.csv --election PILKADA2024"
+    )
+    expected_errors = (
+        *ContractCommand.expected_errors,
+        lists.ImportRejected,
+        lists.NotFound,
+        FileRejected,
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="berkas .csv atau .xlsx dari KPU")
+        parser.add_argument("--election", required=True, help="kode pemilihan, mis. PILKADA2024")
+
+    def handle(self, *args, **o):
+        election = lists.election_by_code(o["election"])
+        batch = lists.command_batch(
+            kind=ImportBatch.Kind.REFERENCE_DPT, path=o["file"], election=election
+        )
+        outcome = lists.execute_batch(batch, o["file"])
+        self.stdout.write(outcome.message)

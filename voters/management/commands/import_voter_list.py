@@ -1,0 +1,39 @@
+from voters.importers import FileRejected
+from voters.management.base import ContractCommand
+from voters.models import ImportBatch, ListKind
+from voters.services import lists
+
+
+class Command(ContractCommand):
+    help = (
+        "Impor DPT, DPTb atau DPK satu TPS dari berkas KPU (.csv atau .xlsx). Daftar yang ada "
+        "diganti utuh; satu baris salah membuat seluruh berkas ditolak. Contoh: "
+        "import_voter_list dpt_901.csv --election PILKADA2024 --tps 901 --kind DPT"
+    )
+    expected_errors = (
+        *ContractCommand.expected_errors,
+        lists.ImportRejected,
+        lists.NotFound,
+        FileRejected,
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="berkas .csv atau .xlsx dari KPU")
+        parser.add_argument("--election", required=True, help="kode pemilihan, mis. PILKADA2024")
+        parser.add_argument("--tps", required=True, help="nomor TPS, mis. 901")
+        parser.add_argument(
+            "--kind", required=True, type=str.upper, choices=ListKind.values, help="DPT|DPTB|DPK"
+        )
+
+    def handle(self, *args, **o):
+        election = lists.election_by_code(o["election"])
+        tps = lists.tps_by_number(election, o["tps"])
+        batch = lists.command_batch(
+            kind=ImportBatch.Kind.VOTER_LIST,
+            path=o["file"],
+            election=election,
+            tps=tps,
+            list_kind=o["kind"],
+        )
+        outcome = lists.execute_batch(batch, o["file"])
+        self.stdout.write(outcome.message)
