@@ -65,3 +65,19 @@ def test_succeed_and_fail_finish_the_job(job):
     job.refresh_from_db()
     assert (job.status, job.percent, job.done) == ("done", 100, 10)
     assert job.finished_at is not None
+
+
+def test_a_kpps_officer_sees_only_the_jobs_of_their_own_tps(kpps, tps901, tps902, client_for):
+    from voters.models import LetterBatch
+
+    own = LetterBatch.objects.create(election=tps901.election, tps=tps901)
+    other = LetterBatch.objects.create(election=tps902.election, tps=tps902)
+    client = client_for(kpps)
+    assert client.get(reverse("job_progress", args=["surat", own.pk])).status_code == 200
+    assert client.get(reverse("job_progress", args=["surat", other.pk])).status_code == 404
+
+
+def test_only_the_most_specific_navigation_entry_is_active(operator, client_for):
+    response = client_for(operator).get(reverse("reconciliation_review"))
+    active = [i for i in response.context["nav_items"] if i["active"]]
+    assert [i["url"] for i in active] == [reverse("reconciliation_review")]

@@ -13,6 +13,7 @@ class VotersConfig(AppConfig):
 
         # The demo's KPU lists are built from the roster's inmates: after demo_roster.
         import_module("voters.demo_lists")
+        import_module("voters.demo_reconciliation")
         # The letters' demo deliveries need the demo lists: registered after the other
         # populators of this app (import_module, so that import sorting keeps it last).
         import_module("voters.demo_letters")

@@ -22,6 +22,10 @@ def items_for(request):
             url = reverse(entry["url_name"])
         except NoReverseMatch:
             continue
-        active = request.path == url or (url != "/" and request.path.startswith(url))
-        items.append({"url": url, "label": entry["label"], "active": active})
+        items.append({"url": url, "label": entry["label"], "active": False})
+    # The entry with the longest URL that the current path starts with is the active one.
+    matches = [i for i in items if request.path == i["url"]
+               or (i["url"] != "/" and request.path.startswith(i["url"]))]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return items

@@ -81,6 +81,9 @@ def scoped_job(request, key, pk):
             raise Http404
     elif facility_id not in allowed:
         raise Http404
+    tps_id = getattr(job, "tps_id", None)
+    if tps_id and not request.user.tps_queryset().filter(pk=tps_id).exists():
+        raise Http404  # a KPPS officer sees only the jobs of their own TPS
     return job
 
 
