@@ -26,6 +26,7 @@ import datetime as dt
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import time
@@ -49,6 +50,29 @@ def child(argv, env=None):
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"child failed: {' '.join(map(str, argv))}\n{out}")
     return seconds, usage.ru_maxrss / 1024, out
+
+
+def cpu_idle(seconds=1.0):
+    """Share of CPU time idle over ``seconds`` (all CPUs), from /proc/stat."""
+
+    def sample():
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+        return sum(values), values[3] + values[4]
+
+    total, idle = sample()
+    time.sleep(seconds)
+    total2, idle2 = sample()
+    return (idle2 - idle) / max(total2 - total, 1)
+
+
+def wait_quiet(wanted, limit=300.0):
+    """Wait (at most ``limit`` seconds) until other jobs leave ``wanted`` of the CPUs idle;
+    returns (idle share, 1-minute load average) just before the measurement."""
+    started = time.monotonic()
+    idle = cpu_idle()
+    while wanted and idle < wanted and time.monotonic() - started < limit:
+        idle = cpu_idle()
+    return round(idle, 2), os.getloadavg()[0]
 
 
 def me(*args):
@@ -105,6 +129,8 @@ def child_service(path, election_code):
         path=path, election=Election.objects.get(code=election_code), progress=progress
     )
     seconds = time.perf_counter() - clock
+    # A large CSV is read by this process and a forked helper (ListFile.copy_chunks): its peak.
+    helper_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     marks = [name for name, _ in phases] + ["selesai"]
     times = [at for _, at in phases] + [seconds]
     spans = {marks[i]: times[i + 1] - times[i] for i in range(len(phases))}
@@ -116,6 +142,7 @@ def child_service(path, election_code):
                 "django_setup": setup,
                 "rows": outcome.obj.row_count,
                 "phases": spans,
+                "helper_rss_mib": helper_rss,
             }
         )
     )
@@ -216,6 +243,13 @@ def main(argv=None):
     parser.add_argument(
         "--database-url", default="postgres://postgres@127.0.0.1:5432/tpskhusus_bench"
     )
+    parser.add_argument("--no-xlsx", action="store_true", help="skip the XLSX readers")
+    parser.add_argument(
+        "--idle",
+        type=float,
+        default=0.0,
+        help="before each measurement wait (up to 5 min) until this share of the CPUs is idle",
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -231,7 +265,7 @@ def main(argv=None):
     csv_path = OUT / f"dpt_blora_{args.rows}.csv"
     xlsx_path = OUT / f"dpt_blora_{args.xlsx_rows}.xlsx"
     for path, options in ((csv_path, []), (xlsx_path, ["--format", "xlsx"])):
-        if not path.exists():
+        if not path.exists() and not (args.no_xlsx and path == xlsx_path):
             rows = args.rows if path == csv_path else args.xlsx_rows
             child([sys.executable, "bench/gen_reference_dpt.py", "--rows", str(rows), *options])
     url = args.database_url
@@ -241,10 +275,14 @@ def main(argv=None):
     runs = {"copy_text": [], "copy_typed": [], "command": [], "service": []}
     for round_number in range(1, args.rounds + 1):
         for kind in ("text", "typed"):
+            idle, load = wait_quiet(args.idle)
             seconds, rss, out = child(me("--child", "copy", url, csv_path, kind))
-            runs[f"copy_{kind}"].append({**json.loads(out), "rss_mib": rss, "wall": seconds})
+            runs[f"copy_{kind}"].append(
+                {**json.loads(out), "rss_mib": rss, "wall": seconds, "load": load, "idle": idle}
+            )
         code = f"BENCH-C{round_number}"
         add_election(url, code)
+        idle, load = wait_quiet(args.idle)
         seconds, rss, out = child(
             [
                 sys.executable,
@@ -256,19 +294,29 @@ def main(argv=None):
             ],
             env,
         )
-        runs["command"].append({"seconds": seconds, "rss_mib": rss, "message": out.strip()})
+        runs["command"].append(
+            {"seconds": seconds, "rss_mib": rss, "message": out.strip(), "load": load, "idle": idle}
+        )
         code = f"BENCH-S{round_number}"
         add_election(url, code)
+        idle, load = wait_quiet(args.idle)
         seconds, rss, out = child(me("--child", "service", csv_path, code), env)
-        runs["service"].append({**json.loads(out), "rss_mib": rss, "wall": seconds})
+        runs["service"].append(
+            {**json.loads(out), "rss_mib": rss, "wall": seconds, "load": load, "idle": idle}
+        )
         print(f"round {round_number}:", {k: round(v[-1]["seconds"], 2) for k, v in runs.items()})
     results["runs"] = runs
     xlsx = {"calamine": [], "openpyxl": [], "ours_general_path": []}
-    for _round in range(max(2, args.rounds - 1)):
+    for _round in range(0 if args.no_xlsx else max(2, args.rounds - 1)):
         for reader in xlsx:
             seconds, rss, out = child(me("--child", "xlsx", reader, xlsx_path), env)
             xlsx[reader].append({**json.loads(out), "rss_mib": rss, "wall": seconds})
-    results["xlsx"] = {"rows": args.xlsx_rows, "file_mb": xlsx_path.stat().st_size / 2**20, **xlsx}
+    if not args.no_xlsx:
+        results["xlsx"] = {
+            "rows": args.xlsx_rows,
+            "file_mb": xlsx_path.stat().st_size / 2**20,
+            **xlsx,
+        }
     OUT.mkdir(exist_ok=True)
     (OUT / "reference_import.json").write_text(json.dumps(results, indent=2))
 
@@ -290,8 +338,16 @@ def main(argv=None):
         )
     print()
     print("phases of the best service run:", {k: round(v, 2) for k, v in service["phases"].items()})
+    print(f"helper process peak RSS: {service['helper_rss_mib']:.0f} MiB")
     print(f"command / COPY (typed): {command['seconds'] / copy_typed['seconds']:.2f}")
+    print(
+        "(idle share, load average) before each best run:",
+        {k: (best(v)["idle"], best(v)["load"]) for k, v in runs.items()},
+    )
     print()
+    if args.no_xlsx:
+        print(json.dumps(results["machine"]))
+        return 0
     print(f"| XLSX reader, {args.xlsx_rows} rows | seconds (best) | rows/s | peak RSS |")
     print("|---|---:|---:|---:|")
     for reader, measured in xlsx.items():

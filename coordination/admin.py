@@ -3,6 +3,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from voters.admin import ScopedChoicesMixin
+
 from .models import (
     ActionItem,
     ActionItemLink,
@@ -20,7 +22,7 @@ def is_global_admin(user):
     return user.is_superuser or not user.facility_id
 
 
-class FacilityScopedAdmin(admin.ModelAdmin):
+class FacilityScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     """An administrator bound to a facility sees only that facility's rows."""
 
     facility_path = "facility"
@@ -33,7 +35,7 @@ class FacilityScopedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Institution)
-class InstitutionAdmin(admin.ModelAdmin):
+class InstitutionAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     """The catalogue (no facility) is edited by a global administrator; a facility's
     administrator edits that facility's own copies."""
 

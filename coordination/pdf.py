@@ -1,83 +1,33 @@
 """Minutes (notulen) and attendance list (daftar hadir) as PDF, rendered with WeasyPrint.
 
 The HTML comes from Django templates (autoescaped: a name containing HTML prints as text). The
-URL fetcher serves only files of the project's static/ folder and data: URLs; file://, http(s)
-and everything else are refused, so a template or a name can never make the renderer read a
-local file or reach the network (SECURITY.md check 18). Fonts come from fontconfig (DejaVu).
+URL fetcher is the one of the notification letters (``voters.letters``: one implementation): it
+serves only files of the project's static/ folder and data: URLs; file://, http(s) and
+everything else are refused before anything is opened, redirects are never followed, and
+``<link rel=attachment>`` goes through it too, so a template or a name can never make the
+renderer read a local file or reach the network (SECURITY.md check 18). Fonts come from
+fontconfig (DejaVu).
 """
 
-import mimetypes
 from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from voters import letters
 
 from .figures import compare
 from .services import place_names
 
-# A base URL that can never resolve: relative and /static/ URLs in the templates join onto it,
-# and the fetcher maps that prefix to the static folder. Nothing is ever fetched from it.
-BASE_URL = "https://pdf.tpskhusus.invalid/"
-
-
-class RefusedURL(ValueError):
-    pass
-
-
-def static_root() -> Path:
-    return (Path(settings.BASE_DIR) / "static").resolve()
-
-
-def _weasy():
-    # Imported lazily: WeasyPrint loads Pango at import time, which pages never need.
-    import weasyprint
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    return weasyprint, URLFetcher, URLFetcherResponse
-
-
-def static_path_for(url: str) -> Path | None:
-    """The file in static/ that `url` names, or None if it names anything else."""
-    parts = urlsplit(url)
-    base = urlsplit(BASE_URL)
-    if (parts.scheme, parts.netloc) != (base.scheme, base.netloc) or parts.query:
-        return None
-    prefix = "/" + settings.STATIC_URL.strip("/") + "/"
-    path = unquote(parts.path)
-    if not path.startswith(prefix):
-        return None
-    relative = path[len(prefix) :]
-    if not relative or "\x00" in relative:
-        return None
-    root = static_root()
-    candidate = (root / relative).resolve()
-    if not candidate.is_relative_to(root) or not candidate.is_file():
-        return None
-    return candidate
+# Relative and /static/ URLs in the templates join onto this base, which can never resolve.
+BASE_URL = letters.BASE_URL
+RefusedURL = letters.RefusedURL
+static_root = letters.static_root
+static_path_for = letters.static_path_for
 
 
 def make_fetcher():
-    _weasyprint, URLFetcher, URLFetcherResponse = _weasy()
-
-    class StaticOnlyFetcher(URLFetcher):
-        def __init__(self):
-            super().__init__(
-                timeout=2, allowed_protocols={"data"}, allow_redirects=False, fail_on_errors=False
-            )
-
-        def fetch(self, url, headers=None):
-            if url.lower().startswith("data:"):
-                return super().fetch(url, headers)
-            path = static_path_for(url)
-            if path is None:
-                raise RefusedURL(f"refused: {url[:120]}")
-            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime})
-
-    return StaticOnlyFetcher()
+    return letters.safe_fetcher()
 
 
 @dataclass
@@ -88,7 +38,7 @@ class Rendered:
 
 
 def render(template_name: str, context: dict) -> Rendered:
-    weasyprint, _fetcher_class, _response = _weasy()
+    weasyprint = letters._weasyprint()[0]
     html = render_to_string(template_name, context)
     document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=make_fetcher()).render()
     return Rendered(html=html, pdf=document.write_pdf(), pages=len(document.pages))

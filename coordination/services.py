@@ -396,11 +396,13 @@ def record_download(*, attachment: Attachment, request) -> None:
         obj=attachment,
         facility=attachment.meeting.facility,
         summary=f"Lampiran rapat: {attachment.original_name}"[:300],
+        detail={"meeting": attachment.meeting_id, "restricted": attachment.restricted},
+        row_count=1,  # one file
         sha256=attachment.sha256,
     )
 
 
-def record_print(*, meeting: Meeting, request, what: str, pages: int) -> None:
+def record_print(*, meeting: Meeting, request, what: str, pages: int, pdf: bytes = b"") -> None:
     labels = {"minutes": _("notulen"), "attendance": _("daftar hadir")}
     audit.record(
         AuditEvent.Action.PRINT,
@@ -409,4 +411,5 @@ def record_print(*, meeting: Meeting, request, what: str, pages: int) -> None:
         summary=f"Cetak {labels.get(what, what)}: {meeting.title}"[:300],
         detail={"document": what, "pages": pages},
         row_count=pages,
+        sha256=audit.sha256_of_bytes(pdf) if pdf else "",
     )

@@ -82,3 +82,35 @@ page(
     ok_status=(302,),
     foreign_url=lambda w: reverse("inmate_event", args=[_inmate(w["rembang"]).pk]),
 )
+
+
+def _queued_batch(facility):
+    return ImportBatch.objects.create(kind="inmates", facility=facility, file_name="sdp.csv")
+
+
+def _request_with_file(facility):
+    from voters.services import dukcapil
+
+    inmate = _inmate(facility)
+    return dukcapil.create_request(facility=facility, inmate_ids=[inmate.pk], user=None)
+
+
+page(
+    "roster_import_confirm",
+    OPERATORS,
+    lambda w: reverse("roster_import_confirm", args=[_queued_batch(w["blora"]).pk]),
+    method="post",
+    ok_status=(302,),  # a batch without a checked file: back to its page with a message
+    foreign_url=lambda w: reverse("roster_import_confirm", args=[_queued_batch(w["rembang"]).pk]),
+)
+page("dukcapil_request_create", OPERATORS, lambda w: reverse("dukcapil_request_create"),
+     method="post", ok_status=(302,))
+page(
+    "dukcapil_request_download",
+    STAFF,
+    lambda w: reverse("dukcapil_request_download", args=[_request_with_file(w["blora"]).pk]),
+    foreign_url=lambda w: reverse(
+        "dukcapil_request_download", args=[_request_with_file(w["rembang"]).pk]),
+)
+page("dukcapil_answer_upload", OPERATORS, lambda w: reverse("dukcapil_answer_upload"),
+     method="post", ok_status=(302,))

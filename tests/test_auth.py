@@ -110,3 +110,132 @@ def test_a_refused_page_is_recorded(kpps, client_for):
     request.user = kpps
     assert forbidden(request).status_code == 403
     assert AuditEvent.objects.filter(action="forbidden", actor=kpps).exists()
+
+
+# -- SECURITY.md checks 3-5 and 25, item by item --------------------------------------------
+
+
+def test_the_session_and_lock_out_settings_are_those_of_security_md(settings):
+    assert settings.SESSION_IDLE_TIMEOUT <= 30 * 60
+    assert settings.SESSION_COOKIE_AGE <= 12 * 60 * 60
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE and settings.SESSION_COOKIE_HTTPONLY
+    assert settings.AXES_FAILURE_LIMIT == 5
+    assert dt.timedelta(minutes=15) == settings.AXES_COOLOFF_TIME  # never a permanent lock
+    assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
+    assert settings.AXES_RESET_ON_SUCCESS
+
+
+def test_four_failures_do_not_lock_and_the_cool_off_lasts_fifteen_minutes(operator):
+    start = dt.datetime(2024, 11, 1, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        for _ in range(4):
+            post_login(Client(), "alice", "salah")
+        assert post_login(Client(), "alice", PASSWORD).status_code == 302
+        for _ in range(5):
+            post_login(Client(), "alice", "salah")
+        assert post_login(Client(), "alice", PASSWORD).status_code == 429
+    with time_machine.travel(start + dt.timedelta(minutes=14), tick=False):
+        assert post_login(Client(), "alice", PASSWORD).status_code == 429
+    # A try during the lock starts the cool-off again (it only locks that user at that
+    # address, so an attacker elsewhere cannot keep anyone out).
+    with time_machine.travel(start + dt.timedelta(minutes=14 + 14), tick=False):
+        assert post_login(Client(), "alice", PASSWORD).status_code == 429
+    with time_machine.travel(start + dt.timedelta(minutes=28 + 15, seconds=1), tick=False):
+        assert post_login(Client(), "alice", PASSWORD).status_code == 302
+
+
+def test_the_lock_is_per_user_name_and_address(operator):
+    for _ in range(5):
+        post_login(Client(), "alice", "salah")
+    assert post_login(Client(), "alice", PASSWORD).status_code == 429
+    other_desk = Client().post(
+        reverse("login"), {"username": "alice", "password": PASSWORD}, REMOTE_ADDR="10.0.0.6")
+    assert other_desk.status_code == 302
+
+
+def test_login_success_failure_and_lock_out_are_each_recorded_with_the_address(operator):
+    for _ in range(5):
+        post_login(Client(), "alice", "salah")
+    post_login(Client(), "alice", PASSWORD)
+    failed = AuditEvent.objects.filter(action="login_failed")
+    assert failed.count() >= 5 and {e.ip_address for e in failed} == {"10.0.0.5"}
+    assert all("alice" in e.summary and e.result == "failed" for e in failed)
+    locked = AuditEvent.objects.filter(action="locked_out")  # the 5th failure, each try after
+    assert locked.exists() and all(e.result == "locked" and e.ip_address == "10.0.0.5"
+                                   for e in locked)
+    with time_machine.travel(dt.timedelta(minutes=16)):
+        post_login(Client(), "alice", PASSWORD)
+    login = AuditEvent.objects.get(action="login")
+    assert login.actor == operator and login.ip_address == "10.0.0.5"
+
+
+def test_a_failed_admin_login_is_recorded_and_counts_towards_the_lock(admin_user):
+    for _ in range(5):
+        Client().post(reverse("admin:login"), {"username": "adi", "password": "salah"},
+                      REMOTE_ADDR="10.0.0.5")
+    assert AuditEvent.objects.filter(action="login_failed").count() == 5
+    assert post_login(Client(), "adi", PASSWORD).status_code == 429
+
+
+def test_every_refused_page_is_recorded_with_its_path(kpps, observer, client_for):
+    assert client_for(kpps).get(reverse("inmate_list")).status_code == 403
+    assert client_for(observer).get(reverse("roster_import")).status_code == 403
+    refused = AuditEvent.objects.filter(action="forbidden", result="denied")
+    assert {(e.actor, e.summary) for e in refused} == {
+        (kpps, reverse("inmate_list")), (observer, reverse("roster_import"))}
+
+
+def test_progress_polling_does_not_keep_an_idle_session_alive(operator, blora):
+    from voters.models import ImportBatch
+
+    job = ImportBatch.objects.create(kind="inmates", facility=blora, file_name="x.csv")
+    start = dt.datetime(2024, 11, 1, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        client = Client()
+        post_login(client, "alice", PASSWORD)
+    for minutes in (10, 20, 29):
+        with time_machine.travel(start + dt.timedelta(minutes=minutes), tick=False):
+            assert client.get(reverse("job_progress", args=["impor", job.pk])).status_code == 200
+    with time_machine.travel(start + dt.timedelta(minutes=31), tick=False):
+        assert client.get(reverse("home")).status_code == 302
+
+
+def test_an_expired_session_is_gone_for_good(operator):
+    start = dt.datetime(2024, 11, 1, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        client = Client()
+        post_login(client, "alice", PASSWORD)
+        cookie = client.cookies["sessionid"].value
+    with time_machine.travel(start + dt.timedelta(minutes=31), tick=False):
+        assert client.get(reverse("home")).status_code == 302
+    with time_machine.travel(start + dt.timedelta(minutes=1), tick=False):
+        replay = Client()
+        replay.cookies["sessionid"] = cookie  # even with the clock put back
+        assert replay.get(reverse("home")).status_code == 302
+
+
+def test_a_wrong_second_factor_code_is_recorded(operator, client_for, settings):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.REQUIRE_2FA = True
+    TOTPDevice.objects.create(user=operator, name="a", confirmed=True)
+    client_for(operator).post(reverse("two_factor"), {"token": "000000"})
+    assert AuditEvent.objects.filter(action="login_failed", actor=operator).exists()
+
+
+@pytest.mark.parametrize("password, ok", [
+    ("pendek7", False),  # 7 characters
+    ("password", False),  # on the common-password list
+    ("12345678901", False),  # numbers only
+    ("kalimat panjang yang tidak mudah ditebak " + "x" * 23, True),  # 64 characters
+])
+def test_passwords_follow_the_length_and_common_list_rules(password, ok):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    try:
+        validate_password(password)
+    except ValidationError:
+        assert not ok
+    else:
+        assert ok

@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "voters.middleware.MaskedQueryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "voters.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -172,6 +173,8 @@ AXES_VERBOSE = False
 # Two-factor login for roles that see full NIKs, when the deployment asks for it.
 REQUIRE_2FA = env_bool("REQUIRE_2FA", False)
 OTP_TOTP_ISSUER = "TPS Khusus"
+# The admin never shows a device's secret key or QR code (its views fetch devices unscoped).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
@@ -197,6 +200,10 @@ STORAGES = {
         )
     },
 }
+
+# One person exporting, printing or downloading more rows than this in a day is logged as an
+# alert on the voters.alerts logger (SECURITY.md check 27); 0 switches the alert off.
+EXPORT_ALERT_ROWS = env_int("EXPORT_ALERT_ROWS", 5000)
 
 # Uploads: capped before parsing (SECURITY.md check 9).
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
@@ -269,9 +276,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "voters.tasks.sweep_stale_jobs_task",
         "schedule": crontab(minute="*/5"),
     },
+    "sweep-transient-files": {
+        "task": "voters.tasks.sweep_transient_files_task",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 # A running job whose heartbeat is older than this is reported as stopped.
 JOB_STALE_AFTER = timedelta(minutes=env_int("JOB_STALE_MINUTES", 10))
+# Fault drills only (tests/test_fault_drills.py): milliseconds a job sleeps after each progress
+# report, so that a drill can kill its worker or its database connection mid-job. Never set it
+# in production; 0 (the default) means no pause.
+JOB_DRILL_PAUSE_MS = env_int("JOB_DRILL_PAUSE_MS", 0)
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,22 @@
+import logging
 from importlib import import_module
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
+
+
+def check_defusedxml():
+    """openpyxl parses XML with defusedxml only when that is installed (SECURITY.md check 11):
+    say so loudly at start-up when it is not."""
+    import openpyxl
+
+    if getattr(openpyxl, "DEFUSEDXML", False) is not True:
+        logger.error("openpyxl runs without defusedxml: XML entity attacks in workbooks are not "
+                     "refused by the parser; install defusedxml (requirements.txt)")
+        return False
+    return True
 
 
 class VotersConfig(AppConfig):
@@ -10,6 +25,8 @@ class VotersConfig(AppConfig):
 
     def ready(self):
         from . import demo_roster, signals  # noqa: F401
+
+        check_defusedxml()
 
         # The demo's KPU lists are built from the roster's inmates: after demo_roster.
         import_module("voters.demo_lists")

@@ -83,3 +83,30 @@ class UploadLimitMiddleware:
                 f"Berkas terlalu besar: batasnya {limit // (1024 * 1024)} MB.".encode(),
                 status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class MaskedQueryMiddleware:
+    """For the roles that see NIKs masked, a long number in a page's address is masked before
+    any view or template reads it (SECURITY.md check 7).
+
+    Search boxes, page links, "next" fields and the language switch echo the address, so a
+    NIK typed into a GET search would otherwise come back whole. These roles never search by
+    a whole NIK, so nothing they can do changes.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http import QueryDict
+
+        from .importers import mask_numbers
+
+        query = request.META.get("QUERY_STRING", "")
+        user = getattr(request, "user", None)
+        if query and user is not None and user.is_authenticated and not user.sees_full_nik:
+            masked = mask_numbers(query)
+            if masked != query:
+                request.META["QUERY_STRING"] = masked
+                request.GET = QueryDict(masked, encoding=request.encoding)
+        return self.get_response(request)

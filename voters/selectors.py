@@ -3,11 +3,12 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 
 from . import matching
 from . import nik as nik_rules
-from .models import Election, Inmate, ListEntry, TMSReason
+from .models import Election, Inmate, ListEntry, TMSReason, VoterList
 
 
 def elections_for(user):
@@ -78,6 +79,17 @@ def ineligibility(inmate, election, table=None):
 
 #: the order of a TPS's lists on letters and registers
 LIST_ORDER = {"DPT": 0, "DPTB": 1, "DPK": 2}
+#: inmate fields that no list page reads (JSON and timestamps are the costly ones to decode,
+#: a few thousand times per page otherwise)
+UNUSED_INMATE_FIELDS = ("nik_issues", "nik_status_at", "created_at", "updated_at", "row_hash",
+                        "keterangan", "putusan_pencabutan")
+#: what matching, letters and the delivery register read of a recipient inmate
+RECIPIENT_INMATE_FIELDS = ("no_registrasi", "nama", "nik", "tanggal_lahir", "jenis_kelamin",
+                           "blok", "tanggal_masuk", "tanggal_bebas", "tanggal_keluar",
+                           "jenis_keluar")
+#: list-entry fields that neither letters nor registers read
+UNUSED_ENTRY_FIELDS = ("nkk", "tempat_lahir", "status_perkawinan", "kode_wilayah", "tps_number",
+                       "keterangan", "row_number")
 
 
 @dataclass(frozen=True)
@@ -127,17 +139,28 @@ def notice_recipients(election, tps, block=None):
     then DPK, by position): every list entry matched (``match_list_entries``) to an inmate of
     the facility who is expected inside on polling day. A person listed twice keeps the first
     entry. ``block`` keeps one cell block (the inmate's ``blok``)."""
-    entries = sorted(
-        ListEntry.objects.filter(voter_list__election=election, voter_list__tps=tps)
-        .select_related("voter_list"),
-        key=lambda e: (LIST_ORDER.get(e.voter_list.kind, 9), e.position),
+    # The TPS's few lists in one query and attached by hand: a select_related would decode each
+    # list's JSON summary once per entry (bench/README.md, "Load test").
+    lists = {v.pk: v for v in VoterList.objects.filter(election=election, tps=tps)}
+    entries = list(ListEntry.objects.filter(voter_list_id__in=list(lists)).order_by()
+                   .defer(*UNUSED_ENTRY_FIELDS))
+    for entry in entries:
+        entry.voter_list = lists[entry.voter_list_id]
+    entries.sort(key=lambda e: (LIST_ORDER.get(e.voter_list.kind, 9), e.position))
+    # Only inmates that match_list_entries can pair with an entry: an equal full NIK, or the
+    # birth date of a masked entry. Fields no letter or register reads are left unloaded.
+    niks = {e.nik for e in entries if e.nik and "*" not in e.nik}
+    births = {e.tanggal_lahir for e in entries if nik_rules.is_masked(e.nik)}
+    candidates = (
+        Inmate.objects.filter(facility_id=tps.facility_id)
+        .expected_inside_on(election.polling_date)
+        .filter(Q(nik__in=niks) | Q(tanggal_lahir__in=births))
+        .only(*RECIPIENT_INMATE_FIELDS)
+        if entries
+        else []
     )
     inmates = [
-        inmate
-        for inmate in Inmate.objects.filter(facility_id=tps.facility_id).expected_inside_on(
-            election.polling_date
-        )
-        if inmate.is_expected_inside_on(election.polling_date)
+        inmate for inmate in candidates if inmate.is_expected_inside_on(election.polling_date)
     ]
     matched = match_list_entries(entries, inmates)
     seen = set()

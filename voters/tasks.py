@@ -98,3 +98,11 @@ def import_dapil_task(batch_id):
     from .services.lists import run_import_batch
 
     run_import_batch(batch_id)
+
+
+@shared_task(acks_late=True)
+def sweep_transient_files_task():
+    """Expire unconfirmed roster previews and delete stale uploads and exports (ids: none)."""
+    from .services.retention import sweep_transient_files
+
+    return sweep_transient_files()

@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import navigation
 from .access import ALL_ROLES, READERS, STAFF, Role
-from .views import core, kpps, lists, reconciliation, roster
+from .views import core, guide, kpps, lists, reconciliation, roster
 
 navigation.add("home", "Beranda", ALL_ROLES, order=0)
 navigation.add("inmate_list", "WBP", READERS, order=10)
@@ -18,6 +18,7 @@ urlpatterns = [
     path("", core.home, name="home"),
     path("pemilihan/<slug:code>/", core.election_detail, name="election_detail"),
     path("pekerjaan/<slug:key>/<int:pk>/", core.job_progress, name="job_progress"),
+    path("istilah/", guide.glossary_page, name="glossary"),
     path("wbp/", roster.inmate_list, name="inmate_list"),
     path("wbp/<int:pk>/", roster.inmate_detail, name="inmate_detail"),
     path("wbp/<int:pk>/status-nik/", roster.inmate_nik_status, name="inmate_nik_status"),

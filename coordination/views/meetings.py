@@ -255,7 +255,9 @@ def decision_delete(request, pk):
 def minutes_pdf(request, pk):
     meeting = meeting_for(request, pk)
     rendered = pdf.minutes(meeting, user=request.user)
-    services.record_print(meeting=meeting, request=request, what="minutes", pages=rendered.pages)
+    services.record_print(
+        meeting=meeting, request=request, what="minutes", pages=rendered.pages, pdf=rendered.pdf
+    )
     return pdf_response(rendered, f"notulen-rapat-{meeting.date:%Y%m%d}-{meeting.pk}.pdf")
 
 
@@ -264,7 +266,9 @@ def minutes_pdf(request, pk):
 def attendance_pdf(request, pk):
     meeting = meeting_for(request, pk)
     rendered = pdf.attendance(meeting, user=request.user)
-    services.record_print(meeting=meeting, request=request, what="attendance", pages=rendered.pages)
+    services.record_print(
+        meeting=meeting, request=request, what="attendance", pages=rendered.pages, pdf=rendered.pdf
+    )
     return pdf_response(rendered, f"daftar-hadir-{meeting.date:%Y%m%d}-{meeting.pk}.pdf")
 
 

@@ -11,6 +11,9 @@
     var message = el.querySelector(".job-message");
     var count = el.querySelector(".job-count");
     var error = el.querySelector(".job-error");
+    // A job that had already finished when the page was drawn needs no polling (and reloading
+    // the page for it would reload it forever).
+    if (/\bstatus-(done|failed)\b/.test(status.className)) { return; }
     function tick() {
       fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })

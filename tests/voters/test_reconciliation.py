@@ -317,3 +317,25 @@ def test_an_import_from_the_browser_queues_a_reconciliation(
         client.post(reverse("roster_import_confirm", args=[batch.pk]))
     run = ReconciliationRun.objects.get()
     assert run.trigger == "import" and run.status == "done"
+
+
+def test_a_redelivered_run_takes_over_its_own_stale_row(loaded):
+    """A worker died mid-run; its message comes back once the row's heartbeat is stale. The
+    run must take itself over (not sweep itself as dead) and end as one clean run."""
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    from voters.services.reconciliation import execute_run, start_run
+
+    clean = reconcile(election=_election(), facility=_facility(), today=_date(TODAY))
+    expected = (clean.counts, _snapshot(clean))
+    clean.delete()  # so that the run below computes afresh instead of copying it
+    run = start_run(election=_election(), facility=_facility(), today=_date(TODAY))
+    assert run.claim()  # the worker that dies
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=30), tick=False):
+        execute_run(run.pk)
+    run.refresh_from_db()
+    assert (run.status, run.attempts, run.reused_from_id) == ("done", 2, None), run.error
+    assert (run.counts, _snapshot(run)) == expected

@@ -184,3 +184,21 @@ def test_a_nik_that_disagrees_with_the_birth_date_is_flagged(blora, tmp_path):
     wrong = ROWS[0].replace("24-08-1971", "25-08-1971")
     run(write_csv(tmp_path, [wrong]))
     assert "birth_date_mismatch" in Inmate.objects.get().nik_issues
+
+
+def test_a_roster_job_that_breaks_is_failed_with_a_message_not_left_running(blora, monkeypatch):
+    """E.g. the database cut the worker's connection mid-import (tests/test_fault_drills.py)."""
+    from django.db import OperationalError
+
+    from voters.models import ImportBatch
+    from voters.services import inmates
+
+    def broken(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    batch = ImportBatch.objects.create(kind="inmates", facility=blora, file_name="sdp.csv")
+    monkeypatch.setattr(inmates, "import_inmates", broken)
+    inmates.run_roster_batch(batch.pk)
+    batch.refresh_from_db()
+    assert batch.status == "failed" and "kesalahan sistem" in batch.error
+    assert "(OperationalError)" in batch.error

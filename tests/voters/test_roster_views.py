@@ -57,6 +57,25 @@ def test_confirming_twice_imports_once(operator, client_for, django_capture_on_c
     assert client.get(batch_url).status_code == 200
 
 
+def test_a_confirmed_upload_shows_its_progress_until_a_worker_takes_it(
+    operator, client_for, django_capture_on_commit_callbacks, monkeypatch
+):
+    from voters.tasks import import_inmates_task
+
+    queued = []
+    monkeypatch.setattr(import_inmates_task, "delay", queued.append)  # no worker yet
+    client = client_for(operator)
+    batch_url = upload(client).url
+    batch = ImportBatch.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("roster_import_confirm", args=[batch.pk]))
+        client.post(reverse("roster_import_confirm", args=[batch.pk]))
+    assert queued == [batch.pk]
+    page = client.get(batch_url).content.decode()
+    assert "data-progress-url" in page
+    assert "Simpan perubahan ini" not in page
+
+
 def test_a_roster_edited_after_the_preview_is_not_overwritten(
     operator, client_for, django_capture_on_commit_callbacks
 ):

@@ -4,10 +4,21 @@ Field-level history of the data itself is kept by django-pghistory (database tri
 writes are captured too). This table records what people did, with who, what and how much.
 """
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """No bulk change either: the trail is written once and read ever after."""
+
+    def update(self, **kwargs):
+        raise RuntimeError("Audit events are append-only")
+
+    def delete(self):
+        raise RuntimeError("Audit events are append-only")
 
 
 class AuditEvent(models.Model):
@@ -53,11 +64,21 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     result = models.CharField(_("hasil"), max_length=20, default="ok")
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("catatan audit")
         verbose_name_plural = _("catatan audit")
         indexes = [models.Index(fields=["action", "created_at"])]
+        # Append-only in the database too (SECURITY.md check 24): on PostgreSQL a trigger
+        # refuses every UPDATE and DELETE, whatever the code or a raw SQL statement tries.
+        # Production also revokes UPDATE and DELETE from the app role (README "Security").
+        triggers = [
+            pgtrigger.Protect(
+                name="append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+        ]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action}"

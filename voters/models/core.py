@@ -103,6 +103,17 @@ class Election(models.Model):
     dptb_start = models.TimeField(_("mulai untuk DPTb"), null=True, blank=True)
     dpk_start = models.TimeField(_("mulai untuk DPK"), default=time(12, 0))
     time_zone_label = models.CharField(_("zona waktu"), max_length=4, default="WIB")
+    # UU 27/2022 Art. 42-44: personal data of this election is purged (purge_personal_data)
+    # once this many days have passed after polling day, i.e. after the dispute window.
+    retention_days = models.PositiveSmallIntegerField(
+        _("masa simpan data pribadi (hari setelah pemungutan)"),
+        default=180,
+        help_text=_(
+            "Setelah hari pemungutan ditambah masa ini (dan masa sengketa selesai), NIK, nomor KK "
+            "dan tanggal lahir pada daftar, rekonsiliasi, surat dan WBP yang sudah keluar "
+            "dihapus dengan perintah purge_personal_data."
+        ),
+    )
 
     class Meta:
         ordering = ["-polling_date"]

@@ -4,8 +4,10 @@ A page reads the row to show a live progress bar; a crashed worker leaves a row 
 stops, which the sweeper reports as stopped instead of "running" forever.
 """
 
+import time
+
 from django.conf import settings
-from django.db import connections, models
+from django.db import InterfaceError, OperationalError, connections, models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -80,6 +82,8 @@ class Job(models.Model):
         if message is not None:
             self.message = fields["message"] = str(message)[:300]
         type(self).objects.using(_progress_alias()).filter(pk=self.pk).update(**fields)
+        if settings.JOB_DRILL_PAUSE_MS:  # fault drills only: a window to kill the job mid-way
+            time.sleep(settings.JOB_DRILL_PAUSE_MS / 1000)
 
     def succeed(self, message=""):
         self.status = self.Status.DONE
@@ -93,9 +97,18 @@ class Job(models.Model):
         self.status = self.Status.FAILED
         self.finished_at = timezone.now()
         self.error = str(error)[:4000]
-        type(self).objects.using(_progress_alias()).filter(pk=self.pk).update(
-            status=self.status, finished_at=self.finished_at, error=self.error
-        )
+        alias = _progress_alias()
+        fields = {"status": self.status, "finished_at": self.finished_at, "error": self.error}
+        try:
+            type(self).objects.using(alias).filter(pk=self.pk).update(**fields)
+        except (OperationalError, InterfaceError):
+            # The job may have failed because the database cut its connections: record the
+            # failure on a new connection (outside a transaction only) instead of leaving the
+            # row "running" until the sweeper.
+            if connections[alias].in_atomic_block:
+                raise
+            connections[alias].close()
+            type(self).objects.using(alias).filter(pk=self.pk).update(**fields)
 
     # -- reading --
 
@@ -139,10 +152,12 @@ class Job(models.Model):
         }
 
     @classmethod
-    def sweep_stale(cls):
-        """Mark running jobs whose worker died as failed, so they can be retried."""
+    def sweep_stale(cls, *, exclude=None):
+        """Mark running jobs whose worker died as failed, so they can be retried. ``exclude``:
+        the pk of a job the caller is about to take over itself."""
         cutoff = timezone.now() - settings.JOB_STALE_AFTER
-        return cls.objects.filter(status=cls.Status.RUNNING, heartbeat_at__lt=cutoff).update(
+        stale = cls.objects.filter(status=cls.Status.RUNNING, heartbeat_at__lt=cutoff)
+        return stale.exclude(pk=exclude).update(
             status=cls.Status.FAILED,
             finished_at=timezone.now(),
             error=str(_("Pekerjaan terhenti (proses pekerja mati). Silakan jalankan ulang.")),

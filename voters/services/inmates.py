@@ -8,6 +8,7 @@ People not in the file are left alone (an SDP export is often a partial roster).
 import datetime as dt
 import hashlib
 import json
+import logging
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -50,6 +51,8 @@ FILE_FIELDS = [
 ]
 DERIVED_FIELDS = ["nik_format", "nik_issues", "kk_format"]
 PERSONAL_FIELDS = {"nik", "no_kk", "tanggal_lahir"}
+
+logger = logging.getLogger(__name__)
 
 
 class ImportRejected(Exception):
@@ -492,6 +495,13 @@ def record_custody_event(
     return event
 
 
+def _discard_upload(batch):
+    from pathlib import Path
+
+    if batch.stored_path:
+        Path(batch.stored_path).unlink(missing_ok=True)
+
+
 def run_roster_batch(batch_id):
     """The job behind a confirmed upload: import the stored file, then clean it up."""
     from pathlib import Path
@@ -514,6 +524,15 @@ def run_roster_batch(batch_id):
         )
     except ImportRejected as exc:
         batch.fail(str(exc))
+        _discard_upload(batch)  # no NIK file outlives its job
+        return batch
+    except Exception as exc:  # e.g. the database connection lost: never leave the row running
+        logger.exception("roster import batch %s failed", batch.pk)
+        _discard_upload(batch)
+        batch.fail(
+            "Impor gagal karena kesalahan sistem; tidak ada yang disimpan. "
+            f"({type(exc).__name__})"
+        )
         return batch
     batch.summary = {**batch.summary, **summary}
     batch.confirmed_at = timezone.now()

@@ -470,8 +470,9 @@ def delivery_register(tps, *, today=None):
     election = tps.election
     deadline = election.letter_deadline
     voters = recipients(tps)
+    # prefetch, not select_related: the few officers who record are read once, not per row
     deliveries = {d.voter_key: d for d in LetterDelivery.objects.filter(tps=tps)
-                  .select_related("delivered_by")}
+                  .prefetch_related("delivered_by")}
     counts = Counter()
     reasons = Counter()
     blocks = defaultdict(Counter)
@@ -493,6 +494,16 @@ def delivery_register(tps, *, today=None):
         reasons={LetterDelivery.Reason(k).label: n for k, n in reasons.items()},
         by_block=by_block,
     )
+
+
+def request_register(request, tps, *, today=None):
+    """``delivery_register`` read once per request and TPS: the home page's panel and its
+    dashboard cards show the same register."""
+    today = today or timezone.localdate()
+    memo = request.__dict__.setdefault("_delivery_registers", {})
+    if (tps.pk, today) not in memo:
+        memo[tps.pk, today] = delivery_register(tps, today=today)
+    return memo[tps.pk, today]
 
 
 def _recipient(tps, key):

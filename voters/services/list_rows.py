@@ -33,7 +33,12 @@ import hashlib
 import io
 import itertools
 import os
+import pickle
 import re
+import signal
+import tempfile
+import threading
+import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -89,6 +94,11 @@ TPS_LENGTH = 10
 BLOCK_BYTES = 1 << 17
 BATCH_ROWS = 2048
 ERROR_LIMIT = 1000
+# A plain CSV this large is read by two processes when there are two CPUs (copy_chunks); this
+# process, which also passes every row on to PostgreSQL, reads the first SPLIT_SHARE of it.
+SPLIT_BYTES = 8 << 20
+SPLIT_SHARE = 0.4
+HELPER_REPORT_BYTES = 2 << 20
 # Each remembered value costs about 150 bytes; the caps bound a column's memory to ~30 MB even
 # when its values are all distinct.
 MEMO_LIMIT = 200_000
@@ -97,10 +107,13 @@ _REQUIRED_BLANK = "wajib diisi, tetapi kosong"
 _VALID = str(nik_rules.NikStatus.VALID)
 _INVALID = str(nik_rules.NikStatus.INVALID)
 _MASKED = str(nik_rules.NikStatus.MASKED)
+_LONE_CR = re.compile(rb"\r(?!\n)")
 _MASKED_DATE = re.compile(r"[0-9*]{6}\*{6}[0-9*]{4}")
 _FORMATS = tuple(str(status) for status in nik_rules.NikStatus)
 _DISABILITY_CODES = tuple(str(code) for code in range(1, 7))
-_PLAIN_LEAD = frozenset("-\u2013\u2014")
+# A text value starting with one of these is not as importers.parse_text leaves it.
+_PLAIN_LEAD = frozenset(" -\u2013\u2014")
+_MONTH_DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _HEADER_SUFFIX = re.compile(r"\s*[(\[].*?[)\]]\s*$")  # as importers._HEADER_SUFFIX
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -199,8 +212,29 @@ def header_positions(cells: Sequence[Any]) -> dict[int, str]:
 
 def file_digest(path: str | os.PathLike[str]) -> tuple[str, bool, bool, bool]:
     """(sha256, whether the bytes are valid UTF-8, whether they hold a quote or a CR that does
-    not end a CRLF, whether they hold a NUL byte), in one read of the file."""
-    digest = hashlib.sha256()
+    not end a CRLF, whether they hold a NUL byte). The SHA-256 is computed by a thread while
+    this one looks at the bytes (hashlib works without the GIL): the two take about as long."""
+    digest: list[Any] = []
+
+    def hash_file() -> None:
+        try:
+            with open(path, "rb") as handle:
+                digest.append(hashlib.file_digest(handle, "sha256").hexdigest())
+        except BaseException as error:  # re-raised below
+            digest.append(error)
+
+    hasher = threading.Thread(target=hash_file, name="sha256", daemon=True)
+    hasher.start()
+    try:
+        utf8, special, nul = _scan_bytes(path)
+    finally:
+        hasher.join()
+    if isinstance(digest[0], BaseException):
+        raise digest[0]
+    return digest[0], utf8, special, nul
+
+
+def _scan_bytes(path: str | os.PathLike[str]) -> tuple[bool, bool, bool]:
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = True
     special = False
@@ -208,26 +242,26 @@ def file_digest(path: str | os.PathLike[str]) -> tuple[str, bool, bool, bool]:
     carried_cr = False  # the previous block ended with CR: a CRLF only if this one starts with LF
     with open(path, "rb") as handle:
         while block := handle.read(BLOCK_BYTES):
-            digest.update(block)
             if utf8:
                 try:
                     decoder.decode(block)
                 except UnicodeDecodeError:
                     utf8 = False
             if not special:
-                lone = block.count(b"\r") - block.count(b"\r\n")
-                if carried_cr and not block.startswith(b"\n"):
-                    lone += 1
+                lone = _LONE_CR.search(block)
+                special = (
+                    (carried_cr and not block.startswith(b"\n"))
+                    or (lone is not None and lone.start() < len(block) - 1)
+                    or b'"' in block
+                )
                 carried_cr = block.endswith(b"\r")
-                lone -= carried_cr
-                special = lone > 0 or b'"' in block
             nul = nul or b"\x00" in block
     if utf8:
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             utf8 = False
-    return digest.hexdigest(), utf8, special or carried_cr, nul
+    return utf8, special or carried_cr, nul
 
 
 class ListFile:
@@ -327,6 +361,79 @@ class ListFile:
             yield from self._general_batches()
         else:
             yield from self._fast_batches()
+
+    def copy_chunks(self, first_position: int = 1) -> Iterator[tuple[str | bytes, int]]:
+        """The accepted rows as COPY text (``Batch.copy_text``, UTF-8 when bytes), numbered from
+        ``first_position``, in chunks with their number of rows. Nothing more is yielded once a
+        row has an error, but the file is still read to its end so that every error is counted.
+
+        A plain CSV read by splitting lines, of ``SPLIT_BYTES`` or more, is read by two
+        processes at once when the machine has two CPUs: this one reads the first part and a
+        forked helper the rest, writing its COPY text to a temporary file that is passed on
+        after the first part. Rows, positions, errors and counts are those of one reading from
+        start to end (tests/voters/test_lists_rows.py)."""
+        start = self._split_start()
+        position = first_position
+        helper = None
+        if start is not None:
+            with contextlib.suppress(OSError):  # no process to spare: read alone
+                helper = _Helper(self, start, first_position)
+        if helper is None:
+            for batch in self.batches():
+                if not self.error_count:
+                    yield batch.copy_text(position), len(batch)
+                    position += len(batch)
+            return
+        with helper:
+            for batch in self._fast_batches(end=start):
+                if not self.error_count:
+                    yield batch.copy_text(position), len(batch)
+                    position += len(batch)
+            rows_read = self.rows_read
+            shift = None
+            for data, rows in helper.chunks():
+                self.rows_read = rows_read + helper.rows_read
+                self._done_bytes = helper.done_bytes
+                if rows and not self.error_count and not helper.error_count:
+                    if shift is None:
+                        # The helper numbered its rows as if this part dropped no blank row
+                        # and no repeated header; it rarely does.
+                        shift = helper.first_position - position
+                    yield (_shift_positions(data, shift) if shift else data), rows
+            self._merge(helper.result)
+
+    def _split_start(self) -> int | None:
+        """Where the helper process starts reading (the start of a line), or None."""
+        if self.mode != "split" or self.size < SPLIT_BYTES or not hasattr(os, "fork"):
+            return None
+        if len(os.sched_getaffinity(0)) < 2:
+            return None
+        with open(self.path, "rb") as handle:
+            head = handle.read(1 << 16)
+            header_end = -1
+            for _ in range(self.header_row):
+                header_end = head.find(b"\n", header_end + 1)
+                if header_end < 0:
+                    return None
+            handle.seek(max(header_end + 1, int(self.size * SPLIT_SHARE)))
+            block = handle.read(1 << 16)
+            cut = block.find(b"\n")
+            if cut < 0:
+                return None
+            start = handle.tell() - len(block) + cut + 1
+        return start if start < self.size else None
+
+    def _merge(self, result: dict[str, Any]) -> None:
+        """Add the helper's rows, counts and errors (which follow this process's)."""
+        room = self.error_limit - len(self.errors)
+        if room > 0:
+            self.errors.extend(result["errors"][:room])
+        self.error_count += result["error_count"]
+        self.rows_accepted += result["rows_accepted"]
+        self.sex.update(result["sex"])
+        self.nik_formats.update(result["nik_formats"])
+        self.disabilities.update(result["disabilities"])
+        self._done_bytes = self.size
 
     def _add_errors(self, errors: list[RowError]) -> None:
         self.error_count += len(errors)
@@ -446,15 +553,22 @@ class ListFile:
         self._header_cells = cells
         return header_positions(cells)
 
-    def _split_records(self) -> Iterator[list[list[str]]]:
-        """Blocks of records of a CSV without quotes, NUL or lone CR: each line is a record."""
+    def _split_records(self, start: int = 0, end: int | None = None) -> Iterator[list[list[str]]]:
+        """Blocks of records of a CSV without quotes, NUL or lone CR: each line is a record.
+        ``start`` and ``end`` (byte offsets at line starts) read a part of the file."""
         delimiter = self._table.delimiter
         errors = "replace" if self._table.encoding == "cp1252" else "strict"
-        decoder = codecs.getincrementaldecoder(self._table.encoding)(errors)
+        # A BOM is only one at the start of the file.
+        encoding = (
+            "utf-8" if start and self._table.encoding == "utf-8-sig" else self._table.encoding
+        )
+        decoder = codecs.getincrementaldecoder(encoding)(errors)
         pending = ""
         with open(self.path, "rb") as handle:
+            handle.seek(start)
             while True:
-                data = handle.read(BLOCK_BYTES)
+                size = BLOCK_BYTES if end is None else min(BLOCK_BYTES, end - handle.tell())
+                data = handle.read(size) if size > 0 else b""
                 text = pending + decoder.decode(data, final=not data)
                 if data:
                     cut = text.rfind("\n") + 1
@@ -495,9 +609,16 @@ class ListFile:
             if records:
                 yield records
 
-    def _fast_batches(self) -> Iterator[Batch]:
-        records_source = self._csv_records() if self.mode == "csv" else self._split_records()
-        number = 0
+    def _fast_batches(
+        self, start: int = 0, end: int | None = None, first_record: int = 0
+    ) -> Iterator[Batch]:
+        """``start``, ``end`` and ``first_record`` (the records before ``start``) read a part of
+        a file read by splitting lines."""
+        if self.mode == "csv":
+            records_source = self._csv_records()
+        else:
+            records_source = self._split_records(start, end)
+        number = first_record
         for records in records_source:
             start = number
             number += len(records)
@@ -558,7 +679,7 @@ class ListFile:
             # For 16 digits nik.check's verdict depends only on the date part (digits 7-12):
             # region and serial problems are warnings, and nik.parse fails exactly on its hard
             # errors (a day, month or date that cannot be). Remembered per date part.
-            status = _VALID if nik_rules.parse(raw) is not None else _INVALID
+            status = _VALID if _date_part_exists(raw[6:12]) else _INVALID
             self._date_part[raw[6:12]] = status
             return raw, status
         known = self._nik_memo.get(raw)
@@ -604,21 +725,29 @@ class ListFile:
             s if not s or (len(s) == 16 and s.isascii() and s.isdigit()) else _clean_id(s)
             for s in col["nkk"]
         ]
-        names = [
-            s
-            if s and s[0] not in _PLAIN_LEAD and s[-1] != " " and "  " not in s and s.isprintable()
-            else parse_text(s)
-            for s in col["nama"]
-        ]
-        if "" in names:
-            special.update(index for index, value in enumerate(names) if not value)
-        addresses = [
-            s
-            if not s
-            or (s[0] not in _PLAIN_LEAD and s[-1] != " " and "  " not in s and s.isprintable())
-            else parse_text(s)
-            for s in col["alamat"]
-        ]
+        names = col["nama"]
+        if "" in names or not _plain_texts(names):
+            names = [
+                s
+                if s
+                and s[0] not in _PLAIN_LEAD
+                and s[-1] != " "
+                and "  " not in s
+                and s.isprintable()
+                else parse_text(s)
+                for s in names
+            ]
+            if "" in names:
+                special.update(index for index, value in enumerate(names) if not value)
+        addresses = col["alamat"]
+        if not _plain_texts(addresses):
+            addresses = [
+                s
+                if not s
+                or (s[0] not in _PLAIN_LEAD and s[-1] != " " and "  " not in s and s.isprintable())
+                else parse_text(s)
+                for s in addresses
+            ]
         column = self._column
         columns: list[Sequence[str]] = [
             nik_out,
@@ -679,6 +808,196 @@ class ListFile:
         if len(value) > TPS_LENGTH or (self.expected_tps and value and value != self.expected_tps):
             raise _Special
         return value
+
+
+class _Helper:
+    """The forked process that reads a file from ``start`` for ``ListFile.copy_chunks``.
+
+    It writes its COPY text to an unlinked temporary file and reports through a pipe, as
+    pickled tuples: ("start", first position), then ("data", bytes, rows, rows read, bytes of
+    the file done, errors) after every ``HELPER_REPORT_BYTES`` of text, then ("done", its
+    counts and errors), or ("failed", a traceback). It never touches the database: the parent
+    writes everything through its own connection, inside its own transaction."""
+
+    def __init__(self, reader: ListFile, start: int, first_position: int):
+        self.first_position = 0
+        self.rows_read = 0
+        self.done_bytes = start
+        self.error_count = 0
+        self.result: dict[str, Any] = {}
+        self._finished = False
+        self._spool = tempfile.TemporaryFile(prefix="tpskhusus-")  # noqa: SIM115 - see __exit__
+        try:
+            read_end, write_end = os.pipe()
+            try:
+                self.pid = os.fork()
+            except OSError:
+                os.close(read_end)
+                os.close(write_end)
+                raise
+        except OSError:
+            self._spool.close()
+            raise
+        if self.pid == 0:  # the helper: never returns
+            os.close(read_end)
+            _helper_main(reader, start, first_position, self._spool.fileno(), write_end)
+        os.close(write_end)
+        self._reports = open(read_end, "rb")  # noqa: SIM115 - closed in __exit__
+
+    def __enter__(self) -> _Helper:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if not self._finished:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
+        self._reports.close()
+        self._spool.close()
+
+    def _receive(self) -> tuple[Any, ...]:
+        header = self._reports.read(8)
+        body = self._reports.read(int.from_bytes(header, "little")) if len(header) == 8 else b""
+        if not body:
+            raise RuntimeError("proses pembaca kedua berhenti tanpa hasil")
+        return pickle.loads(body)  # noqa: S301 - written by our own forked child
+
+    def chunks(self) -> Iterator[tuple[bytes, int]]:
+        offset = 0
+        fd = self._spool.fileno()
+        while True:
+            kind, *values = self._receive()
+            if kind == "start":
+                (self.first_position,) = values
+            elif kind == "data":
+                size, rows, self.rows_read, self.done_bytes, self.error_count = values
+                parts = []
+                while size:
+                    part = os.pread(fd, size, offset)
+                    if not part:
+                        raise RuntimeError("berkas sementara pembaca kedua terpotong")
+                    parts.append(part)
+                    offset += len(part)
+                    size -= len(part)
+                yield b"".join(parts), rows
+            elif kind == "done":
+                (self.result,) = values
+                self._finished = True
+                return
+            else:
+                raise RuntimeError(f"proses pembaca kedua gagal:\n{values[0]}")
+
+
+def _helper_main(
+    reader: ListFile, start: int, first_position: int, spool: int, report_fd: int
+) -> None:
+    status = 1
+    try:
+        with open(report_fd, "wb") as reports:
+
+            def report(*message: Any) -> None:
+                body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+                reports.write(len(body).to_bytes(8, "little") + body)
+                reports.flush()
+
+            try:
+                first_record = _count_lines(reader.path, start)
+                position = first_position + first_record - reader.header_row
+                report("start", position)
+                pending: list[bytes] = []
+                size = rows = 0
+                for batch in reader._fast_batches(start=start, first_record=first_record):
+                    if not reader.error_count:
+                        text = batch.copy_text(position).encode()
+                        position += len(batch)
+                        pending.append(text)
+                        size += len(text)
+                        rows += len(batch)
+                    if size >= HELPER_REPORT_BYTES or (reader.error_count and pending):
+                        _write_all(spool, b"".join(pending))
+                        report("data", size, rows, reader.rows_read, reader._done_bytes,
+                               reader.error_count)  # fmt: skip
+                        pending, size, rows = [], 0, 0
+                _write_all(spool, b"".join(pending))
+                report("data", size, rows, reader.rows_read, reader.size, reader.error_count)
+                report(
+                    "done",
+                    {
+                        "errors": reader.errors,
+                        "error_count": reader.error_count,
+                        "rows_accepted": reader.rows_accepted,
+                        "sex": reader.sex,
+                        "nik_formats": reader.nik_formats,
+                        "disabilities": reader.disabilities,
+                    },
+                )
+                status = 0
+            except BaseException:
+                report("failed", traceback.format_exc())
+    finally:
+        os._exit(status)
+
+
+def _count_lines(path: str | os.PathLike[str], end: int) -> int:
+    count = 0
+    with open(path, "rb") as handle:
+        while end > 0:
+            block = handle.read(min(1 << 20, end))
+            if not block:
+                break
+            count += block.count(b"\n")
+            end -= len(block)
+    return count
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _shift_positions(data: bytes, shift: int) -> bytes:
+    """COPY text with every row's position (its first value) lowered by ``shift``."""
+    lines = []
+    for line in data.split(b"\n")[:-1]:
+        number, _tab, rest = line.partition(b"\t")
+        lines.append(b"%d\t%s\n" % (int(number) - shift, rest))
+    return b"".join(lines)
+
+
+def _plain_texts(values: Sequence[str]) -> bool:
+    """Whether every value is '' or as importers.parse_text leaves it: printable, not starting
+    with a space or a dash, not ending with a space, no double space. Checked on the joined
+    column, several times faster than value by value: a line break (never printable) cannot
+    be inside a value that passes, so each one lies between two of the separators."""
+    if not values or not "".join(values).isprintable():
+        return False
+    joined = "\n".join(values)
+    return not (
+        "  " in joined
+        or " \n" in joined
+        or "\n " in joined
+        or "\n-" in joined
+        or "\n\u2013" in joined
+        or "\n\u2014" in joined
+        or (values[0] and values[0][0] in _PLAIN_LEAD)
+        or (values[-1] and values[-1][-1] == " ")
+    )
+
+
+def _date_part_exists(part: str) -> bool:
+    """For a NIK of 16 ASCII digits whose digits 7-12 are ``part`` (DDMMYY, women's DD plus
+    40): whether ``nik.parse`` accepts it, i.e. that day exists in 19YY or 20YY. The same rule
+    without building the parsed NIK (tests/voters/test_lists_rows.py compares every part)."""
+    day, month, yy = int(part[:2]), int(part[2:4]), int(part[4:])
+    if day > nik_rules.WOMEN_DAY_OFFSET:
+        day -= nik_rules.WOMEN_DAY_OFFSET
+    if not (1 <= day <= 31 and 1 <= month <= 12):
+        return False
+    if month == 2 and day == 29:
+        return yy % 4 == 0  # 2000 was a leap year, 1900 was not
+    return day <= _MONTH_DAYS[month]
 
 
 def _clean_id(raw: str) -> str:

@@ -367,32 +367,29 @@ def _load_partition(reference, reader, progress):
         )
         progress(0, 0, "Membaca dan memeriksa baris", force=True)
         sql = f"COPY {quote(table)} ({columns}) FROM STDIN WITH (FREEZE)"
-        position = 1
-        batches = reader.batches()
+        count = 0
+        # After the first bad row the reader yields nothing more, but reads on to list every
+        # bad row; a large CSV is read by two processes (ListFile.copy_chunks).
+        chunks = reader.copy_chunks(1)
         finished = False
-        with _gc_paused():
+        with _gc_paused(), contextlib.closing(chunks):
             # One COPY per COPY_ROWS rows, so that progress can be written in between. FREEZE:
             # the table was created in this (sub)transaction, so rows are written frozen and no
             # later scan rewrites the pages to set hint bits.
-            while not finished and not reader.error_count:
+            while not finished:
                 copied = 0
                 with cursor.copy(sql) as copy:
-                    for rows in batches:
-                        if reader.error_count:
-                            break
-                        copy.write(rows.copy_text(position))
-                        position += len(rows)
-                        copied += len(rows)
+                    for text, rows in chunks:
+                        copy.write(text)
+                        copied += rows
                         if copied >= COPY_ROWS:
                             break
                     else:
                         finished = True
+                count += copied
                 progress(reader.rows_read, reader.estimated_rows)
-            for _rows in batches:
-                pass  # after the first bad row: read on to list every bad row, write nothing
         if reader.error_count:
             raise _rejected_rows(reader, _summary(reader))
-        count = position - 1
         progress(count, count, "Membangun indeks", force=True)
         memory = getattr(settings, "REFERENCE_INDEX_MEMORY", "256MB")
         cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)", [memory])

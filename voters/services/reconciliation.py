@@ -182,7 +182,9 @@ def execute_run(run_id):
     """The job: classify and store. Safe to call twice for the same run."""
     run = ReconciliationRun.objects.select_related("election", "facility", "created_by").get(
         pk=run_id)
-    ReconciliationRun.sweep_stale()
+    # Stale runs of others would block the claim (one running run per pair); this run itself,
+    # when stale, is the one a redelivered task takes over.
+    ReconciliationRun.sweep_stale(exclude=run.pk)
     try:
         with transaction.atomic():
             claimed = run.claim()
@@ -322,7 +324,10 @@ def _changes(previous, items):
     """Who arrived, who left and who changed category since the previous run."""
     if previous is None:
         return {"arrivals": [], "departures": [], "changed": [], "first_run": True}
-    before = {i.key: (i.category, i.nama) for i in previous.items.only("key", "category", "nama")}
+    # values_list, not only(): the related manager would load each item's deferred run_id
+    # with one query per item.
+    before = {key: (category, nama)
+              for key, category, nama in previous.items.values_list("key", "category", "nama")}
     now = {i.key: (i.category, i.nama) for i in items}
     return {
         "arrivals": [{"key": k, "nama": v[1], "category": v[0]}

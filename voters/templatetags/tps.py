@@ -2,6 +2,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from voters.access import show_nik
+from voters.glossary import NIK_ISSUES, match_text
 
 register = template.Library()
 
@@ -21,3 +22,15 @@ def days_label(days):
     if days > 0:
         return _("%(n)s hari lagi") % {"n": days}
     return _("lewat %(n)s hari") % {"n": -days}
+
+
+@register.filter
+def nik_issue(code):
+    """A NIK check's code (``not_16_digits``) in plain words for the officer."""
+    return NIK_ISSUES.get(code, code)
+
+
+@register.simple_tag
+def match_words(item):
+    """How a reconciliation item was matched, for people: "NIK sama; yang sama: nama, …"."""
+    return match_text(item.match_layer, item.match_fields)

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from .. import audit
+from .. import audit, dashboard
 from ..access import ALL_ROLES, READERS, Role, role_required
 from ..models import TPS, AuditEvent, Election, ImportBatch, ReconciliationRun
 from ..panels import home_panels
@@ -46,6 +46,7 @@ def home(request):
         "tps_list": user.tps_queryset().select_related("election", "facility"),
         "panels": home_panels(request),
         "today": today,
+        "dashboard": dashboard.for_request(request),
     }
     return render(request, "voters/home.html", context)
 

@@ -86,7 +86,7 @@ def letters_panel(request):
     for tps in user.tps_queryset().filter(election__polling_date__gte=today).select_related(
         "election", "facility"
     )[:5]:
-        register = service.delivery_register(tps, today=today)
+        register = service.request_register(request, tps, today=today)
         counts = register.counts
         deliveries_url = reverse("deliveries", args=[tps.pk])
         panels.append({

@@ -1,6 +1,6 @@
 """The roster: inmates, their timeline, NIK work lists, SDP imports and the Dukcapil round trip."""
 
-import csv
+import io
 from itertools import chain
 from pathlib import Path
 
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import audit, storage
+from .. import audit, exports, storage
 from ..access import READERS, STAFF, Role, role_required
 from ..forms import (
     CustodyEventForm,
@@ -25,7 +25,7 @@ from ..forms import (
     UploadForm,
 )
 from ..models import AuditEvent, DukcapilRequest, ImportBatch, Inmate, NikStatus
-from ..selectors import current_election, ineligibility, tms_table
+from ..selectors import UNUSED_INMATE_FIELDS, current_election, ineligibility, tms_table
 from ..services import dukcapil as dukcapil_service
 from ..services.inmates import (
     ImportRejected,
@@ -56,7 +56,8 @@ def _facility(request):
 def inmate_list(request):
     qs = scoped_inmates(request)
     election = current_election(request.user, request.GET.get("pemilihan"))
-    blocks = sorted(b for b in qs.values_list("blok", flat=True).distinct() if b)
+    # order_by(): with the model's ordering, DISTINCT would return one row per inmate.
+    blocks = sorted(b for b in qs.order_by().values_list("blok", flat=True).distinct() if b)
     form = RosterFilterForm(request.GET or None, blocks=blocks)
     today = timezone.localdate()
     polling = election.polling_date if election else today
@@ -85,22 +86,31 @@ def inmate_list(request):
             qs = qs.filter(nik_status=data["nik_status"])
         if data["blok"]:
             qs = qs.filter(blok=data["blok"])
-    inmates = list(qs.order_by("nama", "no_registrasi"))
+    qs = qs.order_by("nama", "no_registrasi", "pk").defer(*UNUSED_INMATE_FIELDS)
     table = tms_table()
-    for inmate in inmates:
-        inmate.tms = ineligibility(inmate, election, table) if election else []
-        inmate.expected_inside = inmate.is_expected_inside_on(polling)
+
+    def annotate(inmates):
+        for inmate in inmates:
+            inmate.tms = ineligibility(inmate, election, table) if election else []
+            inmate.expected_inside = inmate.is_expected_inside_on(polling)
+        return inmates
+
     if form.is_valid() and form.cleaned_data["eligibility"] and election:
+        # Eligibility is a Python rule (matching.tms_reasons): judge every inmate, keep a page.
         want = form.cleaned_data["eligibility"] == "yes"
-        inmates = [i for i in inmates if (not i.tms) == want]
+        shown = [i for i in annotate(list(qs)) if (not i.tms) == want]
+        page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("hal"))
+    else:
+        # Otherwise the database pages the list and only the page's inmates are judged.
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("hal"))
+        page.object_list = annotate(list(page.object_list))
     base = scoped_inmates(request)
     counts = {
         "total": base.count(),
         "inside": base.inside_on(today).count(),
         "expected": base.expected_inside_on(polling).count() if election else None,
-        "shown": len(inmates),
+        "shown": page.paginator.count,
     }
-    page = Paginator(inmates, PAGE_SIZE).get_page(request.GET.get("hal"))
     query = request.GET.copy()
     query.pop("hal", None)
     return render(
@@ -465,18 +475,39 @@ def roster_import_confirm(request, pk):
     if not storage.is_private(batch.stored_path) or not Path(batch.stored_path).exists():
         messages.error(request, _("Berkas pratinjau sudah tidak ada; unggah ulang."))
         return redirect("roster_import")
-    transaction.on_commit(lambda: import_inmates_task.delay(batch.pk))
+    # Confirmed now, not when the job ends: until a worker takes the job, the page shows its
+    # progress bar (not the preview again), and a second click queues nothing.
+    confirmed = ImportBatch.objects.filter(
+        pk=batch.pk, status=ImportBatch.Status.QUEUED, confirmed_at__isnull=True
+    ).update(confirmed_at=timezone.now())
+    if confirmed:
+        transaction.on_commit(lambda: import_inmates_task.delay(batch.pk))
     return redirect("roster_import_preview", pk=batch.pk)
 
 
 @role_required(*OPERATORS)
 def roster_import_errors(request, pk):
     batch = _scoped_batch(request, pk)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    # Through exports.write_csv: a cell of the uploaded file quoted in a message cannot run as
+    # a formula (SECURITY.md check 17); the download is audited like every export (check 25).
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    count = exports.write_csv(
+        buffer,
+        ["baris", "kolom", "kesalahan"],
+        ([error["row"], error["column"], error["message"]] for error in batch.row_errors),
+    )
+    data = buffer.getvalue().encode("utf-8")
+    audit.record(
+        AuditEvent.Action.EXPORT,
+        request=request,
+        obj=batch,
+        facility=batch.facility,
+        summary=f"Laporan galat impor WBP #{batch.pk}",
+        detail={"kind": "import_errors", "batch": batch.pk, "file_name": batch.file_name},
+        row_count=count,
+        sha256=audit.sha256_of_bytes(data),
+    )
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="galat-impor-{batch.pk}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(["baris", "kolom", "kesalahan"])
-    for error in batch.row_errors:
-        writer.writerow([error["row"], error["column"], error["message"]])
     return response

@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .. import audit
 from ..access import ALL_ROLES, role_required
+from ..models import AuditEvent
 
 
 class TokenForm(forms.Form):
@@ -44,6 +46,8 @@ def two_factor(request):
             messages.success(request, _("Verifikasi dua langkah berhasil."))
             return redirect(_next(request))
         form.add_error("token", _("Kode salah atau sudah dipakai. Coba kode berikutnya."))
+        audit.record(AuditEvent.Action.LOGIN_FAILED, request=request, result="failed",
+                     summary="kode dua langkah salah atau dipakai ulang")
     context = {"form": form, "setting_up": setting_up, "next": _next(request)}
     if setting_up:
         context["secret"] = _base32(device.bin_key)

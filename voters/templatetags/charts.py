@@ -1,0 +1,104 @@
+"""Charts as server-rendered SVG, and glossary terms on hover.
+
+``{% chart card %}`` draws one dashboard card's chart (see voters/dashboard.py). The SVG only
+uses presentation attributes (width, x, stroke-dasharray …) and CSS classes from app.css, so it
+passes the Content-Security-Policy (no inline style, no script), prints, and needs nothing from
+outside the LAN. Each chart is also a real table or list with the numbers in text, so a screen
+reader, a printout and a colour-blind reader get the same figures as the bars.
+
+``{% term "DPTb" %}`` writes the term as an <abbr> whose title explains it.
+"""
+
+from django import template
+from django.template.loader import render_to_string
+from django.utils.html import format_html
+
+from voters import glossary
+
+register = template.Library()
+
+CIRCUMFERENCE = 100  # the donut's radius is chosen so that its circumference is 100
+
+
+def _percent(value, scale):
+    if not scale:
+        return 0
+    return round(max(0, min(value, scale)) * 100 / scale, 1)
+
+
+def _bars(chart):
+    rows = chart.get("rows", [])
+    scale = chart.get("total") or max((r["value"] for r in rows), default=0)
+    for row in rows:
+        row["width"] = _percent(row["value"], scale)
+        row["share"] = round(row["value"] * 100 / chart["total"]) if chart.get("total") else None
+    tones = []
+    for row in rows:
+        if row["tone"] not in tones:
+            tones.append(row["tone"])
+    chart["tones"] = tones
+    return chart
+
+
+def _donut(chart):
+    total = chart.get("total") or 0
+    start = 0.0
+    for segment in chart["segments"]:
+        length = segment["value"] * CIRCUMFERENCE / total if total else 0
+        segment["dash"] = f"{length:.2f} {CIRCUMFERENCE - length:.2f}"
+        # Segments start at twelve o'clock and run clockwise.
+        segment["offset"] = f"{25 - start:.2f}"
+        segment["share"] = round(segment["value"] * 100 / total) if total else 0
+        start += length
+    chart["drawn"] = [s for s in chart["segments"] if s["value"]]
+    return chart
+
+
+def _stacked(chart):
+    legend = {}
+    for row in chart.get("rows", []):
+        x = 0.0
+        for segment in row["segments"]:
+            width = segment["value"] * 100 / row["total"] if row["total"] else 0
+            segment["x"] = f"{x:.2f}"
+            segment["width"] = f"{width:.2f}"
+            x += width
+            legend.setdefault(segment["code"], segment)
+    chart["legend"] = list(legend.values())
+    return chart
+
+
+def _progress(chart):
+    for row in chart.get("rows", []):
+        row["width"] = _percent(row["value"], row["total"])
+    return chart
+
+
+PREPARE = {"bars": _bars, "donut": _donut, "stacked": _stacked, "progress": _progress}
+
+
+@register.simple_tag(takes_context=True)
+def chart(context, card):
+    """Render the chart of a dashboard card with the template charts/<kind>.html."""
+    kind = card["kind"]
+    data = dict(card.get("chart") or {})
+    prepare = PREPARE.get(kind)
+    if prepare is not None:
+        data = prepare(data)
+    return render_to_string(
+        f"charts/{kind}.html",
+        {"card": card, "chart": data, "id": f"grafik-{card['key']}"},
+        request=context.get("request"),
+    )
+
+
+@register.simple_tag
+def term(code, text=None):
+    """<abbr title="long name: explanation">code</abbr>. The same words are on the glossary
+    page, linked from every page's top bar (a keyboard cannot hover)."""
+    meaning = glossary.explain(code)
+    shown = text or code
+    if meaning is None:
+        return shown
+    long_name, explanation = meaning
+    return format_html('<abbr title="{}: {}">{}</abbr>', long_name, explanation, shown)
