@@ -1,18 +1,19 @@
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from . import navigation
 from .access import ALL_ROLES, READERS, STAFF, Role
 from .views import core, guide, kpps, lists, reconciliation, roster
 
-navigation.add("home", "Beranda", ALL_ROLES, order=0)
+navigation.add("home", _("Beranda"), ALL_ROLES, order=0)
 navigation.add("inmate_list", "WBP", READERS, order=10)
 navigation.add("nik_worklist", "NIK & Dukcapil", STAFF, order=20)
-navigation.add("roster_import", "Impor SDP", (Role.OPERATOR,), order=25)
-navigation.add("reconciliation", "Rekonsiliasi", READERS, order=40)
-navigation.add("reconciliation_review", "Pemeriksaan", STAFF, order=45)
+navigation.add("roster_import", _("Impor SDP"), (Role.OPERATOR,), order=25)
+navigation.add("reconciliation", _("Rekonsiliasi"), READERS, order=40)
+navigation.add("reconciliation_review", _("Pemeriksaan"), STAFF, order=45)
 navigation.add("kpps_home", "TPS & KPPS", ALL_ROLES, order=50)
-navigation.add("voter_lists", "Daftar Pemilih", ALL_ROLES, order=30)
-navigation.add("reference_dpt", "DPT Rujukan", READERS, order=35)
+navigation.add("voter_lists", _("Daftar Pemilih"), ALL_ROLES, order=30)
+navigation.add("reference_dpt", _("DPT Rujukan"), READERS, order=35)
 
 urlpatterns = [
     path("", core.home, name="home"),
