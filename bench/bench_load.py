@@ -2,18 +2,20 @@
 worker, driven by Locust (bench/locustfile_load.py).
 
     .venv/bin/python bench/load_seed.py                      # once: database tpskhusus_load
-    bench/out/locust-venv/bin/pip install -r bench/requirements-load.txt   # once
-    .venv/bin/python bench/bench_load.py --users 20 100 --duration 60
+    python3 -m venv bench/out/locust-venv                    # once: Locust outside the app's venv
+    bench/out/locust-venv/bin/pip install -r bench/requirements-load.txt
+    DEBUG=False SECRET_KEY=x… ALLOWED_HOSTS=127.0.0.1 .venv/bin/python manage.py collectstatic
+    .venv/bin/python bench/bench_load.py --users 20 100 --wait 1-3 0 --duration 60
 
 For each user count: start gunicorn (production settings: DEBUG off, SECRET_KEY set,
 ALLOWED_HOSTS=127.0.0.1, HTTPS=False for plain loopback HTTP, WhiteNoise static) and a Celery
 worker on Redis database 13, wait until the machine's 1-minute load is below --max-load (up to
 --patience seconds; the figure records it either way), run Locust headless for --duration
 seconds after every user has logged in (--reset-stats), then stop everything it started, by
-process id. Writes bench/out/load_<users>_<wait>.json with each page's count, median, 95th
-percentile, requests/s and failures, the load average before and after, and the CPU seconds
-used by gunicorn, Locust and PostgreSQL during the run. All traffic goes to 127.0.0.1 only,
-bounded by --duration.
+process id. Writes bench/out/load_<users>_<wait>_w<workers>t<threads>.json with each page's
+count, median, 95th percentile, requests/s and failures, the load average before and after,
+and the CPU seconds used by gunicorn, Locust and PostgreSQL during the run. All traffic goes to
+127.0.0.1 only, bounded by --duration.
 """
 
 import argparse
@@ -155,7 +157,7 @@ def run_once(args, users, wait):
     with (OUT / "load-gunicorn.log").open("a") as log:
         web = subprocess.Popen(gunicorn_cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                stderr=log)
-    prefix = OUT / f"load_{users}_{wait.replace('-', 'to')}"
+    prefix = OUT / f"load_{users}_{wait.replace('-', 'to')}_w{args.workers}t{args.threads}"
     try:
         wait_http(f"http://127.0.0.1:{port}/sehat/")
         web_pids = tree(web.pid)

@@ -16,7 +16,7 @@ through ``import_inmates``) and the DPT and DPTb of its TPS 901 (the demo's list
 
 Then the partition's size on disk and its indexes. Each figure records the load average. The
 CSV files are deleted at the end (``--keep`` keeps them); the output goes to
-bench/out/scale_reference.json.
+bench/out/scale_reference.json, where each size keeps its latest measurement.
 """
 
 import argparse
@@ -215,10 +215,19 @@ def main(argv=None):
                             "load_after": [round(x, 2) for x in os.getloadavg()]}
         result["sizes"].append(row)
         print(json.dumps(row), flush=True)
-        (OUT / "scale_reference.json").write_text(json.dumps(result, indent=1))
+        save(result)
         if not args.keep:
             path.unlink()
     return 0
+
+
+def save(result):
+    """Write the sizes measured now over those of an earlier run (each size keeps its latest)."""
+    path = OUT / "scale_reference.json"
+    earlier = json.loads(path.read_text()) if path.exists() else {"sizes": []}
+    sizes = {row["rows"]: row for row in earlier["sizes"]}
+    sizes.update({row["rows"]: row for row in result["sizes"]})
+    path.write_text(json.dumps({**result, "sizes": [sizes[k] for k in sorted(sizes)]}, indent=1))
 
 
 def run_timings(run_id):

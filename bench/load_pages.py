@@ -32,6 +32,7 @@ def pages(ids):
     return [
         ("dashboard (operator)", "operator", "get", "/", None),
         ("dashboard (kpps)", "kpps901", "get", "/", None),
+        ("dashboard (kpu)", "kpu", "get", "/", None),
         ("roster page 1", "operator", "get", "/wbp/", None),
         ("roster page 20", "operator", "get", "/wbp/?hal=20", None),
         ("roster search", "operator", "get", f"/wbp/?q={name}", None),
