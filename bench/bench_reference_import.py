@@ -1,6 +1,7 @@
 """How fast is import_reference_dpt against a plain COPY of the same file, and which XLSX reader?
 
-    DEBUG=True .venv/bin/python bench/bench_reference_import.py [--rows 700000] [--rounds 3]
+    DEBUG=True .venv/bin/python bench/bench_reference_import.py [--rows 700000] [--rounds 3] \
+        [--idle 0.9] [--no-xlsx]
 
 In one run, on one PostgreSQL database made for it (``--database-url``, dropped and created):
 
@@ -15,10 +16,14 @@ In one run, on one PostgreSQL database made for it (``--database-url``, dropped 
 - **ours (service)**: the same work timed inside the process (without Django's start-up), with
   its phases.
 
-Each measurement is a child process, so its peak RSS is its own (``os.wait4``). The kinds take
-turns for ``--rounds`` rounds; the best time of each counts. Then the XLSX readers: a full read
-of every row of a ``--xlsx-rows`` workbook with python-calamine and with openpyxl in read-only
-mode, each in a child. Results go to bench/out/reference_import.json and a Markdown table.
+Each measurement is a child process, so its peak RSS is its own (``os.wait4``: the largest of
+the process and the helper it forks to read half of a large CSV; the service also reports the
+helper's own peak). The kinds take turns for ``--rounds`` rounds; the best time of each counts.
+Each measurement follows a CHECKPOINT; ``--idle 0.9`` also waits until other jobs leave 90 % of
+the CPUs idle (the machine is shared); the idle share and the load average are recorded. Then,
+unless ``--no-xlsx``, the XLSX readers: a full read of every row of a ``--xlsx-rows`` workbook
+with python-calamine and with openpyxl in read-only mode, each in a child. Results go to
+bench/out/reference_import.json and a Markdown table.
 """
 
 import argparse
@@ -65,9 +70,14 @@ def cpu_idle(seconds=1.0):
     return (idle2 - idle) / max(total2 - total, 1)
 
 
-def wait_quiet(wanted, limit=300.0):
-    """Wait (at most ``limit`` seconds) until other jobs leave ``wanted`` of the CPUs idle;
+def wait_quiet(wanted, url, limit=300.0):
+    """CHECKPOINT (the previous run's dirty pages and WAL are not written during this one),
+    then wait (at most ``limit`` seconds) until other jobs leave ``wanted`` of the CPUs idle;
     returns (idle share, 1-minute load average) just before the measurement."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CHECKPOINT")
     started = time.monotonic()
     idle = cpu_idle()
     while wanted and idle < wanted and time.monotonic() - started < limit:
@@ -275,14 +285,14 @@ def main(argv=None):
     runs = {"copy_text": [], "copy_typed": [], "command": [], "service": []}
     for round_number in range(1, args.rounds + 1):
         for kind in ("text", "typed"):
-            idle, load = wait_quiet(args.idle)
+            idle, load = wait_quiet(args.idle, url)
             seconds, rss, out = child(me("--child", "copy", url, csv_path, kind))
             runs[f"copy_{kind}"].append(
                 {**json.loads(out), "rss_mib": rss, "wall": seconds, "load": load, "idle": idle}
             )
         code = f"BENCH-C{round_number}"
         add_election(url, code)
-        idle, load = wait_quiet(args.idle)
+        idle, load = wait_quiet(args.idle, url)
         seconds, rss, out = child(
             [
                 sys.executable,
@@ -299,7 +309,7 @@ def main(argv=None):
         )
         code = f"BENCH-S{round_number}"
         add_election(url, code)
-        idle, load = wait_quiet(args.idle)
+        idle, load = wait_quiet(args.idle, url)
         seconds, rss, out = child(me("--child", "service", csv_path, code), env)
         runs["service"].append(
             {**json.loads(out), "rss_mib": rss, "wall": seconds, "load": load, "idle": idle}

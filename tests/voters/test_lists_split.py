@@ -314,3 +314,23 @@ def test_without_a_process_to_spare_the_file_is_read_alone(tmp_path, monkeypatch
     reader, rows = read(path, split=True)
     assert rows == expected
     assert reader.rows_accepted == 1500
+
+
+def test_the_command_freezes_the_heap_only_when_run_from_the_command_line(monkeypatch, capsys):
+    import gc
+
+    from voters.management.commands.import_reference_dpt import Command
+    from voters.services import lists
+
+    def no_election(code):
+        raise lists.NotFound(f"Pemilihan '{code}' tidak ditemukan")
+
+    frozen = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    monkeypatch.setattr(lists, "election_by_code", no_election)
+    argv = ["manage.py", "import_reference_dpt", "/tidak/ada.csv", "--election", "TIDAK-ADA"]
+    with pytest.raises(SystemExit) as caught:
+        Command().run_from_argv(argv)
+    assert caught.value.code == 1
+    assert frozen == [True]
+    assert "Pemilihan 'TIDAK-ADA' tidak ditemukan" in capsys.readouterr().err

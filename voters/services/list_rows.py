@@ -18,6 +18,9 @@ Two ways to read, with one meaning:
   once sends the whole row through the general path, so every error message and every edge
   case comes from the same code. tests/voters/test_lists_rows.py checks that both paths give the
   same rows and the same errors on messy files.
+- ``copy_chunks`` gives the accepted rows as PostgreSQL COPY text. A large CSV read by splitting
+  lines is read by two processes at once, this one and a forked helper, each over its own part
+  of the file (tests/voters/test_lists_split.py: the same rows, positions, errors and counts).
 
 The fast path needs the column positions of the header row and a raw row iterator, which
 ``importers.TableRows`` keeps private; ``header_positions`` below repeats its matching rule and

@@ -9,7 +9,8 @@ again changes nothing (the file's SHA-256 is compared with the list in force).
   same transaction, so a re-import leaves no orphans.
 - ``import_reference_dpt``: the DPT of a whole kabupaten/kota. On PostgreSQL the rows are streamed
   with COPY into a new table created in the same transaction (``COPY ... FREEZE``: no hint-bit
-  rewrite later), the two indexes matching needs are built after the load, the table is
+  rewrite later; a large CSV is read and checked by two processes, only this one writes), the
+  two indexes matching needs are built after the load, the table is
   attached as the load's partition of ``voters_referenceentry`` (a CHECK constraint added first
   spares PostgreSQL the validation scan), and the previous load's partition is dropped, all in
   one transaction whose locks on the shared table are taken only in its last milliseconds. A
