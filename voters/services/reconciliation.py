@@ -22,6 +22,7 @@ from .. import audit, matching
 from ..models import AuditEvent, Inmate
 from ..models.reconciliation import ReconciliationItem, ReconciliationRun, ReviewDecision
 from ..selectors import as_matching_election, as_matching_inmate
+from .lists import active_reference, dapil_table
 
 logger = logging.getLogger(__name__)
 
@@ -111,23 +112,6 @@ class DatabaseReferenceIndex:
         return self._memory.by_birth_date(birth_date)
 
 
-def _active_reference(election):
-    from ..models import ReferenceDPT
-
-    return ReferenceDPT.objects.filter(election=election, status="active").first()
-
-
-def _dapil(election):
-    """{contest: {region code: dapil name}} for a Pemilu (CONTRACT.md import_dapil)."""
-    from ..models import DapilEntry
-
-    table = defaultdict(dict)
-    for contest, code, dapil in DapilEntry.objects.filter(election=election).values_list(
-            "contest", "kode_wilayah", "dapil"):
-        table[contest][code] = dapil
-    return dict(table)
-
-
 def _decisions(election, facility, inmates_by_id, entries):
     """Decisions still in force, mapped onto today's entry ids."""
     by_fingerprint = defaultdict(list)
@@ -210,8 +194,8 @@ def _execute(run):
     inmates = list(Inmate.objects.filter(facility=facility).order_by("nama", "no_registrasi"))
     inmates_by_id = {i.pk: i for i in inmates}
     entries = _entries(election, facility)
-    reference = _active_reference(election)
-    dapil = _dapil(election)
+    reference = active_reference(election)
+    dapil = dapil_table(election)
     decisions = _decisions(election, facility, inmates_by_id, entries)
     timings["load_s"] = round(time.perf_counter() - started, 3)
 
