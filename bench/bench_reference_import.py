@@ -16,9 +16,8 @@ In one run, on one PostgreSQL database made for it (``--database-url``, dropped 
 - **ours (service)**: the same work timed inside the process (without Django's start-up), with
   its phases.
 
-Each measurement is a child process, so its peak RSS is its own (``os.wait4``: the largest of
-the process and the helper it forks to read half of a large CSV; the service also reports the
-helper's own peak). The kinds take turns for ``--rounds`` rounds; the best time of each counts.
+Each measurement is a child process, so its peak RSS is its own (``os.wait4``). The kinds
+take turns for ``--rounds`` rounds; the best time of each counts.
 Each measurement follows a CHECKPOINT; ``--idle 0.9`` also waits until other jobs leave 90 % of
 the CPUs idle (the machine is shared); the idle share and the load average are recorded. Then,
 unless ``--no-xlsx``, the XLSX readers: a full read of every row of a ``--xlsx-rows`` workbook
@@ -31,7 +30,6 @@ import datetime as dt
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import time
@@ -139,8 +137,6 @@ def child_service(path, election_code):
         path=path, election=Election.objects.get(code=election_code), progress=progress
     )
     seconds = time.perf_counter() - clock
-    # A large CSV is read by this process and a forked helper (ListFile.copy_chunks): its peak.
-    helper_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     marks = [name for name, _ in phases] + ["selesai"]
     times = [at for _, at in phases] + [seconds]
     spans = {marks[i]: times[i + 1] - times[i] for i in range(len(phases))}
@@ -152,7 +148,6 @@ def child_service(path, election_code):
                 "django_setup": setup,
                 "rows": outcome.obj.row_count,
                 "phases": spans,
-                "helper_rss_mib": helper_rss,
             }
         )
     )
@@ -348,7 +343,6 @@ def main(argv=None):
         )
     print()
     print("phases of the best service run:", {k: round(v, 2) for k, v in service["phases"].items()})
-    print(f"helper process peak RSS: {service['helper_rss_mib']:.0f} MiB")
     print(f"command / COPY (typed): {command['seconds'] / copy_typed['seconds']:.2f}")
     print(
         "(idle share, load average) before each best run:",

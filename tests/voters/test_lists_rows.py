@@ -63,7 +63,7 @@ def read_all(path, **options):
         return reader, rows
 
 
-def same_reading(path, **options):
+def same_reading(path, polars=True, **options):
     fast, fast_rows = read_all(path, batch_rows=7, **options)
     general, general_rows = read_all(path, fast=False, **options)
     assert fast_rows == general_rows
@@ -71,6 +71,8 @@ def same_reading(path, **options):
     assert fast.error_count == general.error_count
     assert fast.rows_read == general.rows_read
     assert fast.counts == general.counts
+    if fast.mode == "frame" and polars:
+        assert fast.blocks["frame"], "Polars read no block of a plain CSV"
     return fast, general
 
 
@@ -78,7 +80,7 @@ def same_reading(path, **options):
 def test_the_fast_path_reads_messy_csv_like_the_general_path(tmp_path, seed):
     path = write_csv(tmp_path / "dpt.csv", messy_rows(120, seed), header=HEADER)
     fast, general = same_reading(path, expected_tps="901")
-    assert fast.mode == "split"
+    assert fast.mode == "frame"
     assert general.mode == "general"
     assert fast.error_count > 0  # the messy values include errors
 
@@ -107,7 +109,7 @@ def test_windows_1252_title_rows_blank_rows_and_a_repeated_header(tmp_path):
         title=["DAFTAR PEMILIH TETAP", "KABUPATEN BLORA"],
     )
     fast, _general = same_reading(path, expected_tps="901")
-    assert fast.mode == "split"
+    assert fast.mode == "frame"
     assert fast.header_row == 3
 
 
@@ -126,8 +128,10 @@ def test_a_utf8_file_with_a_late_windows_1252_byte_takes_the_general_path(tmp_pa
 def test_rows_shorter_than_the_header_are_padded(tmp_path):
     path = tmp_path / "dpt.csv"
     path.write_text("NIK;NAMA;TGL LAHIR;JK;KET\n3316011505800001;BUDI;15-05-1980;L\n", "utf-8")
-    fast, _general = same_reading(path)
+    fast, _general = same_reading(path, polars=False)
     assert fast.rows_accepted == 1
+    # A block whose first line is short is split line by line (Polars would cut later lines).
+    assert fast.blocks == {"lines": 1}
 
 
 def test_a_missing_required_column_rejects_the_file_under_its_own_name(tmp_path):
@@ -267,7 +271,7 @@ def test_block_boundaries_inside_lines_and_characters_change_nothing(
     rows[40][3] = "RENÉ ÇAKIR ÖZ"
     rows = [[cell.encode(encoding, "replace").decode(encoding) for cell in row] for row in rows]
     path = write_csv(tmp_path / "dpt.csv", rows, header=HEADER, encoding=encoding, title=["DPT"])
-    monkeypatch.setattr(list_rows, "BLOCK_BYTES", 37)  # splits CRLFs and multi-byte letters
+    monkeypatch.setattr(list_rows, "FRAME_BYTES", 37)  # blocks of a line or two
     fast, _general = same_reading(path, expected_tps="901")
-    assert fast.mode == "split"
+    assert fast.mode == "frame"
     assert fast.rows_read == 150

@@ -7,20 +7,23 @@ are left out and collected in ``errors`` (the first ``error_limit``) and ``error
 caller decides that a file with any error writes nothing. Nothing is ever held for the whole
 file: a regency's DPT (700,000 rows) is read in batches of a few thousand.
 
-Two ways to read, with one meaning:
+Three ways to read, with one meaning:
 
 - The general path parses every row like ``importers.read_table`` (each value through its
-  ``Column.parser``, then ``nik.check``). It reads any format the importers read.
-- A plain CSV (UTF-8 or Windows-1252) is read by a faster path, about 15 times faster: lines are
-  split by the delimiter while the file has no quote character, values are normalised a column
-  at a time, and each distinct value of a column with few distinct values (dates, sex, region
-  codes, kelurahan...) is parsed once and remembered. A value this path does not recognise at
-  once sends the whole row through the general path, so every error message and every edge
-  case comes from the same code. tests/voters/test_lists_rows.py checks that both paths give the
-  same rows and the same errors on messy files.
-- ``copy_chunks`` gives the accepted rows as PostgreSQL COPY text. A large CSV read by splitting
-  lines is read by two processes at once, this one and a forked helper, each over its own part
-  of the file (tests/voters/test_lists_split.py: the same rows, positions, errors and counts).
+  ``Column.parser``, then ``nik.check``). It reads any format the importers read (XLSX too).
+- A plain CSV (UTF-8 or Windows-1252, no quote character, NUL or lone CR: each line a record)
+  is read in blocks of whole lines by Polars and checked a column at a time (list_frames.py):
+  compiled shortcuts accept the values already in their normal form, and every other value
+  goes through the same converters as below, once per distinct value.
+- A CSV with quotes is read by the csv module and checked a column at a time in Python: each
+  distinct value of a column with few distinct values (dates, sex, region codes, kelurahan...)
+  is parsed once and remembered.
+
+In the last two, a value the shortcuts and converters do not take sends its whole row through
+the general path, so every error message and every edge case comes from the same code.
+tests/voters/test_lists_rows.py and test_lists_frames.py check that the paths give the same
+rows, errors and counts on messy files. ``copy_chunks`` gives the accepted rows as PostgreSQL
+COPY text, produced by a thread while the caller sends the previous chunk.
 
 The fast path needs the column positions of the header row and a raw row iterator, which
 ``importers.TableRows`` keeps private; ``header_positions`` below repeats its matching rule and
@@ -36,14 +39,11 @@ import hashlib
 import io
 import itertools
 import os
-import pickle
+import queue
 import re
-import signal
-import tempfile
 import threading
-import traceback
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -92,16 +92,14 @@ _F = {name: index for index, name in enumerate(FIELDS)}
 ID_LENGTH = 40  # NIK and KK columns; a longer (invalid) value is cut
 TPS_LENGTH = 10
 
-# Small blocks keep a block's cells in the CPU caches while its columns are checked: 128 KB
-# blocks read a regency's DPT about 1.8 times faster than 1 MB blocks (bench/README.md).
+# The opening scan reads 128 KB blocks; Polars checks 4 MB blocks of lines (about 30,000 rows
+# of a KPU DPT: large enough that its per-call costs vanish, small enough for the memory bound).
 BLOCK_BYTES = 1 << 17
+FRAME_BYTES = 4 << 20
 BATCH_ROWS = 2048
 ERROR_LIMIT = 1000
-# A plain CSV this large is read by two processes when there are two CPUs (copy_chunks); this
-# process, which also passes every row on to PostgreSQL, reads the first SPLIT_SHARE of it.
-SPLIT_BYTES = 8 << 20
-SPLIT_SHARE = 0.4
-HELPER_REPORT_BYTES = 2 << 20
+# Chunks of COPY text waiting for the connection while the reader thread goes on.
+COPY_QUEUE = 2
 # Each remembered value costs about 150 bytes; the caps bound a column's memory to ~30 MB even
 # when its values are all distinct.
 MEMO_LIMIT = 200_000
@@ -113,6 +111,7 @@ _MASKED = str(nik_rules.NikStatus.MASKED)
 _LONE_CR = re.compile(rb"\r(?!\n)")
 _MASKED_DATE = re.compile(r"[0-9*]{6}\*{6}[0-9*]{4}")
 _FORMATS = tuple(str(status) for status in nik_rules.NikStatus)
+_SEXES = ("L", "P")
 _DISABILITY_CODES = tuple(str(code) for code in range(1, 7))
 # A text value starting with one of these is not as importers.parse_text leaves it.
 _PLAIN_LEAD = frozenset(" -\u2013\u2014")
@@ -296,6 +295,7 @@ class ListFile:
         self.disabilities = Counter()
         self.size = 0
         self._done_bytes = 0
+        self.blocks: Counter[str] = Counter()  # blocks read by Polars ("frame") or line by line
         self._states: dict[str, _ColumnState] = {}
         self._date_part: dict[str, str] = {}
         self._nik_memo: dict[str, tuple[str, str]] = {}
@@ -319,7 +319,7 @@ class ListFile:
         if fast and self._table.delimiter and self._fast_encoding(utf8):
             self._positions = self._read_header()
             if set(self._positions.values()) == set(self.present):
-                self.mode = "csv" if special else "split"
+                self.mode = "csv" if special else "frame"
         if self.mode != "general":
             self._table.close()
 
@@ -362,6 +362,8 @@ class ListFile:
     def batches(self) -> Iterator[Batch]:
         if self.mode == "general":
             yield from self._general_batches()
+        elif self.mode == "frame":
+            yield from self._frame_batches()
         else:
             yield from self._fast_batches()
 
@@ -370,73 +372,49 @@ class ListFile:
         ``first_position``, in chunks with their number of rows. Nothing more is yielded once a
         row has an error, but the file is still read to its end so that every error is counted.
 
-        A plain CSV read by splitting lines, of ``SPLIT_BYTES`` or more, is read by two
-        processes at once when the machine has two CPUs: this one reads the first part and a
-        forked helper the rest, writing its COPY text to a temporary file that is passed on
-        after the first part. Rows, positions, errors and counts are those of one reading from
-        start to end (tests/voters/test_lists_rows.py)."""
-        start = self._split_start()
-        position = first_position
-        helper = None
-        if start is not None:
-            with contextlib.suppress(OSError):  # no process to spare: read alone
-                helper = _Helper(self, start, first_position)
-        if helper is None:
-            for batch in self.batches():
-                if not self.error_count:
-                    yield batch.copy_text(position), len(batch)
-                    position += len(batch)
-            return
-        with helper:
-            for batch in self._fast_batches(end=start):
-                if not self.error_count:
-                    yield batch.copy_text(position), len(batch)
-                    position += len(batch)
-            rows_read = self.rows_read
-            shift = None
-            for data, rows in helper.chunks():
-                self.rows_read = rows_read + helper.rows_read
-                self._done_bytes = helper.done_bytes
-                if rows and not self.error_count and not helper.error_count:
-                    if shift is None:
-                        # The helper numbered its rows as if this part dropped no blank row
-                        # and no repeated header; it rarely does.
-                        shift = helper.first_position - position
-                    yield (_shift_positions(data, shift) if shift else data), rows
-            self._merge(helper.result)
+        The file is read and checked by a thread while the caller writes the previous chunk
+        to PostgreSQL: Polars and the socket both release the GIL, so reading and checking
+        overlap PostgreSQL's own parsing of the COPY text. At most ``COPY_QUEUE`` chunks wait.
+        """
+        chunks: queue.Queue[tuple[str | bytes, int] | BaseException | None] = queue.Queue(
+            COPY_QUEUE
+        )
+        stop = threading.Event()
 
-    def _split_start(self) -> int | None:
-        """Where the helper process starts reading (the start of a line), or None."""
-        if self.mode != "split" or self.size < SPLIT_BYTES or not hasattr(os, "fork"):
-            return None
-        if len(os.sched_getaffinity(0)) < 2:
-            return None
-        with open(self.path, "rb") as handle:
-            head = handle.read(1 << 16)
-            header_end = -1
-            for _ in range(self.header_row):
-                header_end = head.find(b"\n", header_end + 1)
-                if header_end < 0:
-                    return None
-            handle.seek(max(header_end + 1, int(self.size * SPLIT_SHARE)))
-            block = handle.read(1 << 16)
-            cut = block.find(b"\n")
-            if cut < 0:
-                return None
-            start = handle.tell() - len(block) + cut + 1
-        return start if start < self.size else None
+        def put(item: tuple[str | bytes, int] | BaseException | None) -> bool:
+            while not stop.is_set():
+                try:
+                    chunks.put(item, timeout=0.1)
+                except queue.Full:
+                    continue
+                return True
+            return False
 
-    def _merge(self, result: dict[str, Any]) -> None:
-        """Add the helper's rows, counts and errors (which follow this process's)."""
-        room = self.error_limit - len(self.errors)
-        if room > 0:
-            self.errors.extend(result["errors"][:room])
-        self.error_count += result["error_count"]
-        self.rows_accepted += result["rows_accepted"]
-        self.sex.update(result["sex"])
-        self.nik_formats.update(result["nik_formats"])
-        self.disabilities.update(result["disabilities"])
-        self._done_bytes = self.size
+        def produce() -> None:
+            position = first_position
+            try:
+                for batch in self.batches():
+                    if stop.is_set():
+                        return
+                    if len(batch) and not self.error_count:
+                        if not put((batch.copy_text(position), len(batch))):
+                            return
+                        position += len(batch)
+            except BaseException as error:  # noqa: BLE001 - raised again by the consumer
+                put(error)
+            else:
+                put(None)
+
+        reader = threading.Thread(target=produce, name="list-reader", daemon=True)
+        reader.start()
+        try:
+            while (item := chunks.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            stop.set()
+            reader.join()
 
     def _add_errors(self, errors: list[RowError]) -> None:
         self.error_count += len(errors)
@@ -445,17 +423,25 @@ class ListFile:
             self.errors.extend(errors[:room])
 
     def _finish(self, numbers: list[int], columns: list[Sequence[str]]) -> Batch:
-        batch = Batch(numbers, columns)
-        self.rows_accepted += len(numbers)
-        # list.count is a plain scan, several times faster than Counter on these columns.
-        for counter, name, keys in (
-            (self.sex, "jenis_kelamin", ("L", "P")),
-            (self.nik_formats, "nik_format", _FORMATS),
-            (self.disabilities, "disabilitas", _DISABILITY_CODES),
-        ):
-            values = batch.column(name)
-            for key in keys:
-                counter[key] += values.count(key)
+        return self._count(Batch(numbers, columns))
+
+    def _count(self, batch: Any) -> Any:
+        """Add a batch's rows to the counts (by sex, NIK format and disability)."""
+        self.rows_accepted += len(batch)
+        keys = {"jenis_kelamin": _SEXES, "nik_format": _FORMATS, "disabilitas": _DISABILITY_CODES}
+        counters = {"jenis_kelamin": self.sex, "nik_format": self.nik_formats,
+                    "disabilitas": self.disabilities}  # fmt: skip
+        if isinstance(batch, Batch):
+            # list.count is a plain scan, several times faster than Counter on these columns.
+            for name, values in keys.items():
+                column = batch.column(name)
+                for key in values:
+                    counters[name][key] += column.count(key)
+        else:
+            from . import list_frames
+
+            for name, found in list_frames.counts(batch, keys).items():
+                counters[name].update(found)
         return batch
 
     # The general path
@@ -556,40 +542,6 @@ class ListFile:
         self._header_cells = cells
         return header_positions(cells)
 
-    def _split_records(self, start: int = 0, end: int | None = None) -> Iterator[list[list[str]]]:
-        """Blocks of records of a CSV without quotes, NUL or lone CR: each line is a record.
-        ``start`` and ``end`` (byte offsets at line starts) read a part of the file."""
-        delimiter = self._table.delimiter
-        errors = "replace" if self._table.encoding == "cp1252" else "strict"
-        # A BOM is only one at the start of the file.
-        encoding = (
-            "utf-8" if start and self._table.encoding == "utf-8-sig" else self._table.encoding
-        )
-        decoder = codecs.getincrementaldecoder(encoding)(errors)
-        pending = ""
-        with open(self.path, "rb") as handle:
-            handle.seek(start)
-            while True:
-                size = BLOCK_BYTES if end is None else min(BLOCK_BYTES, end - handle.tell())
-                data = handle.read(size) if size > 0 else b""
-                text = pending + decoder.decode(data, final=not data)
-                if data:
-                    cut = text.rfind("\n") + 1
-                    if not cut:
-                        pending = text
-                        continue
-                    block, pending = text[:cut], text[cut:]
-                else:
-                    block, pending = text, ""
-                if block:
-                    lines = block.replace("\r\n", "\n").split("\n")
-                    if lines[-1] == "":
-                        lines.pop()
-                    yield [line.split(delimiter) for line in lines]
-                self._done_bytes = handle.tell()
-                if not data:
-                    return
-
     def _csv_records(self) -> Iterator[list[list[str]]]:
         consumed = 0
         records: list[list[str]] = []
@@ -612,17 +564,10 @@ class ListFile:
             if records:
                 yield records
 
-    def _fast_batches(
-        self, start: int = 0, end: int | None = None, first_record: int = 0
-    ) -> Iterator[Batch]:
-        """``start``, ``end`` and ``first_record`` (the records before ``start``) read a part of
-        a file read by splitting lines."""
-        if self.mode == "csv":
-            records_source = self._csv_records()
-        else:
-            records_source = self._split_records(start, end)
-        number = first_record
-        for records in records_source:
+    def _fast_batches(self) -> Iterator[Batch]:
+        """A CSV with quotes: records from the csv module, checked a column at a time."""
+        number = 0
+        for records in self._csv_records():
             start = number
             number += len(records)
             if number <= self.header_row:
@@ -634,47 +579,126 @@ class ListFile:
                 chunk = records[offset : offset + self.batch_rows]
                 yield self._normalise(start + offset + 1, chunk)
 
+    def _frame_batches(self) -> Iterator[Batch]:
+        """A CSV without quotes: blocks of ``FRAME_BYTES`` of whole lines (each line a record),
+        checked by Polars (list_frames.py); a block Polars cannot read exactly as splitting
+        its lines would is split and checked line by line."""
+        from . import list_frames
+
+        delimiter = self._table.delimiter
+        width = max(self._positions) + 1
+        converters = self._converters()
+        recoded = self._table.encoding == "cp1252"
+        records = 0  # lines before the block
+        pending = b""
+        with open(self.path, "rb") as handle:
+            while True:
+                data = handle.read(FRAME_BYTES)
+                block = pending + data
+                if data:
+                    cut = block.rfind(b"\n") + 1
+                    if not cut:
+                        pending = block
+                        continue
+                    block, pending = block[:cut], block[cut:]
+                else:
+                    pending = b""
+                self._done_bytes = handle.tell()
+                lines = block.count(b"\n") + (bool(block) and not block.endswith(b"\n"))
+                skip = min(max(self.header_row - records, 0), lines)
+                if skip:
+                    end = -1
+                    for _ in range(skip):
+                        end = block.find(b"\n", end + 1)
+                    block = block[end + 1 :] if end >= 0 else b""
+                if block:
+                    if recoded:
+                        block = block.decode("cp1252", "replace").encode()
+                    first = records + skip + 1
+                    frame = list_frames.read_block(block, delimiter, width, lines - skip)
+                    self.blocks["lines" if frame is None else "frame"] += 1
+                    if frame is None:
+                        yield from self._line_batches(first, block.decode())
+                    else:
+                        escape = b"\\" in block or (delimiter != "\t" and b"\t" in block)
+                        yield self._count(
+                            list_frames.normalise(
+                                self, first, frame, SOURCE, FIELDS, converters, escape
+                            )
+                        )
+                records += lines
+                if not data:
+                    return
+
+    def _line_batches(self, first: int, text: str) -> Iterator[Batch]:
+        lines = text.replace("\r\n", "\n").split("\n")
+        if lines[-1] == "":
+            lines.pop()
+        delimiter = self._table.delimiter
+        for offset in range(0, len(lines), self.batch_rows):
+            chunk = [line.split(delimiter) for line in lines[offset : offset + self.batch_rows]]
+            yield self._normalise(first + offset, chunk)
+
     # The fast path: columns
+
+    def _converters(self) -> dict[str, Callable[[str], str]]:
+        """The columns with few distinct values, each with the function giving a value's normal
+        form (raising ``_Special`` or ``CellError`` for a value its row's parse must judge)."""
+        return {
+            "tempat_lahir": parse_text,
+            "tanggal_lahir": _iso_date,
+            "jenis_kelamin": _required_sex,
+            "status_perkawinan": parse_marital,
+            "rt": parse_text,
+            "rw": parse_text,
+            "kelurahan": parse_text,
+            "kecamatan": parse_text,
+            "kode_wilayah": parse_region,
+            "tps": self._tps,
+            "disabilitas": _disability,
+            "keterangan": parse_text,
+        }
+
+    def _memo(
+        self, name: str, distinct: Iterable[str], convert: Callable[[str], str]
+    ) -> tuple[dict[str, str], list[str]]:
+        """For the distinct values of a column in a batch: those whose normal form differs
+        (with it) and those ``convert`` refuses. Each value is converted once per file, up to
+        ``MEMO_LIMIT`` values per column; beyond that, once per batch."""
+        state = self._states.get(name)
+        if state is None:
+            state = self._states[name] = _ColumnState()
+        distinct = list(distinct)
+        new = [raw for raw in distinct if raw not in state.known]
+        if new and len(state.known) + len(new) > MEMO_LIMIT:
+            state = _ColumnState()  # too many to remember: this batch only
+            new = distinct
+        for raw in new:
+            state.known.add(raw)
+            try:
+                value = convert(raw)
+            except (_Special, CellError):
+                state.bad.add(raw)
+                continue
+            if value != raw:
+                state.rewrite[raw] = value
+        rewrite = state.rewrite
+        rewritten = {raw: rewrite[raw] for raw in distinct if raw in rewrite} if rewrite else {}
+        refused = [raw for raw in distinct if raw in state.bad] if state.bad else []
+        return rewritten, refused
 
     def _column(
         self, name: str, values: Sequence[str], convert: Callable[[str], str], special: set[int]
     ) -> Sequence[str]:
         """A column with few distinct values: each new value is converted once; a column whose
         values are already in their normal form is passed on as it is."""
-        state = self._states.get(name)
-        if state is None:
-            state = self._states[name] = _ColumnState()
-        distinct = set(values)
-        new = distinct - state.known
-        if new:
-            if len(state.known) + len(new) > MEMO_LIMIT:
-                return self._each(values, convert, special)
-            for raw in new:
-                state.known.add(raw)
-                try:
-                    value = convert(raw)
-                except (_Special, CellError):
-                    state.bad.add(raw)
-                    continue
-                if value != raw:
-                    state.rewrite[raw] = value
+        rewrite, refused = self._memo(name, set(values), convert)
         out: Sequence[str] = values
-        if state.rewrite and any(map(state.rewrite.__contains__, distinct)):
-            out = list(map(state.rewrite.get, values, values))
-        if state.bad and any(map(state.bad.__contains__, distinct)):
-            bad = state.bad
+        if rewrite:
+            out = list(map(rewrite.get, values, values))
+        if refused:
+            bad = set(refused)
             special.update(index for index, value in enumerate(values) if value in bad)
-        return out
-
-    @staticmethod
-    def _each(values: Sequence[str], convert: Callable[[str], str], special: set[int]) -> list[str]:
-        out = []
-        for index, raw in enumerate(values):
-            try:
-                out.append(convert(raw))
-            except (_Special, CellError):
-                special.add(index)
-                out.append("")
         return out
 
     def _nik(self, raw: str) -> tuple[str, str]:
@@ -751,26 +775,12 @@ class ListFile:
                 else parse_text(s)
                 for s in addresses
             ]
-        column = self._column
-        columns: list[Sequence[str]] = [
-            nik_out,
-            formats,
-            nkk_out,
-            names,
-            column("tempat_lahir", col["tempat_lahir"], parse_text, special),
-            column("tanggal_lahir", col["tanggal_lahir"], _iso_date, special),
-            column("jenis_kelamin", col["jenis_kelamin"], _required_sex, special),
-            column("status_perkawinan", col["status_perkawinan"], parse_marital, special),
-            addresses,
-            column("rt", col["rt"], parse_text, special),
-            column("rw", col["rw"], parse_text, special),
-            column("kelurahan", col["kelurahan"], parse_text, special),
-            column("kecamatan", col["kecamatan"], parse_text, special),
-            column("kode_wilayah", col["kode_wilayah"], parse_region, special),
-            column("tps", col["tps"], self._tps, special),
-            column("disabilitas", col["disabilitas"], _disability, special),
-            column("keterangan", col["keterangan"], parse_text, special),
-        ]
+        converted = {
+            name: self._column(name, col[name], convert, special)
+            for name, convert in self._converters().items()
+        }
+        converted.update(nik=nik_out, nik_format=formats, nkk=nkk_out, nama=names, alamat=addresses)
+        columns: list[Sequence[str]] = [converted[name] for name in FIELDS]
         numbers = list(range(first, first + count))
         self.rows_read += count
         if special:
@@ -811,162 +821,6 @@ class ListFile:
         if len(value) > TPS_LENGTH or (self.expected_tps and value and value != self.expected_tps):
             raise _Special
         return value
-
-
-class _Helper:
-    """The forked process that reads a file from ``start`` for ``ListFile.copy_chunks``.
-
-    It writes its COPY text to an unlinked temporary file and reports through a pipe, as
-    pickled tuples: ("start", first position), then ("data", bytes, rows, rows read, bytes of
-    the file done, errors) after every ``HELPER_REPORT_BYTES`` of text, then ("done", its
-    counts and errors), or ("failed", a traceback). It never touches the database: the parent
-    writes everything through its own connection, inside its own transaction."""
-
-    def __init__(self, reader: ListFile, start: int, first_position: int):
-        self.first_position = 0
-        self.rows_read = 0
-        self.done_bytes = start
-        self.error_count = 0
-        self.result: dict[str, Any] = {}
-        self._finished = False
-        self._spool = tempfile.TemporaryFile(prefix="tpskhusus-")  # noqa: SIM115 - see __exit__
-        try:
-            read_end, write_end = os.pipe()
-            try:
-                self.pid = os.fork()
-            except OSError:
-                os.close(read_end)
-                os.close(write_end)
-                raise
-        except OSError:
-            self._spool.close()
-            raise
-        if self.pid == 0:  # the helper: never returns
-            os.close(read_end)
-            _helper_main(reader, start, first_position, self._spool.fileno(), write_end)
-        os.close(write_end)
-        self._reports = open(read_end, "rb")  # noqa: SIM115 - closed in __exit__
-
-    def __enter__(self) -> _Helper:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        if not self._finished:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(self.pid, 0)
-        self._reports.close()
-        self._spool.close()
-
-    def _receive(self) -> tuple[Any, ...]:
-        header = self._reports.read(8)
-        body = self._reports.read(int.from_bytes(header, "little")) if len(header) == 8 else b""
-        if not body:
-            raise RuntimeError("proses pembaca kedua berhenti tanpa hasil")
-        return pickle.loads(body)  # noqa: S301 - written by our own forked child
-
-    def chunks(self) -> Iterator[tuple[bytes, int]]:
-        offset = 0
-        fd = self._spool.fileno()
-        while True:
-            kind, *values = self._receive()
-            if kind == "start":
-                (self.first_position,) = values
-            elif kind == "data":
-                size, rows, self.rows_read, self.done_bytes, self.error_count = values
-                parts = []
-                while size:
-                    part = os.pread(fd, size, offset)
-                    if not part:
-                        raise RuntimeError("berkas sementara pembaca kedua terpotong")
-                    parts.append(part)
-                    offset += len(part)
-                    size -= len(part)
-                yield b"".join(parts), rows
-            elif kind == "done":
-                (self.result,) = values
-                self._finished = True
-                return
-            else:
-                raise RuntimeError(f"proses pembaca kedua gagal:\n{values[0]}")
-
-
-def _helper_main(
-    reader: ListFile, start: int, first_position: int, spool: int, report_fd: int
-) -> None:
-    status = 1
-    try:
-        with open(report_fd, "wb") as reports:
-
-            def report(*message: Any) -> None:
-                body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-                reports.write(len(body).to_bytes(8, "little") + body)
-                reports.flush()
-
-            try:
-                first_record = _count_lines(reader.path, start)
-                position = first_position + first_record - reader.header_row
-                report("start", position)
-                pending: list[bytes] = []
-                size = rows = 0
-                for batch in reader._fast_batches(start=start, first_record=first_record):
-                    if not reader.error_count:
-                        text = batch.copy_text(position).encode()
-                        position += len(batch)
-                        pending.append(text)
-                        size += len(text)
-                        rows += len(batch)
-                    if size >= HELPER_REPORT_BYTES or (reader.error_count and pending):
-                        _write_all(spool, b"".join(pending))
-                        report("data", size, rows, reader.rows_read, reader._done_bytes,
-                               reader.error_count)  # fmt: skip
-                        pending, size, rows = [], 0, 0
-                _write_all(spool, b"".join(pending))
-                report("data", size, rows, reader.rows_read, reader.size, reader.error_count)
-                report(
-                    "done",
-                    {
-                        "errors": reader.errors,
-                        "error_count": reader.error_count,
-                        "rows_accepted": reader.rows_accepted,
-                        "sex": reader.sex,
-                        "nik_formats": reader.nik_formats,
-                        "disabilities": reader.disabilities,
-                    },
-                )
-                status = 0
-            except BaseException:
-                report("failed", traceback.format_exc())
-    finally:
-        os._exit(status)
-
-
-def _count_lines(path: str | os.PathLike[str], end: int) -> int:
-    count = 0
-    with open(path, "rb") as handle:
-        while end > 0:
-            block = handle.read(min(1 << 20, end))
-            if not block:
-                break
-            count += block.count(b"\n")
-            end -= len(block)
-    return count
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def _shift_positions(data: bytes, shift: int) -> bytes:
-    """COPY text with every row's position (its first value) lowered by ``shift``."""
-    lines = []
-    for line in data.split(b"\n")[:-1]:
-        number, _tab, rest = line.partition(b"\t")
-        lines.append(b"%d\t%s\n" % (int(number) - shift, rest))
-    return b"".join(lines)
 
 
 def _plain_texts(values: Sequence[str]) -> bool:

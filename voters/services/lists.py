@@ -9,8 +9,8 @@ again changes nothing (the file's SHA-256 is compared with the list in force).
   same transaction, so a re-import leaves no orphans.
 - ``import_reference_dpt``: the DPT of a whole kabupaten/kota. On PostgreSQL the rows are streamed
   with COPY into a new table created in the same transaction (``COPY ... FREEZE``: no hint-bit
-  rewrite later; a large CSV is read and checked by two processes, only this one writes), the
-  two indexes matching needs are built after the load, the table is
+  rewrite later; a plain CSV is read and checked by Polars in a thread while the previous
+  rows are sent), the two indexes matching needs are built after the load, the table is
   attached as the load's partition of ``voters_referenceentry`` (a CHECK constraint added first
   spares PostgreSQL the validation scan), and the previous load's partition is dropped, all in
   one transaction whose locks on the shared table are taken only in its last milliseconds. A
@@ -370,7 +370,7 @@ def _load_partition(reference, reader, progress):
         sql = f"COPY {quote(table)} ({columns}) FROM STDIN WITH (FREEZE)"
         count = 0
         # After the first bad row the reader yields nothing more, but reads on to list every
-        # bad row; a large CSV is read by two processes (ListFile.copy_chunks).
+        # bad row; a thread reads and checks the next rows while these are sent (copy_chunks).
         chunks = reader.copy_chunks(1)
         finished = False
         with _gc_paused(), contextlib.closing(chunks):

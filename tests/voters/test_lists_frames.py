@@ -1,11 +1,12 @@
-"""A large plain CSV is read by two processes (ListFile.copy_chunks): the same rows, positions,
-errors and counts as one reading from start to end, and the shortcuts it relies on."""
+"""A plain CSV is read in blocks checked by Polars (list_frames.py) while a thread hands the
+COPY text on (ListFile.copy_chunks): the same rows, positions, errors and counts as the
+general path, at any block size, and the shortcuts it relies on."""
 
 import datetime as dt
-import os
-import random
+import threading
 from io import StringIO
 
+import polars as pl
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from kpu_files import write_csv
 
 from voters import nik as nik_rules
-from voters.services import list_rows
+from voters.services import list_frames, list_rows
 from voters.services.list_rows import ListFile
 
 HEADER = [
@@ -35,6 +36,8 @@ def person(number, rng):
 
 
 def voter_rows(count, seed=1):
+    import random
+
     rng = random.Random(seed)
     return [person(number, rng) for number in range(1, count + 1)]
 
@@ -51,57 +54,43 @@ def copy_rows(reader):
     return rows
 
 
-def read(path, *, split, share=0.5, **options):
+def read(path, **options):
     with ListFile(path, **options) as reader:
-        if split:
-            reader._split_start = _forced(reader, share)
         rows = copy_rows(reader)
     return reader, rows
 
 
-def _forced(reader, share):
-    original = reader._split_start
-
-    def split_start():
-        saved = list_rows.SPLIT_BYTES, list_rows.SPLIT_SHARE
-        list_rows.SPLIT_BYTES, list_rows.SPLIT_SHARE = 0, share
-        try:
-            start = original()
-        finally:
-            list_rows.SPLIT_BYTES, list_rows.SPLIT_SHARE = saved
-        assert start is not None
-        reader.split_at = start
-        return start
-
-    return split_start
-
-
-def same_reading(path, share=0.5, **options):
-    split, split_rows = read(path, split=True, share=share, **options)
-    one, one_rows = read(path, split=False, **options)
-    general, general_rows = read(path, split=False, fast=False, **options)
+def same_reading(path, frame_bytes=(1 << 12), **options):
+    """Read by Polars in blocks of ``frame_bytes`` and by the general path: the same."""
+    saved = list_rows.FRAME_BYTES
+    list_rows.FRAME_BYTES = frame_bytes
+    try:
+        frame, frame_rows = read(path, **options)
+    finally:
+        list_rows.FRAME_BYTES = saved
+    general, general_rows = read(path, fast=False, **options)
     if not general.error_count:  # after an error the rows given are never written
-        assert split_rows == one_rows == general_rows
-    for reader in (split, one):
-        assert [str(e) for e in reader.errors] == [str(e) for e in general.errors]
-        assert reader.error_count == general.error_count
-        assert reader.rows_read == general.rows_read
-        assert reader.rows_accepted == general.rows_accepted
-        assert reader.counts == general.counts
-    assert split.mode == "split"
-    assert [int(row[0]) for row in split_rows] == list(range(1, len(split_rows) + 1))
-    return split, split_rows
+        assert frame_rows == general_rows
+    assert [str(e) for e in frame.errors] == [str(e) for e in general.errors]
+    assert frame.error_count == general.error_count
+    assert frame.rows_read == general.rows_read
+    assert frame.rows_accepted == general.rows_accepted
+    assert frame.counts == general.counts
+    assert frame.mode == "frame"
+    assert frame.blocks["frame"] > 0
+    assert [int(row[0]) for row in frame_rows] == list(range(1, len(frame_rows) + 1))
+    return frame, frame_rows
 
 
-@pytest.mark.parametrize("share", [0.1, 0.5, 0.9])
-def test_two_processes_read_a_clean_file_like_one(tmp_path, share):
-    path = write_csv(tmp_path / "dpt.csv", voter_rows(3000), header=HEADER)
-    reader, rows = same_reading(path, share=share)
-    assert len(rows) == reader.rows_accepted == 3000
-    assert reader.estimated_rows == 3000
+@pytest.mark.parametrize(("frame_bytes", "count"), [(40, 300), (1 << 12, 3000), (1 << 22, 3000)])
+def test_a_clean_file_reads_the_same_at_any_block_size(tmp_path, frame_bytes, count):
+    path = write_csv(tmp_path / "dpt.csv", voter_rows(count), header=HEADER)
+    reader, rows = same_reading(path, frame_bytes=frame_bytes)
+    assert len(rows) == reader.rows_accepted == count
+    assert reader.estimated_rows == count
 
 
-def test_blank_rows_and_repeated_headers_in_the_first_part_renumber_the_second(tmp_path):
+def test_blank_rows_and_repeated_headers_are_dropped_and_rows_keep_their_numbers(tmp_path):
     rows = voter_rows(2000, seed=2)
     rows[10] = [""] * len(HEADER)
     rows[500] = HEADER  # printed again on the next page
@@ -111,33 +100,62 @@ def test_blank_rows_and_repeated_headers_in_the_first_part_renumber_the_second(t
     path = write_csv(
         tmp_path / "dpt.csv", rows, header=HEADER, encoding="cp1252", title=["DPT", "BLORA"]
     )
-    reader, split_rows = same_reading(path)
+    reader, frame_rows = same_reading(path)
     assert reader.header_row == 3
-    assert len(split_rows) == 1997
+    assert len(frame_rows) == 1997
+    assert reader.rows_read == 1997
 
 
-def test_errors_of_both_parts_are_listed_in_row_order_and_capped(tmp_path):
+def test_empty_lines_and_short_first_lines_are_read_line_by_line(tmp_path):
+    path = write_csv(tmp_path / "dpt.csv", voter_rows(300, seed=8), header=HEADER)
+    data = path.read_bytes().split(b"\r\n")
+    data[50] = b""  # an empty line: Polars keeps it, but it is also a short first line
+    data[120] = b"120;;3316011505800001;BUDI;BLORA;15-05-1980;S;L"  # a short line
+    path.write_bytes(b"\r\n".join(data))
+    for frame_bytes in (40, 1 << 10, 1 << 20):
+        _reader, rows = same_reading(path, frame_bytes=frame_bytes)
+        assert len(rows) == 299
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        b"\r\n1;2;3\r\n",  # an empty first line: one column
+        b"1;2\r\n1;2;3;4\r\n",  # a short first line would cut the next line's cells
+        b"\xef\xbb\xbf1;2;3\n",  # Polars would drop the BOM
+        b"1;2;\xff\n",  # not UTF-8
+    ],
+)
+def test_a_block_polars_would_read_differently_is_left_to_the_line_path(block):
+    lines = block.count(b"\n") + (not block.endswith(b"\n"))
+    assert list_frames.read_block(block, ";", 3, lines) is None
+
+
+def test_polars_keeps_empty_lines_and_pads_short_lines_as_splitting_does():
+    frame = list_frames.read_block(b"1;2;3\r\n\r\n4\r\n5;6;7;8", ";", 3, 4)
+    assert frame.rows() == [("1", "2", "3"), ("", "", ""), ("4", "", ""), ("5", "6", "7")]
+
+
+def test_errors_are_listed_in_row_order_and_capped(tmp_path):
     rows = voter_rows(2000, seed=3)
     for index in (5, 20, 900, 1200, 1500, 1999):
         rows[index][5] = "31-02-1990"
     rows[1300][7] = ""
     path = write_csv(tmp_path / "dpt.csv", rows, header=HEADER)
-    reader, split_rows = same_reading(path)
-    data = path.read_bytes()
-    assert data.index(b";WARGA 901;") < reader.split_at < data.index(b";WARGA 1201;")
+    reader, frame_rows = same_reading(path)
     assert reader.error_count == 7
     assert [error.row_number for error in reader.errors] == [7, 22, 902, 1202, 1302, 1502, 2001]
-    assert split_rows == []
-    capped, _rows = read(path, split=True, error_limit=4)
+    assert frame_rows == []
+    capped, _rows = read(path, error_limit=4)
     assert [error.row_number for error in capped.errors] == [7, 22, 902, 1202]
     assert capped.error_count == 7
 
 
-def test_an_error_only_in_the_second_part_stops_the_rows_there(tmp_path):
+def test_an_error_near_the_end_stops_the_rows_there(tmp_path):
     rows = voter_rows(2000, seed=4)
     rows[1800][5] = "tanggal"
     path = write_csv(tmp_path / "dpt.csv", rows, header=HEADER)
-    reader, split_rows = same_reading(path)
+    reader, _rows = same_reading(path)
     assert reader.error_count == 1
     assert [str(error) for error in reader.errors] == [
         'baris 1802, kolom tanggal_lahir: tanggal "tanggal" tidak dapat dibaca'
@@ -147,60 +165,52 @@ def test_an_error_only_in_the_second_part_stops_the_rows_there(tmp_path):
 def test_a_file_without_a_final_line_break(tmp_path):
     path = write_csv(tmp_path / "dpt.csv", voter_rows(1500, seed=5), header=HEADER)
     path.write_bytes(path.read_bytes().rstrip(b"\r\n"))
-    _reader, rows = same_reading(path, share=0.99)
+    _reader, rows = same_reading(path)
     assert len(rows) == 1500
 
 
-def test_a_helper_that_fails_fails_the_reading_and_is_reaped(tmp_path, monkeypatch):
+def test_values_copy_would_misread_are_escaped(tmp_path):
+    rows = voter_rows(30, seed=9)
+    rows[3][8] = "JL. A\\B"
+    rows[4][3] = "N\\"
+    path = write_csv(tmp_path / "dpt.csv", rows, header=HEADER)
+    with ListFile(path) as reader:
+        text = b"".join(chunk for chunk, _count in reader.copy_chunks(1)).decode()
+    assert "\tJL. A\\\\B\t" in text
+    assert "\tN\\\\\t" in text
+    _reader, frame_rows = same_reading(path)
+
+
+def test_a_reader_that_fails_fails_the_reading_and_its_thread_ends(tmp_path, monkeypatch):
     path = write_csv(tmp_path / "dpt.csv", voter_rows(1500), header=HEADER)
 
     def broken(*args):
         raise OSError("disk")
 
-    monkeypatch.setattr(list_rows, "_count_lines", broken)
-    helpers = recorded_helpers(monkeypatch)
-    with pytest.raises(RuntimeError, match="OSError: disk"):
-        read(path, split=True)
-    assert len(helpers) == 1
-    with pytest.raises(ChildProcessError):
-        os.waitpid(helpers[0], os.WNOHANG)
+    monkeypatch.setattr(list_frames, "read_block", broken)
+    with pytest.raises(OSError, match="disk"):
+        read(path)
+    assert not [t for t in threading.enumerate() if t.name == "list-reader"]
 
 
-def recorded_helpers(monkeypatch):
-    pids = []
-
-    class Recorded(list_rows._Helper):
-        def __init__(self, *args):
-            super().__init__(*args)
-            pids.append(self.pid)
-
-    monkeypatch.setattr(list_rows, "_Helper", Recorded)
-    return pids
-
-
-def test_a_reading_given_up_early_stops_the_helper(tmp_path, monkeypatch):
+def test_a_reading_given_up_early_stops_its_thread(tmp_path, monkeypatch):
     path = write_csv(tmp_path / "dpt.csv", voter_rows(3000), header=HEADER)
-    helpers = recorded_helpers(monkeypatch)
+    monkeypatch.setattr(list_rows, "FRAME_BYTES", 1 << 10)
     with ListFile(path) as reader:
-        reader._split_start = _forced(reader, 0.5)
         chunks = reader.copy_chunks(1)
         next(chunks)
         chunks.close()
-    assert len(helpers) == 1
-    with pytest.raises(ChildProcessError):
-        os.waitpid(helpers[0], os.WNOHANG)
+    assert not [t for t in threading.enumerate() if t.name == "list-reader"]
 
 
-def test_a_small_file_or_a_file_with_quotes_is_read_by_one_process(tmp_path):
-    small = write_csv(tmp_path / "small.csv", voter_rows(50), header=HEADER)
-    with ListFile(small) as reader:
-        assert reader._split_start() is None
+def test_a_file_with_quotes_is_read_by_the_csv_module(tmp_path):
     quoted = voter_rows(50)
     quoted[3][3] = 'BUDI "GENDON"'
     path = write_csv(tmp_path / "quoted.csv", quoted, header=HEADER)
     with ListFile(path) as reader:
         assert reader.mode == "csv"
-        assert reader._split_start() is None
+        copy_rows(reader)
+        assert not reader.blocks
 
 
 def test_leading_spaces_in_names_and_addresses_are_removed_as_by_the_general_path(tmp_path):
@@ -209,11 +219,39 @@ def test_leading_spaces_in_names_and_addresses_are_removed_as_by_the_general_pat
     rows[1][8] = " DUKUH"
     rows[2][3] = "\u00a0SITI"
     path = write_csv(tmp_path / "dpt.csv", rows, header=HEADER)
-    one, one_rows = read(path, split=False)
-    _general, general_rows = read(path, split=False, fast=False)
-    assert one.mode == "split"
-    assert one_rows == general_rows
+    one, one_rows = same_reading(path)
     assert (one_rows[0][4], one_rows[1][9], one_rows[2][4]) == ("BUDI SANTOSO", "DUKUH", "SITI")
+
+
+def _polars_date_part(part):
+    nik = f"331601{part}0001"
+    return pl.select(list_frames._date_part_exists(pl.lit(nik))).item()
+
+
+def test_the_polars_date_part_rule_is_nik_parse_for_every_day_and_month():
+    niks = [
+        f"331601{dd:02d}{mm:02d}{yy:02d}0001"
+        for yy in (0, 1, 4, 23, 24, 96, 99)
+        for dd in range(100)
+        for mm in range(100)
+    ]
+    found = pl.DataFrame({"nik": niks}).select(list_frames._date_part_exists(pl.col("nik")))
+    for nik, exists in zip(niks, found.to_series().to_list(), strict=True):
+        assert exists == (nik_rules.parse(nik) is not None), nik
+
+
+@given(st.text(alphabet="0123456789", min_size=6, max_size=6))
+def test_the_polars_date_part_rule_is_nik_parse(part):
+    assert _polars_date_part(part) == (nik_rules.parse(f"331601{part}0001") is not None)
+
+
+@given(st.text(max_size=12))
+def test_the_plain_text_pattern_accepts_only_what_parse_text_leaves(value):
+    from voters.importers import parse_text
+
+    plain = pl.select(pl.lit(value).str.contains(list_frames.PLAIN_TEXT)).item()
+    if plain:
+        assert parse_text(value) == value and value
 
 
 def test_the_date_part_rule_is_nik_parse_for_every_day_and_month():
@@ -283,13 +321,13 @@ def test_lone_carriage_returns_are_found_across_blocks(data, block_bytes, tmp_pa
 
 @pytest.mark.django_db
 @pytest.mark.skipif(not settings.IS_POSTGRES, reason="COPY is PostgreSQL's")
-def test_a_reference_read_by_two_processes_is_loaded_in_file_order(election, tmp_path, monkeypatch):
+def test_a_reference_is_loaded_in_file_order(election, tmp_path, monkeypatch):
     from voters.models import ReferenceEntry
     from voters.services.lists import active_reference
 
     rows = voter_rows(3000, seed=7)
     rows[100] = [""] * len(HEADER)
-    monkeypatch.setattr(list_rows, "SPLIT_BYTES", 0)
+    monkeypatch.setattr(list_rows, "FRAME_BYTES", 1 << 12)
     path = write_csv(tmp_path / "dpt.csv", rows, header=HEADER)
     call_command("import_reference_dpt", str(path), "--election", election.code, stdout=StringIO())
     reference = active_reference(election)
@@ -301,19 +339,6 @@ def test_a_reference_read_by_two_processes_is_loaded_in_file_order(election, tmp
     )
     expected = [row[3] for index, row in enumerate(rows) if index != 100]
     assert names == list(enumerate(expected, 1))
-
-
-def test_without_a_process_to_spare_the_file_is_read_alone(tmp_path, monkeypatch):
-    path = write_csv(tmp_path / "dpt.csv", voter_rows(1500), header=HEADER)
-    _one, expected = read(path, split=False)
-
-    def no_fork():
-        raise BlockingIOError("Resource temporarily unavailable")
-
-    monkeypatch.setattr(os, "fork", no_fork)
-    reader, rows = read(path, split=True)
-    assert rows == expected
-    assert reader.rows_accepted == 1500
 
 
 def test_the_command_freezes_the_heap_only_when_run_from_the_command_line(monkeypatch, capsys):
