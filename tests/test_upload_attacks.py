@@ -159,6 +159,17 @@ def test_openpyxl_parses_xml_with_defusedxml():
     assert openpyxl.DEFUSEDXML is True
 
 
+def test_writing_a_workbook_reports_an_openpyxl_without_defusedxml(monkeypatch, caplog, tmp_path):
+    import openpyxl
+
+    from voters.exports import write_xlsx
+
+    monkeypatch.setattr(openpyxl, "DEFUSEDXML", False)
+    with caplog.at_level(logging.ERROR, logger="voters.apps"):
+        write_xlsx(tmp_path / "x.xlsx", ["A"], [["1"]])
+    assert "defusedxml" in caplog.text
+
+
 def test_startup_reports_an_openpyxl_without_defusedxml(monkeypatch, caplog):
     import openpyxl
 

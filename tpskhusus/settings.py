@@ -73,7 +73,6 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "import_export",
     "pgtrigger",
     "pghistory",
     "voters",
@@ -309,12 +308,6 @@ LOGGING = {
         "fontTools": {"level": "ERROR"},
     },
 }
-
-# django-import-export: imports and exports need explicit permissions (SECURITY.md check 8).
-IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
-IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
-
 
 if TESTING:
     # Fast hashing for the test suite only; production keeps Django's PBKDF2 default.

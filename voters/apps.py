@@ -9,7 +9,9 @@ logger = logging.getLogger(__name__)
 
 def check_defusedxml():
     """openpyxl parses XML with defusedxml only when that is installed (SECURITY.md check 11):
-    say so loudly at start-up when it is not."""
+    say so loudly when it is not. Run where openpyxl is first imported (exports.write_xlsx, its
+    only user: workbooks are read by python-calamine), not at every start-up, which it would
+    slow by 0.07 s (bench/README.md)."""
     import openpyxl
 
     if getattr(openpyxl, "DEFUSEDXML", False) is not True:
@@ -25,8 +27,6 @@ class VotersConfig(AppConfig):
 
     def ready(self):
         from . import demo_roster, signals  # noqa: F401
-
-        check_defusedxml()
 
         # The demo's KPU lists are built from the roster's inmates: after demo_roster.
         import_module("voters.demo_lists")

@@ -3,10 +3,6 @@
 import csv
 import datetime as dt
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\0")
 
 
@@ -40,6 +36,15 @@ def write_csv(handle, header, rows, *, delimiter=","):
 
 def write_xlsx(path, header, rows, *, sheet_title="Data", text_columns=()):
     """A workbook with one sheet; columns named in text_columns are stored as text ('@')."""
+    # openpyxl is imported here, not at start-up: 0.07 s that every command would pay.
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    from .apps import check_defusedxml
+
+    check_defusedxml()
+
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=sheet_title[:31])
     bold = Font(bold=True)

@@ -252,6 +252,8 @@ def test_the_plain_text_pattern_accepts_only_what_parse_text_leaves(value):
     plain = pl.select(pl.lit(value).str.contains(list_frames.PLAIN_TEXT)).item()
     if plain:
         assert parse_text(value) == value and value
+    or_blank = pl.select(pl.lit(value).str.contains(list_frames.PLAIN_OR_BLANK)).item()
+    assert or_blank == (plain or value == "")
 
 
 def test_the_date_part_rule_is_nik_parse_for_every_day_and_month():

@@ -39,6 +39,9 @@ if TYPE_CHECKING:
 # judged by parse_text itself).
 PLAIN_TEXT = r"^[!-,.-~](?: ?[!-~])*$"
 SIXTEEN_DIGITS = r"^[0-9]{16}$"
+# The same, or blank (one pass instead of two)
+PLAIN_OR_BLANK = r"^(?:[!-,.-~](?: ?[!-~])*)?$"
+SIXTEEN_OR_BLANK = r"^(?:[0-9]{16})?$"
 # Dates as KPU exports write them: DD-MM-YYYY, with -, / or . (list_rows._iso_date); other
 # shapes (YYYY-MM-DD too) are converted once per distinct value.
 DAY_FIRST = r"^[0-9]{2}(?:-[0-9]{2}-|/[0-9]{2}/|\.[0-9]{2}\.)[0-9]{4}$"
@@ -105,7 +108,7 @@ class FrameBatch:
 
         return Batch(self.row_numbers, self.columns).records()
 
-    def copy_text(self, first_position: int) -> bytes:
+    def copy_text(self, first_position: int, nik_number: bool = False) -> bytes:
         count = self.frame.height
         if not count:
             return b""
@@ -121,6 +124,9 @@ class FrameBatch:
                 else pl.col(name)
                 for name in self.fields
             ]
+        if nik_number:  # ReferenceEntry.nik_angka: a NIK of 16 digits, as a number
+            nik = pl.col("nik")
+            values.append(pl.when(nik.str.contains(SIXTEEN_DIGITS)).then(nik).alias("nik_angka"))
         out = io.BytesIO()
         self.frame.select(position.alias("position"), *values).write_csv(
             out,
@@ -128,7 +134,7 @@ class FrameBatch:
             separator="\t",
             line_terminator="\n",
             quote_style="never",
-            null_value="\\N",  # disabilitas: null when blank
+            null_value="\\N",  # disabilitas when blank, nik_angka when not 16 digits
         )
         return out.getvalue()
 
@@ -215,9 +221,9 @@ def normalise(
     bad: list[pl.Expr] = []
     for name, function in convert.items():
         rewrite, refused = reader._memo(name, distinct[name], function)
-        outputs[name] = _replaced(name, rewrite)
-        if name in shortcuts:
-            normal = shortcuts[name][1]
+        outputs[name] = _replaced(name, rewrite)  # accepted values are never in ``rewrite``
+        normal = shortcuts[name][1] if name in shortcuts else None
+        if normal is not None and not normal.meta.eq(pl.col(name)):
             outputs[name] = pl.when(pl.col(f"{name}?")).then(normal).otherwise(outputs[name])
         if refused:
             bad.append(pl.col(name).is_in(refused))
@@ -241,17 +247,16 @@ def normalise(
 def _shortcuts() -> dict[str, tuple[pl.Expr, pl.Expr]]:
     """Per column: which values are already in their normal form (a superset of nothing the
     converter would change or refuse), and that form. Other values go to the converter."""
-    blank = pl.lit("")
 
     def text(name: str) -> tuple[pl.Expr, pl.Expr]:
         column = pl.col(name)
-        return (column == blank) | column.str.contains(PLAIN_TEXT), column
+        return column.str.contains(PLAIN_OR_BLANK), column
 
     # Dates: their ISO form is computed first (tanggal_lahir!), then checked (see normalise).
     iso = pl.col("tanggal_lahir!")
     return {
         "nkk": (
-            (pl.col("nkk") == blank) | pl.col("nkk").str.contains(SIXTEEN_DIGITS),
+            pl.col("nkk").str.contains(SIXTEEN_OR_BLANK),
             pl.col("nkk"),
         ),
         "nama": text("nama"),

@@ -96,6 +96,7 @@ TPS_LENGTH = 10
 # of a KPU DPT: large enough that its per-call costs vanish, small enough for the memory bound).
 BLOCK_BYTES = 1 << 17
 FRAME_BYTES = 4 << 20
+FIRST_FRAME_BYTES = 1 << 19
 BATCH_ROWS = 2048
 ERROR_LIMIT = 1000
 # Chunks of COPY text waiting for the connection while the reader thread goes on.
@@ -166,10 +167,11 @@ class Batch:
             record["row_number"] = row_number
             yield record
 
-    def copy_text(self, first_position: int) -> str:
-        """The rows in PostgreSQL COPY text format: the position, then ``FIELDS``. Values are
-        escaped only when a batch needs it (a backslash, tab or line break inside a value),
-        which a clean batch never does."""
+    def copy_text(self, first_position: int, nik_number: bool = False) -> str:
+        """The rows in PostgreSQL COPY text format: the position, then ``FIELDS``, then with
+        ``nik_number`` the NIK as a number (``ReferenceEntry.nik_angka``: 16 digits, else
+        NULL). Values are escaped only when a batch needs it (a backslash, tab or line break
+        inside a value), which a clean batch never does."""
         count = len(self.row_numbers)
         if not count:
             return ""
@@ -177,6 +179,15 @@ class Batch:
         disabilities = columns[_F["disabilitas"]]
         columns[_F["disabilitas"]] = [value or "\\N" for value in disabilities]
         nulls = disabilities.count("")
+        raw = {_F["disabilitas"]}
+        if nik_number:
+            numbers = [
+                nik if len(nik) == 16 and nik.isascii() and nik.isdigit() else "\\N"
+                for nik in columns[_F["nik"]]
+            ]
+            raw.add(len(columns))
+            columns.append(numbers)
+            nulls += numbers.count("\\N")
         positions = map(str, range(first_position, first_position + count))
         text = "\n".join(map("\t".join, zip(positions, *columns, strict=True))) + "\n"
         if (
@@ -186,9 +197,7 @@ class Batch:
             or text.count("\\") != nulls
         ):
             escaped = [
-                [value.translate(_COPY_ESCAPES) for value in column]
-                if index != _F["disabilitas"]
-                else column
+                column if index in raw else [value.translate(_COPY_ESCAPES) for value in column]
                 for index, column in enumerate(columns)
             ]
             positions = map(str, range(first_position, first_position + count))
@@ -367,7 +376,9 @@ class ListFile:
         else:
             yield from self._fast_batches()
 
-    def copy_chunks(self, first_position: int = 1) -> Iterator[tuple[str | bytes, int]]:
+    def copy_chunks(
+        self, first_position: int = 1, nik_number: bool = False
+    ) -> Iterator[tuple[str | bytes, int]]:
         """The accepted rows as COPY text (``Batch.copy_text``, UTF-8 when bytes), numbered from
         ``first_position``, in chunks with their number of rows. Nothing more is yielded once a
         row has an error, but the file is still read to its end so that every error is counted.
@@ -397,7 +408,8 @@ class ListFile:
                     if stop.is_set():
                         return
                     if len(batch) and not self.error_count:
-                        if not put((batch.copy_text(position), len(batch))):
+                        text = batch.copy_text(position, nik_number)
+                        if not put((text, len(batch))):
                             return
                         position += len(batch)
             except BaseException as error:  # noqa: BLE001 - raised again by the consumer
@@ -592,8 +604,10 @@ class ListFile:
         records = 0  # lines before the block
         pending = b""
         with open(self.path, "rb") as handle:
+            size = FIRST_FRAME_BYTES  # PostgreSQL starts on the first rows sooner
             while True:
-                data = handle.read(FRAME_BYTES)
+                data = handle.read(min(size, FRAME_BYTES))
+                size = FRAME_BYTES
                 block = pending + data
                 if data:
                     cut = block.rfind(b"\n") + 1

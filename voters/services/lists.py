@@ -75,7 +75,12 @@ REFERENCE_MAX_UNPACKED = 1024 * 1024 * 1024
 COPY_ROWS = 65_536
 # Advisory-lock namespace: one reference-DPT load per election at a time.
 REFERENCE_LOCK = 0x7D5F
-REFERENCE_INDEXES = (("nik", '"nik"'), ("birth", '"tanggal_lahir"'))
+# Each load's partition gets the indexes of the shared table (ReferenceEntry.Meta.indexes), so
+# that ATTACH PARTITION adopts them instead of building them again.
+REFERENCE_INDEXES = (
+    ("nik", '("nik_angka") WHERE "nik_angka" IS NOT NULL'),
+    ("birth", '("tanggal_lahir")'),
+)
 LOCK_NOT_AVAILABLE = "55P03"
 
 
@@ -349,7 +354,7 @@ def _load_partition(reference, reader, progress):
     table = reference.partition_name
     check = f"{table}_load"
     pk = int(reference.pk)
-    columns = ", ".join(quote(name) for name in ("position", *FIELDS))
+    columns = ", ".join(quote(name) for name in ("position", *FIELDS, "nik_angka"))
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_advisory_xact_lock(%s, %s)", [REFERENCE_LOCK, reference.election_id]
@@ -371,7 +376,7 @@ def _load_partition(reference, reader, progress):
         count = 0
         # After the first bad row the reader yields nothing more, but reads on to list every
         # bad row; a thread reads and checks the next rows while these are sent (copy_chunks).
-        chunks = reader.copy_chunks(1)
+        chunks = reader.copy_chunks(1, nik_number=True)
         finished = False
         with _gc_paused(), contextlib.closing(chunks):
             # One COPY per COPY_ROWS rows, so that progress can be written in between. FREEZE:
@@ -388,16 +393,17 @@ def _load_partition(reference, reader, progress):
                     else:
                         finished = True
                 count += copied
-                progress(reader.rows_read, reader.estimated_rows)
+                # Rows sent to PostgreSQL (the reader thread runs up to a few blocks ahead);
+                # after a bad row nothing more is sent, and the rows read are shown instead.
+                progress(reader.rows_read if reader.error_count else count, reader.estimated_rows)
         if reader.error_count:
             raise _rejected_rows(reader, _summary(reader))
         progress(count, count, "Membangun indeks", force=True)
         memory = getattr(settings, "REFERENCE_INDEX_MEMORY", "256MB")
         cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)", [memory])
-        for suffix, expression in REFERENCE_INDEXES:
-            cursor.execute(
-                f"CREATE INDEX {quote(f'{table}_{suffix}')} ON {quote(table)} ({expression})"
-            )
+        for suffix, definition in REFERENCE_INDEXES:
+            name = quote(f"{table}_{suffix}")
+            cursor.execute(f"CREATE INDEX {name} ON {quote(table)} {definition}")
         cursor.execute(f"ALTER TABLE {quote(table)} ALTER COLUMN reference_id DROP DEFAULT")
         progress(count, count, "Mengaktifkan DPT rujukan", force=True)
         # The shared table is locked from here to commit: wait a bounded time for readers.
@@ -437,6 +443,7 @@ def _load_rows(reference, reader, progress):
                 for record in rows.records():
                     position += 1
                     del record["row_number"]
+                    record["nik_angka"] = nik_number(record["nik"])
                     entries.append(ReferenceEntry(reference=reference, position=position, **record))
                 ReferenceEntry.objects.bulk_create(entries, batch_size=2000)
                 progress(reader.rows_read, reader.estimated_rows)
@@ -462,6 +469,11 @@ def discard_reference(reference):
             ReferenceDPT.objects.filter(pk=reference.pk).update(status=ReferenceDPT.Status.REPLACED)
 
 
+def nik_number(nik: str) -> int | None:
+    """A NIK of 16 ASCII digits as the number ReferenceEntry.nik_angka holds, else None."""
+    return int(nik) if len(nik) == 16 and nik.isascii() and nik.isdigit() else None
+
+
 def search_reference(reference, *, nik="", nama="", tanggal_lahir=None, limit=50):
     """Entries of ``reference`` found by full NIK, or by birth date (and name, ranked by
     similarity). Both use an index built at load time."""
@@ -471,6 +483,9 @@ def search_reference(reference, *, nik="", nama="", tanggal_lahir=None, limit=50
         return []
     qs = ReferenceEntry.objects.filter(reference=reference)
     if nik:
+        number = nik_number(nik)
+        if number is not None:  # the index holds NIKs of 16 digits, as numbers
+            qs = qs.filter(nik_angka=number)
         return list(qs.filter(nik=nik).order_by("position")[:limit])
     if tanggal_lahir is None:
         return []

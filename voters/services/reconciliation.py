@@ -22,7 +22,7 @@ from .. import audit, matching
 from ..models import AuditEvent, Inmate
 from ..models.reconciliation import ReconciliationItem, ReconciliationRun, ReviewDecision
 from ..selectors import as_matching_election, as_matching_inmate
-from .lists import active_reference, dapil_table
+from .lists import active_reference, dapil_table, nik_number
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +88,8 @@ class DatabaseReferenceIndex:
         for chunk_start in range(0, max(len(niks), len(birth_dates)), 2000):
             niks_chunk = niks[chunk_start:chunk_start + 2000]
             dates_chunk = birth_dates[chunk_start:chunk_start + 2000]
-            condition = Q(nik__in=niks_chunk) | Q(tanggal_lahir__in=dates_chunk)
+            numbers = [number for n in niks_chunk if (number := nik_number(n)) is not None]
+            condition = Q(nik_angka__in=numbers) | Q(tanggal_lahir__in=dates_chunk)
             rows.extend(qs.filter(condition).values_list(*fields))
         seen = set()
         entries = []
