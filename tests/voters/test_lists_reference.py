@@ -4,7 +4,9 @@ On PostgreSQL (CI) each load is its own partition; on SQLite the same commands w
 plain table. The tests assert what both must do, and check the partitions where they exist."""
 
 import datetime as dt
+import hashlib
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -17,6 +19,10 @@ from voters.services.lists import active_reference, discard_reference, search_re
 
 pytestmark = pytest.mark.django_db
 on_postgres = pytest.mark.skipif(not settings.IS_POSTGRES, reason="partitions are PostgreSQL's")
+
+
+def sha256_of(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def load(path):
@@ -138,6 +144,7 @@ def test_a_failed_load_leaves_the_previous_reference_in_force(election, tmp_path
     assert ReferenceEntry.objects.count() == 100
     failed = ReferenceDPT.objects.get(file_name="rusak.csv")
     assert failed.status == "failed"
+    assert failed.sha256 == sha256_of(tmp_path / "rusak.csv")  # recorded though it failed
     if settings.IS_POSTGRES:
         assert set(partitions()) - before == {good.partition_name}
 
@@ -146,6 +153,7 @@ def test_loading_the_same_file_twice_changes_nothing(election, tmp_path):
     path = kpu_csv(tmp_path, regency_rows(50))
     load(path)
     first = active_reference(election)
+    assert first.sha256 == sha256_of(path)
     assert "tidak ada perubahan" in load(path)
     assert active_reference(election) == first
     assert ReferenceDPT.objects.count() == 1

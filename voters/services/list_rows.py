@@ -221,28 +221,28 @@ def header_positions(cells: Sequence[Any]) -> dict[int, str]:
     return positions
 
 
-def file_digest(path: str | os.PathLike[str]) -> tuple[str, bool, bool, bool]:
-    """(sha256, whether the bytes are valid UTF-8, whether they hold a quote or a CR that does
-    not end a CRLF, whether they hold a NUL byte). The SHA-256 is computed by a thread while
-    this one looks at the bytes (hashlib works without the GIL): the two take about as long."""
-    digest: list[Any] = []
+class _Digest:
+    """The SHA-256 of a file, computed by a thread (hashlib works without the GIL) while the
+    caller goes on: ``value()`` waits for it. A large reference DPT takes 0.13 s to hash, which
+    the first steps of reading it (importing Polars, creating the load's table) overlap."""
 
-    def hash_file() -> None:
+    def __init__(self, path: str | os.PathLike[str]):
+        self._result: list[Any] = []
+        self._thread = threading.Thread(target=self._run, args=(path,), name="sha256", daemon=True)
+        self._thread.start()
+
+    def _run(self, path: str | os.PathLike[str]) -> None:
         try:
             with open(path, "rb") as handle:
-                digest.append(hashlib.file_digest(handle, "sha256").hexdigest())
-        except BaseException as error:  # re-raised below
-            digest.append(error)
+                self._result.append(hashlib.file_digest(handle, "sha256").hexdigest())
+        except BaseException as error:  # raised by value()
+            self._result.append(error)
 
-    hasher = threading.Thread(target=hash_file, name="sha256", daemon=True)
-    hasher.start()
-    try:
-        utf8, special, nul = _scan_bytes(path)
-    finally:
-        hasher.join()
-    if isinstance(digest[0], BaseException):
-        raise digest[0]
-    return digest[0], utf8, special, nul
+    def value(self) -> str:
+        self._thread.join()
+        if isinstance(self._result[0], BaseException):
+            raise self._result[0]
+        return self._result[0]
 
 
 def _scan_bytes(path: str | os.PathLike[str]) -> tuple[bool, bool, bool]:
@@ -317,7 +317,8 @@ class ListFile:
         self.header_row = self._table.header_row
         self.present = self._table.present
         self.size = os.path.getsize(path)
-        self.sha256, utf8, special, nul = file_digest(path)
+        self._digest = _Digest(path)
+        utf8, special, nul = _scan_bytes(path)
         if nul and self._table.encoding in ("utf-8-sig", "cp1252"):
             # importers refuse a NUL in the first 64 KB; one further down is refused here (no
             # database stores it in text, and no honest export writes it).
@@ -336,6 +337,11 @@ class ListFile:
         # A UTF-8 sample with a later invalid byte is read by importers as UTF-8 up to that row
         # and Windows-1252 after it; only the general path does exactly that.
         return self._table.encoding == "cp1252" or (self._table.encoding == "utf-8-sig" and utf8)
+
+    @property
+    def sha256(self) -> str:
+        """The file's SHA-256 (waits for the thread computing it)."""
+        return self._digest.value()
 
     def close(self) -> None:
         self._table.close()

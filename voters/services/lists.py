@@ -297,11 +297,12 @@ def import_reference_dpt(
             )
             summary = {**current.counts, "unchanged": True, "file_name": reader.file_name}
             return ImportOutcome(current, False, message, summary)
+        # The file's SHA-256 is recorded when the load ends (_activate, or failed below): the
+        # thread computing it runs while the reading starts.
         reference = ReferenceDPT.objects.create(
             election=election,
             batch=batch,
             file_name=reader.file_name,
-            sha256=reader.sha256,
             imported_by=user if user is not None and user.pk else None,
         )
         try:
@@ -311,7 +312,12 @@ def import_reference_dpt(
                 else:
                     replaced = _load_rows(reference, reader, progress)
         except BaseException:
-            ReferenceDPT.objects.filter(pk=reference.pk).update(status=ReferenceDPT.Status.FAILED)
+            digest = ""
+            with contextlib.suppress(Exception):  # the file may be what failed
+                digest = reader.sha256
+            ReferenceDPT.objects.filter(pk=reference.pk).update(
+                status=ReferenceDPT.Status.FAILED, sha256=digest
+            )
             raise
     summary = reference.counts
     sex = summary["sex"]
@@ -335,9 +341,10 @@ def _activate(reference, reader, count):
     )
     reference.status = ReferenceDPT.Status.ACTIVE
     reference.row_count = count
+    reference.sha256 = reader.sha256
     reference.counts = _summary(reader)
     reference.activated_at = timezone.now()
-    reference.save(update_fields=["status", "row_count", "counts", "activated_at"])
+    reference.save(update_fields=["status", "row_count", "sha256", "counts", "activated_at"])
     return previous
 
 
