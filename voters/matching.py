@@ -619,7 +619,7 @@ class MemoryReferenceIndex:
         for entry in entries:
             self._count += 1
             text = _clean_nik(entry.nik)
-            if _is_full_nik(text):
+            if nik_rules.is_full(text):
                 self._by_nik[text].append(entry)
             elif nik_rules.is_masked(text):
                 self._masked_by_date[entry.birth_date].append(entry)
@@ -649,10 +649,6 @@ class MemoryReferenceIndex:
 
 def _clean_nik(text: object) -> str:
     return nik_rules.clean(text)
-
-
-def _is_full_nik(text: str) -> bool:
-    return len(text) == 16 and text.isascii() and text.isdigit()
 
 
 def _dmy(day: date) -> str:
@@ -906,11 +902,11 @@ def _agreeing(inmate: Inmate, other, *, nik_relation: str, score: float, thresho
 def _nik_relation(inmate: Inmate, other_nik: str) -> str:
     """'equal', 'visible' (a masked side agrees on its visible digits) or ''."""
     own = _clean_nik(inmate.nik)
-    if inmate.nik_status == "valid" and _is_full_nik(other_nik) and own == other_nik:
+    if inmate.nik_status == "valid" and nik_rules.is_full(other_nik) and own == other_nik:
         return "equal"
-    if _is_full_nik(own) and nik_rules.is_masked(other_nik):
+    if nik_rules.is_full(own) and nik_rules.is_masked(other_nik):
         return "visible" if nik_rules.masked_matches(other_nik, own) else ""
-    if _is_full_nik(other_nik) and nik_rules.is_masked(own):
+    if nik_rules.is_full(other_nik) and nik_rules.is_masked(own):
         return "visible" if nik_rules.masked_matches(own, other_nik) else ""
     return ""
 
@@ -929,7 +925,7 @@ class _Matcher:
         self.by_date: dict[date, list[Inmate]] = defaultdict(list)
         for inmate in inmates:
             text = _clean_nik(inmate.nik)
-            if inmate.nik_status == "valid" and _is_full_nik(text):
+            if inmate.nik_status == "valid" and nik_rules.is_full(text):
                 self.by_nik[text].append(inmate)
             self.by_date[inmate.birth_date].append(inmate)
         # The last verdict on a pair wins; an entry's accepted inmate is its latest accept.
@@ -954,7 +950,7 @@ class _Matcher:
         if accepted is not None:
             inmate = self.inmates[accepted]
             return _Pair(accepted, self._match(inmate, entry, "decision", text, entry_forms))
-        if _is_full_nik(text) and text in self.by_nik:
+        if nik_rules.is_full(text) and text in self.by_nik:
             inmate = _preferred(self.by_nik[text], self.today)
             return _Pair(inmate.id, self._match(inmate, entry, "nik", text, entry_forms))
         found = []
@@ -1037,7 +1033,7 @@ def _has_confirmed_duplicate(group: _Group) -> bool:
     seen = set()
     for entry, _ in group.members:
         text = _clean_nik(entry.nik)
-        if _is_full_nik(text):
+        if nik_rules.is_full(text):
             if text in seen:
                 return True
             seen.add(text)
@@ -1348,18 +1344,18 @@ def classify(
         group = groups.setdefault(key, _Group(matcher.inmates[pair.inmate_id]))
         group.members.append((entry, pair.match))
         text = _clean_nik(entry.nik)
-        if _is_full_nik(text):
+        if nik_rules.is_full(text):
             paired_niks.setdefault(text, key)
     entry_groups: dict[tuple, _Group] = {}
     for entry, pair in unpaired:
         text = _clean_nik(entry.nik)
-        if _is_full_nik(text) and text in paired_niks:
+        if nik_rules.is_full(text) and text in paired_niks:
             # Same NIK as an entry paired with an inmate: the same person, matched as that one.
             group = groups[paired_niks[text]]
             sibling = next(m for e, m in group.members if _clean_nik(e.nik) == text)
             group.members.append((entry, replace(sibling, entry_id=entry.id)))
             continue
-        key = ("nik", text) if _is_full_nik(text) else ("entry", entry.id)
+        key = ("nik", text) if nik_rules.is_full(text) else ("entry", entry.id)
         group = entry_groups.setdefault(key, _Group(None))
         group.members.append((entry, pair.match if pair.candidates else None))
         if pair.candidates:

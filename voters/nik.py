@@ -197,6 +197,11 @@ def parse(nik: object, *, kind: str = "nik") -> ParsedNik | None:
     )
 
 
+def is_full(text: str) -> bool:
+    """True for 16 ASCII digits: a NIK (or KK) written out whole, whatever ``check`` says."""
+    return len(text) == 16 and text.isascii() and text.isdigit()
+
+
 def is_masked(text: object) -> bool:
     """True for a 16-character value of digits and at least one '*' (KPU-style masking)."""
     cleaned = clean(text)

@@ -29,7 +29,10 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from voters import nik as nik_rules
-from voters.importers import is_blank, parse_text
+from voters.importers import parse_text
+
+# list_rows imports this module only inside its functions, once it is loaded itself.
+from .list_rows import _INVALID, _MONTH_DAYS, _VALID, Batch, _clean_id
 
 if TYPE_CHECKING:
     from .list_rows import ListFile
@@ -37,18 +40,17 @@ if TYPE_CHECKING:
 # Printable ASCII, not starting with a space or a dash, no double space, no space at the end:
 # exactly what importers.parse_text leaves as it is, restricted to ASCII (anything else is
 # judged by parse_text itself).
-PLAIN_TEXT = r"^[!-,.-~](?: ?[!-~])*$"
-SIXTEEN_DIGITS = r"^[0-9]{16}$"
+_PLAIN = r"[!-,.-~](?: ?[!-~])*"
+_SIXTEEN = r"[0-9]{16}"
+PLAIN_TEXT = f"^{_PLAIN}$"
+SIXTEEN_DIGITS = f"^{_SIXTEEN}$"
 # The same, or blank (one pass instead of two)
-PLAIN_OR_BLANK = r"^(?:[!-,.-~](?: ?[!-~])*)?$"
-SIXTEEN_OR_BLANK = r"^(?:[0-9]{16})?$"
+PLAIN_OR_BLANK = f"^(?:{_PLAIN})?$"
+SIXTEEN_OR_BLANK = f"^(?:{_SIXTEEN})?$"
 # Dates as KPU exports write them: DD-MM-YYYY, with -, / or . (list_rows._iso_date); other
 # shapes (YYYY-MM-DD too) are converted once per distinct value.
 DAY_FIRST = r"^[0-9]{2}(?:-[0-9]{2}-|/[0-9]{2}/|\.[0-9]{2}\.)[0-9]{4}$"
 _MONTHS = list(range(1, 13))
-_MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-_VALID = str(nik_rules.NikStatus.VALID)
-_INVALID = str(nik_rules.NikStatus.INVALID)
 _ROW = "__row"
 
 
@@ -104,8 +106,6 @@ class FrameBatch:
         return self.frame.get_column(name).fill_null("").to_list()
 
     def records(self):
-        from .list_rows import Batch
-
         return Batch(self.row_numbers, self.columns).records()
 
     def copy_text(self, first_position: int, nik_number: bool = False) -> bytes:
@@ -158,8 +158,6 @@ def normalise(
     and normalised into ``fields``; rows with a value the shortcuts and converters do not take
     go through ``reader.parse_row`` (their errors recorded, blank rows and repeated headers
     dropped)."""
-    from .list_rows import ID_LENGTH
-
     count = block.height
     by_name = {name: position for position, name in reader._positions.items()}
     src = block.select(
@@ -193,7 +191,7 @@ def normalise(
     )
     convert: dict[str, Callable[[str], str]] = {
         **converters,
-        "nkk": lambda raw: nik_rules.clean(raw)[:ID_LENGTH],
+        "nkk": _clean_id,
         "nama": parse_text,
         "alamat": parse_text,
     }
@@ -299,7 +297,7 @@ def _date_parts() -> pl.Series:
     day = part // 10_000
     day = pl.when(day > offset).then(day - offset).otherwise(day)
     month = part // 100 % 100
-    longest = month.replace_strict(_MONTHS, _MONTH_DAYS, default=0, return_dtype=pl.Int32)
+    longest = month.replace_strict(_MONTHS, _MONTH_DAYS[1:], default=0, return_dtype=pl.Int32)
     leap_day = (month == 2) & (day == 29)
     exists = (day >= 1) & (day <= longest) & (~leap_day | (part % 4 == 0))
     parts = pl.DataFrame({"part": pl.int_range(0, 1_000_000, dtype=pl.Int32, eager=True)})
@@ -321,17 +319,13 @@ def _special_rows(
     source: Sequence[str],
     fields: Sequence[str],
 ) -> pl.DataFrame:
-    """Rows the shortcuts did not take, through ``reader.parse_row`` (as the line path does)."""
+    """Rows the shortcuts did not take, through ``reader._reread`` (as the line path does)."""
     fixed: list[list[Any]] = []
     raw_rows = src.filter(special).select(_ROW, *source).rows()
     indexes = special.arg_true().to_list()
     for index, (row_number, *raw) in zip(indexes, raw_rows, strict=True):
-        if all(is_blank(value) for value in raw) or reader._repeats_header(list(block.row(index))):
-            reader.rows_read -= 1
-            continue
-        values, errors = reader.parse_row(row_number, raw)
-        if errors:
-            reader._add_errors(errors)
+        values = reader._reread(row_number, raw, block.row(index))
+        if values is None:
             continue
         fixed.append(
             [

@@ -51,6 +51,7 @@ from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from .. import audit, history, importers, wilayah
+from .. import nik as nik_rules
 from ..importers import FileRejected, RowError, format_errors
 from ..models import (
     AuditEvent,
@@ -478,7 +479,7 @@ def discard_reference(reference):
 
 def nik_number(nik: str) -> int | None:
     """A NIK of 16 ASCII digits as the number ReferenceEntry.nik_angka holds, else None."""
-    return int(nik) if len(nik) == 16 and nik.isascii() and nik.isdigit() else None
+    return int(nik) if nik_rules.is_full(nik) else None
 
 
 def search_reference(reference, *, nik="", nama="", tanggal_lahir=None, limit=50):
