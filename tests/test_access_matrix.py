@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+import security_world
 from matrix import PAGES, ROLES
 
 # Import every pages_*.py module so that each registers its pages.
@@ -20,15 +21,7 @@ NIK16 = re.compile(rb"(?<!\d)\d{16}(?!\d)")
 
 @pytest.fixture
 def world(people, blora, rembang, election, tps901, tps902, tps_rembang):
-    return {
-        "people": people,
-        "blora": blora,
-        "rembang": rembang,
-        "election": election,
-        "tps901": tps901,
-        "tps902": tps902,
-        "tps_rembang": tps_rembang,
-    }
+    return security_world.places(people, blora, rembang, election, tps901, tps902, tps_rembang)
 
 
 def refused(response):

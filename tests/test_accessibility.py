@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import security_world
 from matrix import PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,15 +161,7 @@ class PageAudit(HTMLParser):
 
 @pytest.fixture
 def world(people, blora, rembang, election, tps901, tps902, tps_rembang):
-    return {
-        "people": people,
-        "blora": blora,
-        "rembang": rembang,
-        "election": election,
-        "tps901": tps901,
-        "tps902": tps902,
-        "tps_rembang": tps_rembang,
-    }
+    return security_world.places(people, blora, rembang, election, tps901, tps902, tps_rembang)
 
 
 HTML_PAGES = [p for p in PAGES if p.method == "get"]

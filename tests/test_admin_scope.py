@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 
 import pytest
+import security_world
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
@@ -106,8 +107,7 @@ def make_objects(world, key):
 
 @pytest.fixture
 def world(people, blora, rembang, election, tps901, tps902, tps_rembang):
-    world = {"people": people, "blora": blora, "rembang": rembang, "election": election,
-             "tps901": tps901, "tps902": tps902, "tps_rembang": tps_rembang}
+    world = security_world.places(people, blora, rembang, election, tps901, tps902, tps_rembang)
     world["own"] = make_objects(world, "blora")
     world["foreign"] = make_objects(world, "rembang")
     return world
