@@ -375,6 +375,12 @@ def manage(env, *args):
     return child([sys.executable, "manage.py", *map(str, args)], env)
 
 
+def reconcile_command(env, today):
+    """``manage.py reconcile`` of the bench facility on ``today``, with its JSON summary."""
+    return manage(env, "reconcile", "--election", ELECTION, "--facility", FACILITY,
+                  "--today", today, "--json")  # fmt: skip
+
+
 def prepare(url, env, inmates, lists):
     import psycopg
     from psycopg import sql
@@ -475,17 +481,7 @@ def main(argv=None):
                                         "load": os.getloadavg()[0]})  # fmt: skip
                 day += 1
                 today = dt.date(2024, 11, 1) + dt.timedelta(days=day % 18)
-                seconds, rss, out = manage(
-                    env,
-                    "reconcile",
-                    "--election",
-                    ELECTION,
-                    "--facility",
-                    FACILITY,
-                    "--today",
-                    today,
-                    "--json",
-                )
+                seconds, rss, out = reconcile_command(env, today)
                 run_id = json.loads(out)["run"]
                 described = json.loads(child(me("--child", "describe", run_id), env)[2])
                 runs["command"].append({"seconds": seconds, "rss_mib": rss, **described,
@@ -497,17 +493,7 @@ def main(argv=None):
                     f"load {os.getloadavg()[0]:.2f}",
                 )
             # The same inputs again: the outcome of the previous run is copied.
-            seconds, rss, out = manage(
-                env,
-                "reconcile",
-                "--election",
-                ELECTION,
-                "--facility",
-                FACILITY,
-                "--today",
-                today,
-                "--json",
-            )
+            seconds, rss, out = reconcile_command(env, today)
             results["sizes"][size] = {
                 "reference_load_s": load_s, "reference_load_rss_mib": load_rss,
                 "runs": runs, "reuse": {"seconds": seconds, "rss_mib": rss},
