@@ -161,10 +161,16 @@ SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
 SESSION_COOKIE_AGE = env_int("SESSION_ABSOLUTE_TIMEOUT", 12 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Lock-out after repeated failed logins, per user name and address, with a cool-off.
+# Lock-out after repeated failed logins, with a cool-off (tpskhusus/lockout.py): a user name
+# after 5 failures from any addresses, an address after 20 failures over any user names (an
+# office logs in from one NAT address). Each lock ends 15 minutes after the last counted
+# failure; tries during a lock do not prolong it, so nobody is locked out for ever.
+AXES_HANDLER = "tpskhusus.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_ADDRESS_FAILURE_LIMIT = max(env_int("AXES_ADDRESS_FAILURE_LIMIT", 20), AXES_FAILURE_LIMIT)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own, not the pair
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
