@@ -101,7 +101,7 @@ def test_searching_by_a_full_nik_echoes_it_masked(role, rich, client_for):
     responses = [
         client.post(reverse("voter_list_detail", args=[voter_list.pk]), {"q": nik}),
         client.post(reverse("reference_dpt"), {"nik": nik}),
-        client.get(reverse("inmate_list"), {"q": nik}),
+        client.post(reverse("inmate_list"), {"q": nik}, follow=True),
         client.get(reverse("kpps_tps", args=[rich["tps901"].pk]), {"q": nik}),
         client.get(reverse("deliveries", args=[rich["tps901"].pk]), {"q": nik}),
     ]

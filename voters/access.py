@@ -55,6 +55,18 @@ def needs_second_factor(request):
             and not (hasattr(user, "is_verified") and user.is_verified()))
 
 
+def nik_search_digits(user, digits):
+    """How many leading NIK digits ``user`` may search by: all for the staff roles, only the
+    visible ones for the masked roles (SECURITY.md check 30). Returns ``digits`` when the
+    search is allowed, None when it would reveal a digit the user cannot see, so that every
+    refused query gets the same answer whatever its hidden digits are."""
+    if user.sees_full_nik:
+        return digits
+    if len(digits) <= nik_rules.MASK_VISIBLE:
+        return digits
+    return None
+
+
 def show_nik(user, value, *, own_tps_letter=False):
     """A NIK or KK as this user may see it: in full for staff roles, masked for the others."""
     if not value:

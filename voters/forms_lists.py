@@ -73,3 +73,24 @@ class ReferenceSearchForm(forms.Form):
         if not self.errors and not data.get("nik") and not data.get("tanggal_lahir"):
             raise forms.ValidationError(_("Isi NIK, atau tanggal lahir (dengan atau tanpa nama)."))
         return data
+
+
+class MaskedReferenceSearchForm(forms.Form):
+    """The reference search of a role that sees NIKs masked: by name and birth year only, so
+    that no search can reveal a hidden NIK digit or an exact birth date (SECURITY.md check 30)."""
+
+    nama = forms.CharField(label=_("Nama"), max_length=100, min_length=3)
+    tahun_lahir = forms.IntegerField(
+        label=_("Tahun lahir"),
+        required=False,
+        min_value=1900,
+        max_value=2100,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+
+def reference_search_form(user, data=None):
+    """The reference search form this user may use."""
+    if user.sees_full_nik:
+        return ReferenceSearchForm(data)
+    return MaskedReferenceSearchForm(data)

@@ -97,12 +97,7 @@ class ParsedRow:
 
 # Showing values in messages
 
-_LONG_NUMBER = re.compile(r"\d(?:[ .\-]?\d){11,}")
-
-
-def mask_numbers(text: str) -> str:
-    """Mask every run of 12+ digits (a NIK, a KK number) to its first 6 digits and stars."""
-    return _LONG_NUMBER.sub(lambda match: nik.mask(match.group()), text)
+mask_numbers = nik.mask_numbers
 
 
 def _show(raw: Any, limit: int = 40) -> str:

@@ -100,13 +100,19 @@ class MaskedQueryMiddleware:
     def __call__(self, request):
         from django.http import QueryDict
 
-        from .importers import mask_numbers
+        from .nik import mask_numbers
 
         query = request.META.get("QUERY_STRING", "")
         user = getattr(request, "user", None)
-        if query and user is not None and user.is_authenticated and not user.sees_full_nik:
+        if user is not None and user.is_authenticated and not user.sees_full_nik:
             masked = mask_numbers(query)
             if masked != query:
                 request.META["QUERY_STRING"] = masked
                 request.GET = QueryDict(masked, encoding=request.encoding)
+            # A NIK typed into the address itself: no page of the app has one in its path, so
+            # the masked path resolves to the same 404, and every echo of it is masked.
+            path = mask_numbers(request.path)
+            if path != request.path:
+                request.path = path
+                request.path_info = mask_numbers(request.path_info)
         return self.get_response(request)

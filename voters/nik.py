@@ -23,6 +23,8 @@ from voters import wilayah
 NIK_LENGTH = 16
 WOMEN_DAY_OFFSET = 40
 MASK_CHAR = "*"
+# How many leading digits a masked NIK shows (KPU practice: the region code).
+MASK_VISIBLE = 6
 
 # Excel's text prefix and the quotes people type or paste around a number.
 _QUOTES = "'\"`\u2018\u2019\u201a\u201b\u201c\u201d"
@@ -222,7 +224,16 @@ def visible_digits(text: object) -> str:
     return _LEADING_DIGITS.match(clean(text)).group()
 
 
-def mask(nik: object, visible: int = 6) -> str:
+_LONG_NUMBER = re.compile(r"\d(?:[ .\-]?\d){11,}")
+
+
+def mask_numbers(text: str) -> str:
+    """Mask every run of 12+ digits (a NIK, a KK number) in ``text`` to its first 6 digits
+    and stars: for messages, echoed search terms and paths."""
+    return _LONG_NUMBER.sub(lambda match: mask(match.group()), text)
+
+
+def mask(nik: object, visible: int = MASK_VISIBLE) -> str:
     """Show at most the first ``visible`` characters: '3316012506614204' -> '331601**********'.
 
     Blank gives ''. An already masked value keeps its stars, and any digits it shows beyond

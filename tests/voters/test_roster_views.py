@@ -145,8 +145,9 @@ def test_the_roster_searches_and_filters(blora, election, tps901, operator, clie
     make(blora, "A.3", "SUDAH PULANG", tanggal_keluar=dt.date(2024, 6, 1), jenis_keluar="bebas")
     client = client_for(operator)
     url = reverse("inmate_list")
-    assert "BUDI SANTOSO" in client.get(url, {"q": "budi"}).content.decode()
-    assert "ANAK MUDA" not in client.get(url, {"q": "budi"}).content.decode()
+    found = client.post(url, {"q": "budi"}, follow=True).content.decode()
+    assert "BUDI SANTOSO" in found
+    assert "ANAK MUDA" not in found
     tms = client.get(url, {"eligibility": "no"}).content.decode()
     assert "ANAK MUDA" in tms and "BUDI SANTOSO" not in tms
     expected = client.get(url, {"custody": "expected"}).content.decode()
@@ -167,8 +168,10 @@ def test_observers_see_masked_niks_and_no_birth_dates(blora, observer, client_fo
 def test_nik_search_is_only_for_roles_that_see_full_niks(blora, observer, operator, client_for):
     make(blora, "A.1", "BUDI SANTOSO")
     url = reverse("inmate_list")
-    assert "BUDI SANTOSO" in client_for(operator).get(url, {"q": "3316032408"}).content.decode()
-    assert "BUDI SANTOSO" not in client_for(observer).get(url, {"q": "3316032408"}).content.decode()
+    by_operator = client_for(operator).post(url, {"q": "3316032408"}, follow=True)
+    assert "BUDI SANTOSO" in by_operator.content.decode()
+    by_observer = client_for(observer).post(url, {"q": "3316032408"}, follow=True)
+    assert "BUDI SANTOSO" not in by_observer.content.decode()
 
 
 def test_work_lists_show_who_needs_dukcapil(blora, operator, client_for):

@@ -36,6 +36,7 @@ Celery job (``start_import`` + ``run_import_batch``) and deleted afterwards.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
 import hashlib
 import logging
@@ -482,9 +483,12 @@ def nik_number(nik: str) -> int | None:
     return int(nik) if nik_rules.is_full(nik) else None
 
 
-def search_reference(reference, *, nik="", nama="", tanggal_lahir=None, limit=50):
+def search_reference(
+    reference, *, nik="", nama="", tanggal_lahir=None, tahun_lahir=None, limit=50
+):
     """Entries of ``reference`` found by full NIK, or by birth date (and name, ranked by
-    similarity). Both use an index built at load time."""
+    similarity), or by name within a birth year (the search of the masked roles). The first
+    two use an index built at load time."""
     from ..matching import name_similarity
 
     if reference is None:
@@ -495,9 +499,20 @@ def search_reference(reference, *, nik="", nama="", tanggal_lahir=None, limit=50
         if number is not None:  # the index holds NIKs of 16 digits, as numbers
             qs = qs.filter(nik_angka=number)
         return list(qs.filter(nik=nik).order_by("position")[:limit])
-    if tanggal_lahir is None:
+    if tanggal_lahir is not None:
+        rows = list(qs.filter(tanggal_lahir=tanggal_lahir).order_by("position")[:5000])
+    elif nama:
+        # The longest word narrows the scan in the database; similarity ranks what is left.
+        word = max(nama.split(), key=len)
+        qs = qs.filter(nama__icontains=word)
+        if tahun_lahir:
+            qs = qs.filter(
+                tanggal_lahir__gte=dt.date(tahun_lahir, 1, 1),
+                tanggal_lahir__lte=dt.date(tahun_lahir, 12, 31),
+            )
+        rows = list(qs.order_by("position")[:5000])
+    else:
         return []
-    rows = list(qs.filter(tanggal_lahir=tanggal_lahir).order_by("position")[:5000])
     if nama:
         scored = [(name_similarity(nama, row.nama), row) for row in rows]
         rows = [row for score, row in sorted(scored, key=lambda item: -item[0]) if score >= 0.5]

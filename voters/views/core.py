@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from .. import audit, dashboard
 from ..access import ALL_ROLES, READERS, Role, role_required
 from ..models import TPS, AuditEvent, Election, ImportBatch, ReconciliationRun
+from ..nik import mask_numbers
 from ..panels import home_panels
 
 # Job rows that have a progress bar, by the short name used in URLs. Other modules register
@@ -109,7 +110,7 @@ def forbidden(request, exception=None):
             AuditEvent.Action.FORBIDDEN,
             request=request,
             result="denied",
-            summary=request.path[:300],
+            summary=mask_numbers(request.path)[:300],
         )
     return render(request, "403.html", status=403)
 

@@ -20,12 +20,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from .. import audit, letters, wilayah
-from ..access import READERS, STAFF, Role, has_role, role_required, show_nik
+from ..access import (
+    READERS,
+    STAFF,
+    Role,
+    has_role,
+    nik_search_digits,
+    role_required,
+    show_nik,
+)
 from ..forms_lists import (
     ListSearchForm,
-    ReferenceSearchForm,
     ReferenceUploadForm,
     VoterListUploadForm,
+    reference_search_form,
 )
 from ..importers import mask_numbers
 from ..matching import age_on
@@ -253,13 +261,18 @@ def voter_list_detail(request, pk):
     counts = _list_counts(entries)
     form = ListSearchForm(request.POST or None)
     page = None
-    searched = False
+    searched = refused = False
     if request.method == "POST" and form.is_valid() and form.cleaned_data["q"]:
         searched = True
         query = form.cleaned_data["q"].strip()
         digits = query.replace(" ", "")
         if digits.isdigit() and len(digits) >= 6:
-            found = entries.filter(nik__startswith=digits)
+            allowed = nik_search_digits(request.user, digits)
+            if allowed is None:
+                found = entries.none()
+                refused = True
+            else:
+                found = entries.filter(nik__startswith=allowed)
         else:
             found = entries.filter(nama__icontains=query)
         shown = list(found.order_by("position")[:SEARCH_LIMIT])
@@ -280,6 +293,7 @@ def voter_list_detail(request, pk):
             "rows": [_entry_row(entry, request.user, polling) for entry in shown],
             "search_limit": SEARCH_LIMIT,
             "masked": not request.user.sees_full_nik,
+            "nik_refused": refused,
         },
     )
 
@@ -339,18 +353,18 @@ def reference_dpt(request, code=None):
     if election is None:
         return render(request, "voters/lists/reference.html", {"election": None})
     reference = list_service.active_reference(election)
-    form = ReferenceSearchForm(request.POST or None)
+    form = reference_search_form(user, request.POST or None)
     results = None
     if request.method == "POST" and form.is_valid() and reference is not None:
         data = form.cleaned_data
         found = list_service.search_reference(
             reference,
-            nik=data["nik"],
+            nik=data.get("nik", ""),
             nama=data["nama"],
-            tanggal_lahir=data["tanggal_lahir"],
+            tanggal_lahir=data.get("tanggal_lahir"),
+            tahun_lahir=data.get("tahun_lahir"),
         )
         results = [_entry_row(entry, user, election.polling_date) for entry in found]
-    _mask_echo(form, "nik", user)
     history = ReferenceDPT.objects.filter(election=election).select_related("imported_by")[:5]
     return render(
         request,

@@ -13,9 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import audit, exports, storage
+from .. import audit, exports, searches, storage
 from ..access import READERS, STAFF, Role, role_required
 from ..forms import (
     CustodyEventForm,
@@ -52,13 +52,25 @@ def _facility(request):
     return facility
 
 
+@require_http_methods(["GET", "POST"])
 @role_required(*READERS)
 def inmate_list(request):
     qs = scoped_inmates(request)
     election = current_election(request.user, request.GET.get("pemilihan"))
     # order_by(): with the model's ordering, DISTINCT would return one row per inmate.
     blocks = sorted(b for b in qs.order_by().values_list("blok", flat=True).distinct() if b)
-    form = RosterFilterForm(request.GET or None, blocks=blocks)
+    if request.method == "POST":
+        # The search box can hold a NIK: it is POSTed and kept in the session (searches.py).
+        posted = RosterFilterForm(request.POST, blocks=blocks)
+        if posted.is_valid():
+            params = {"pemilihan": request.GET.get("pemilihan", ""), **posted.cleaned_data}
+            term = posted.cleaned_data["q"].strip()
+            query = searches.query_with_term(request, params, term)
+            return redirect(f"{reverse('inmate_list')}?{query}" if query else "inmate_list")
+        form = posted
+    else:
+        data = searches.get_data_with_term(request)
+        form = RosterFilterForm(data or None, blocks=blocks)
     today = timezone.localdate()
     polling = election.polling_date if election else today
     if form.is_valid():
@@ -113,6 +125,7 @@ def inmate_list(request):
     }
     query = request.GET.copy()
     query.pop("hal", None)
+    query.pop("q", None)
     return render(
         request,
         "voters/roster/list.html",
