@@ -7,7 +7,7 @@ from io import StringIO
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from voters.models import (
@@ -339,3 +339,146 @@ def test_a_redelivered_run_takes_over_its_own_stale_row(loaded):
     run.refresh_from_db()
     assert (run.status, run.attempts, run.reused_from_id) == ("done", 2, None), run.error
     assert (run.counts, _snapshot(run)) == expected
+
+
+# -- one decision in force per pairing (issue 19, item 13) ----------------------------------
+
+
+def _decision(**changes):
+    item = ReviewDecision.objects.latest("pk")
+    values = {f: getattr(item, f) for f in (
+        "election_id", "facility_id", "inmate_id", "entry_fingerprint", "inmate_fingerprint")}
+    return ReviewDecision(**{**values, "verdict": "accept", **changes})
+
+
+def test_the_database_refuses_two_decisions_in_force_for_one_pairing(loaded, operator_blora):
+    run = reconcile(election=_election(), facility=_facility(), today=_date(TODAY))
+    decide(item=run.items.get(category="PERLU_PERIKSA"), verdict="accept", user=operator_blora)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _decision().save()
+    from django.utils import timezone
+
+    _decision(superseded_at=timezone.now()).save()  # superseded ones may be many
+
+
+def test_a_second_accept_of_the_same_item_is_already_decided_and_queues_nothing(
+        loaded, operator_blora, client_for, django_capture_on_commit_callbacks):
+    run = reconcile(election=_election(), facility=_facility(), today=_date(TODAY))
+    item = run.items.get(category="PERLU_PERIKSA")
+    client = client_for(operator_blora)
+    url = reverse("reconciliation_decide", args=[item.pk])
+    queued = ReconciliationRun.objects.count()
+    with django_capture_on_commit_callbacks() as first:
+        client.post(url, {"verdict": "accept"})
+    with django_capture_on_commit_callbacks() as second:
+        page = client.post(url, {"verdict": "accept"}, follow=True).content.decode()
+    assert "sudah diputuskan" in page and "olga" in page
+    assert ReviewDecision.objects.filter(superseded_at__isnull=True).count() == 1
+    assert ReconciliationRun.objects.count() == queued + 1
+    assert (len(first), len(second)) == (1, 0)
+    # A different verdict on this (older) item is refused too: the decision came after it.
+    client.post(url, {"verdict": "reject"})
+    assert ReviewDecision.objects.get().verdict == "accept"
+
+
+def test_a_verdict_changed_on_a_newer_item_supersedes_the_one_in_force(loaded, operator_blora):
+    run = reconcile(election=_election(), facility=_facility(), today=_date(TODAY))
+    first = decide(item=run.items.get(category="PERLU_PERIKSA"), verdict="reject",
+                   user=operator_blora)
+    # the decision makes the pairing unknown; an item of a newer run may still name it
+    newer = reconcile(election=_election(), facility=_facility(), today=_date(TODAY))
+    item = run.items.get(category="PERLU_PERIKSA")
+    item.pk, item.run = None, newer
+    item.save()
+    second = decide(item=item, verdict="accept", user=operator_blora)
+    first.refresh_from_db()
+    assert first.superseded_at is not None and second.superseded_at is None
+
+
+@pytest.mark.django_db(transaction=True)  # the constraint is dropped and put back
+def test_the_migration_keeps_the_newest_of_duplicate_decisions_in_force(
+        loaded, operator_blora):
+    import importlib
+    from datetime import timedelta
+
+    from django.apps import apps
+
+    run = reconcile(election=_election(), facility=_facility(), today=_date(TODAY))
+    kept = decide(item=run.items.get(category="PERLU_PERIKSA"), verdict="accept",
+                  user=operator_blora)
+    with connection_without_constraint():
+        older = _decision(decided_at=kept.decided_at - timedelta(minutes=1))
+        older.save()
+        migration = importlib.import_module("voters.migrations.0009_review_one_active_decision")
+        migration.supersede_duplicates(apps, None)
+    older.refresh_from_db()
+    kept.refresh_from_db()
+    assert older.superseded_at == kept.decided_at and kept.superseded_at is None
+
+
+def connection_without_constraint():
+    """Drop the constraint for the block (as in a database from before the migration)."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def block():
+        constraint = next(c for c in ReviewDecision._meta.constraints
+                          if c.name == "voters_review_one_active_decision")
+        with connection.schema_editor() as editor:
+            editor.remove_constraint(ReviewDecision, constraint)
+        try:
+            yield
+        finally:
+            with connection.schema_editor() as editor:
+                editor.add_constraint(ReviewDecision, constraint)
+
+    return block()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent sessions")
+@pytest.mark.django_db(transaction=True)
+def test_six_concurrent_accepts_leave_one_decision_and_queue_one_run(loaded, operator_blora):
+    import threading
+    from unittest import mock
+
+    from voters.services.reconciliation import AlreadyDecided
+    from voters.tasks import reconcile_task
+
+    assert connection.vendor == "postgresql"
+    run = reconcile(election=_election(), facility=_facility(), today=_date(TODAY))
+    item = run.items.get(category="PERLU_PERIKSA")
+    runs_before = ReconciliationRun.objects.count()
+    start, lock = threading.Barrier(6), threading.Lock()
+    outcomes, queued = [], []
+
+    def accept():
+        from django.db import connection as own
+
+        try:
+            start.wait()
+            decide(item=item, verdict="accept", user=operator_blora)
+            outcome = "decided"
+        except AlreadyDecided:
+            outcome = "already"
+        except Exception as exc:  # noqa: BLE001 - reported below
+            outcome = repr(exc)
+        finally:
+            own.close()
+        with lock:
+            outcomes.append(outcome)
+
+    def count(run_id):
+        with lock:
+            queued.append(run_id)
+
+    with mock.patch.object(reconcile_task, "delay", side_effect=count):
+        threads = [threading.Thread(target=accept) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    assert sorted(outcomes) == ["already"] * 5 + ["decided"], outcomes
+    assert ReviewDecision.objects.filter(superseded_at__isnull=True).count() == 1
+    assert ReviewDecision.objects.count() == 1
+    assert len(queued) == 1
+    assert ReconciliationRun.objects.count() == runs_before + 1

@@ -139,6 +139,14 @@ class ReviewDecision(models.Model):
 
     class Meta:
         ordering = ["-decided_at"]
+        constraints = [
+            # One decision in force per pairing: two reviewers at once cannot both record one.
+            models.UniqueConstraint(
+                fields=["election", "facility", "inmate", "entry_fingerprint"],
+                condition=models.Q(superseded_at__isnull=True),
+                name="voters_review_one_active_decision",
+            )
+        ]
         verbose_name = _("keputusan pemeriksaan")
         verbose_name_plural = _("keputusan pemeriksaan")
 

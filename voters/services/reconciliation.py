@@ -362,11 +362,33 @@ def latest_run(election, facility):
 # -- review queue ---------------------------------------------------------------------------
 
 
+class AlreadyDecided(Exception):
+    """Another reviewer decided this pairing first (``decision``: theirs, when known)."""
+
+    def __init__(self, decision=None):
+        super().__init__("Butir ini sudah diputuskan.")
+        self.decision = decision
+
+
 @transaction.atomic
 def decide(*, item, verdict, user, note="", entry_id=None):
-    """Record a reviewer's verdict on a PERLU_PERIKSA/GANDA item's pairing."""
-    from ..models import ListEntry
+    """Record a reviewer's verdict on a PERLU_PERIKSA/GANDA item's pairing, and queue a new run
+    after commit.
 
+    One decision is in force per pairing (a partial unique constraint). Two reviewers deciding
+    at once: the item row is locked, so the second waits and then finds the first's decision;
+    one through another run's item for the same pairing hits the constraint. Either way the
+    second gets AlreadyDecided and records and queues nothing. The same verdict again, or a
+    different one given on an item older than the decision in force, is AlreadyDecided too.
+    """
+    from ..models import ListEntry
+    from ..tasks import reconcile_task
+
+    item = (
+        ReconciliationItem.objects.select_for_update(of=("self",))
+        .select_related("run__election", "run__facility")
+        .get(pk=item.pk)
+    )
     run = item.run
     inmate_id = item.inmate_id or (int(item.candidates[0]) if item.candidates else None)
     if inmate_id is None:
@@ -380,14 +402,25 @@ def decide(*, item, verdict, user, note="", entry_id=None):
         entry = ListEntry.objects.select_related("voter_list", "voter_list__tps").get(pk=chosen)
         entry_fp = entry_fingerprint(entry)
         label = f"{entry.voter_list.kind} TPS {entry.voter_list.tps.number} no. {entry.position}"
-    ReviewDecision.objects.filter(election=run.election, facility=run.facility, inmate=inmate,
-                                  entry_fingerprint=entry_fp, superseded_at__isnull=True
-                                  ).update(superseded_at=timezone.now())
-    decision = ReviewDecision.objects.create(
-        election=run.election, facility=run.facility, inmate=inmate,
-        entry_fingerprint=entry_fp, entry_label=label,
-        inmate_fingerprint=inmate_fingerprint(inmate), verdict=verdict, note=note,
-        decided_by=user)
+    in_force = ReviewDecision.objects.filter(election=run.election, facility=run.facility,
+                                             inmate=inmate, entry_fingerprint=entry_fp,
+                                             superseded_at__isnull=True)
+    current = in_force.select_related("decided_by").first()
+    if current is not None and (current.verdict == verdict
+                                or current.decided_at >= run.created_at):
+        raise AlreadyDecided(current)
+    in_force.update(superseded_at=timezone.now())
+    try:
+        with transaction.atomic():
+            decision = ReviewDecision.objects.create(
+                election=run.election, facility=run.facility, inmate=inmate,
+                entry_fingerprint=entry_fp, entry_label=label,
+                inmate_fingerprint=inmate_fingerprint(inmate), verdict=verdict, note=note,
+                decided_by=user)
+    except IntegrityError as exc:  # decided at the same moment through another run's item
+        raise AlreadyDecided() from exc
     audit.record(AuditEvent.Action.CHANGE, user=user, facility=run.facility, obj=decision,
                  summary=f"Keputusan pemeriksaan: {decision.get_verdict_display()}")
+    rerun = start_run(election=run.election, facility=run.facility, user=user, trigger="manual")
+    transaction.on_commit(lambda: reconcile_task.delay(rerun.pk))
     return decision

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -125,17 +126,30 @@ def decide(request, pk):
         return redirect("reconciliation_review")
     entry_id = request.POST.get("entry") or None
     try:
+        # Records the decision and queues a new run after commit, or neither (AlreadyDecided).
         service.decide(item=item, verdict=verdict, user=request.user,
                        note=request.POST.get("note", "")[:500],
                        entry_id=int(entry_id) if entry_id else None)
+    except service.AlreadyDecided as exc:
+        messages.warning(request, _already_decided(exc.decision))
+        return redirect("reconciliation_review")
     except (ValueError, LookupError) as exc:
         messages.error(request, str(exc))
         return redirect("reconciliation_review")
-    run = service.start_run(election=item.run.election, facility=item.run.facility,
-                            user=request.user, trigger="manual")
-    transaction.on_commit(lambda: reconcile_task.delay(run.pk))
     messages.success(request, _("Keputusan dicatat; rekonsiliasi dijalankan ulang."))
     return redirect("reconciliation_review")
+
+
+def _already_decided(decision):
+    if decision is None:
+        return _("Butir ini sudah diputuskan orang lain pada saat yang sama; keputusan Anda "
+                 "tidak dicatat. Muat ulang halaman untuk melihatnya.")
+    return _("Butir ini sudah diputuskan (%(verdict)s) oleh %(who)s pada %(when)s; keputusan "
+             "Anda tidak dicatat dan rekonsiliasi tidak dijalankan ulang.") % {
+        "verdict": decision.get_verdict_display(),
+        "who": decision.decided_by.username if decision.decided_by else "-",
+        "when": f"{timezone.localtime(decision.decided_at):%d-%m-%Y %H:%M}",
+    }
 
 
 @role_required(*STAFF)
