@@ -3,12 +3,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from voters.forms import IsoDateInput
 from voters.models import Election
 
 from .models import ActionItem, Attachment, Attendee, Contact, Institution, Meeting
 from .services import institutions_of
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = IsoDateInput()
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 

@@ -296,19 +296,24 @@ JOB_DRILL_PAUSE_MS = env_int("JOB_DRILL_PAUSE_MS", 0)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_nik": {"()": "voters.logging.RedactNikFilter"}},
+    "filters": {
+        "redact_nik": {"()": "voters.logging.RedactNikFilter"},
+        "refusal_one_line": {"()": "voters.logging.RefusalWithoutTracebackFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["redact_nik"],
+            "filters": ["refusal_one_line", "redact_nik"],
             "formatter": "plain",
         },
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own console handler (DEBUG only) would print every line a second time.
+        "django": {"handlers": [], "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "ERROR"},

@@ -9,6 +9,16 @@ from .models import CustodyEvent, Inmate, NikStatus
 UPLOAD_EXTENSIONS = (".csv", ".xlsx", ".xls")
 
 
+class IsoDateInput(forms.DateInput):
+    """The browser's date picker: it reads and sends YYYY-MM-DD whatever the locale's own
+    date format (dd-mm-yyyy here), so its value must be ISO or it shows blank."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("Berkas (.csv atau .xlsx)"))
 
@@ -76,7 +86,7 @@ class CustodyEventForm(forms.Form):
         if k not in (CustodyEvent.Kind.ADMISSION, CustodyEvent.Kind.RECLASSIFIED)
     ]
     kind = forms.ChoiceField(label=_("Peristiwa"), choices=KINDS)
-    date = forms.DateField(label=_("Tanggal"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Tanggal"), widget=IsoDateInput())
     reference = forms.CharField(
         label=_("Nomor putusan / berita acara"), max_length=200, required=False
     )

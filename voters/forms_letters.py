@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .forms import IsoDateInput
 from .models import LetterDelivery
 
 
@@ -40,7 +41,7 @@ class DeliveryForm(forms.Form):
     )
     proxy_name = forms.CharField(label=_("Nama penerima"), max_length=200, required=False)
     delivered_on = forms.DateField(label=_("Tanggal"), required=False,
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+                                   widget=IsoDateInput())
     note = forms.CharField(label=_("Catatan"), max_length=300, required=False)
 
 
@@ -60,7 +61,7 @@ class DpkForm(forms.Form):
     nik = forms.CharField(label=_("NIK (dari KTP-el)"), max_length=40)
     nama = forms.CharField(label=_("Nama (sesuai KTP-el)"), max_length=200, required=False)
     tanggal_lahir = forms.DateField(label=_("Tanggal lahir"), required=False,
-                                    widget=forms.DateInput(attrs={"type": "date"}))
+                                    widget=IsoDateInput())
     jenis_kelamin = forms.ChoiceField(
         label=_("Jenis kelamin"), choices=[("", "—"), ("L", "L"), ("P", "P")], required=False
     )

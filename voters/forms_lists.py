@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from . import nik as nik_rules
-from .forms import UploadForm
+from .forms import IsoDateInput, UploadForm
 from .models import TPS, Election, ListKind
 from .selectors import elections_for
 
@@ -56,7 +56,7 @@ class ReferenceSearchForm(forms.Form):
         label=_("Tanggal lahir"),
         required=False,
         input_formats=["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=IsoDateInput(),
     )
 
     def clean_nik(self):

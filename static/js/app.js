@@ -52,9 +52,36 @@
     });
   }
 
+  // A "select all" box ticks every checkbox of its form named by data-select-all; it is
+  // hidden until this script runs, and follows the boxes when they are ticked one by one.
+  function selectAllBoxes() {
+    document.querySelectorAll("input[data-select-all]").forEach(function (all) {
+      var form = all.form;
+      var name = all.getAttribute("data-select-all");
+      function boxes() { return form.querySelectorAll('input[type="checkbox"][name="' + name + '"]'); }
+      function follow() {
+        var list = boxes(), ticked = 0;
+        list.forEach(function (b) { if (b.checked) { ticked += 1; } });
+        all.checked = list.length > 0 && ticked === list.length;
+        all.indeterminate = ticked > 0 && ticked < list.length;
+        var count = document.getElementById(all.getAttribute("aria-controls") || "");
+        if (count) { count.textContent = String(ticked); }
+      }
+      all.addEventListener("change", function () {
+        boxes().forEach(function (b) { b.checked = all.checked; });
+        follow();
+      });
+      boxes().forEach(function (b) { b.addEventListener("change", follow); });
+      all.closest("[hidden]") && all.closest("[hidden]").removeAttribute("hidden");
+      all.hidden = false;
+      follow();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-progress-url]").forEach(pollJob);
     confirmForms();
     printButtons();
+    selectAllBoxes();
   });
 })();

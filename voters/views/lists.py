@@ -479,6 +479,8 @@ def list_import_result(request, pk):
                 for code, label in DISABILITY_LABELS.items()
             ],
             "row_errors": batch.row_errors,
+            # Rows rejected, or the file's own errors when it was refused before any row.
+            "error_count": max(summary.get("rows_rejected") or 0, len(batch.row_errors or [])),
             "target": target,
         },
     )

@@ -1,0 +1,126 @@
+"""What a new user tripped over (issue 18): each defect with the test that shows it fixed."""
+
+import datetime as dt
+import logging
+import re
+
+import pytest
+import time_machine
+from django.urls import reverse
+from pages_letters import make_inmate
+
+from voters.models import ImportBatch
+
+pytestmark = pytest.mark.django_db
+
+
+def list_batch(tps, *, rejected, errors):
+    return ImportBatch.objects.create(
+        kind=ImportBatch.Kind.VOTER_LIST,
+        facility=tps.facility,
+        election=tps.election,
+        tps=tps,
+        list_kind="DPT",
+        file_name="dpt.csv",
+        status=ImportBatch.Status.FAILED,
+        summary={"rows_rejected": rejected} if rejected is not None else {},
+        row_errors=[
+            {"row": n + 2, "column": "nik", "message": f"NIK salah di baris {n + 2}"}
+            for n in range(errors)
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("rejected", "errors", "heading"),
+    [(3, 3, "3 kesalahan"), (None, 1, "1 kesalahan"), (0, 1, "1 kesalahan"), (2, 5, "5 kesalahan")],
+)
+def test_a_rejected_list_upload_counts_the_errors_it_lists(
+    rejected, errors, heading, tps901, people, client_for
+):
+    batch = list_batch(tps901, rejected=rejected, errors=errors)
+    response = client_for(people["kpu"]).get(reverse("list_import_result", args=[batch.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"<h2>{heading}</h2>" in html
+    assert "<h2>0 kesalahan</h2>" not in html
+
+
+@time_machine.travel(dt.datetime(2026, 12, 6, 10, 0, tzinfo=dt.UTC), tick=False)
+def test_date_fields_send_their_default_as_an_iso_date_the_browser_can_show(
+    blora, people, client_for
+):
+    inmate = make_inmate(blora, "A.1/2024", "BUDI SANTOSO")
+    html = client_for(people["operator"]).get(reverse("inmate_detail", args=[inmate.pk]))
+    html = html.content.decode()
+    date_input = re.search(r'<input type="date" name="date"[^>]*>', html).group()
+    assert 'value="2026-12-06"' in date_input
+
+
+def test_every_aria_reference_on_the_inmate_page_points_at_an_element(
+    blora, people, client_for
+):
+    inmate = make_inmate(blora, "A.1/2024", "BUDI SANTOSO")
+    html = client_for(people["operator"]).get(reverse("inmate_detail", args=[inmate.pk]))
+    html = html.content.decode()
+    ids = set(re.findall(r'\bid="([^"]+)"', html))
+    for names in re.findall(r'aria-describedby="([^"]+)"', html):
+        for name in names.split():
+            assert name in ids, name
+
+
+def test_an_inmate_still_inside_shows_one_dash_for_the_exit_date(blora, people, client_for):
+    inmate = make_inmate(blora, "A.1/2024", "BUDI SANTOSO")
+    html = client_for(people["operator"]).get(reverse("inmate_detail", args=[inmate.pk]))
+    assert "— —" not in html.content.decode()
+
+
+def test_the_nik_work_list_has_a_select_all_box(blora, people, client_for):
+    make_inmate(blora, "A.1/2024", "TANPA NIK", nik="")
+    html = client_for(people["operator"]).get(reverse("nik_worklist")).content.decode()
+    assert 'data-select-all="inmates"' in html
+    assert 'name="inmates"' in html
+
+
+def test_the_refusal_filter_takes_only_a_permission_denied_traceback_off():
+    import sys
+
+    from django.core.exceptions import PermissionDenied
+
+    from voters.logging import RefusalWithoutTracebackFilter
+
+    for error, kept in ((PermissionDenied(), False), (ValueError("x"), True)):
+        try:
+            raise error
+        except Exception:
+            record = logging.makeLogRecord({"msg": "m", "exc_info": sys.exc_info()})
+        assert RefusalWithoutTracebackFilter().filter(record)
+        assert (record.exc_info is not None) is kept
+
+
+def test_a_decimal_number_in_a_log_line_is_not_taken_for_a_nik():
+    from voters.logging import redact
+
+    assert redact("task succeeded in 1.4197151234567890s") == (
+        "task succeeded in 1.4197151234567890s"
+    )
+    assert redact("nilai 0.3316012506614204") == "nilai 0.3316012506614204"
+    assert redact("NIK 3316012506614204.") == "NIK 331601**********."
+    assert redact("nik=3316012506614204, lagi") == "nik=331601**********, lagi"
+
+
+def test_a_refused_page_logs_one_line_without_a_traceback(people, client_for, caplog):
+    client = client_for(people["observer"])
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        assert client.get(reverse("roster_import")).status_code == 403
+    refused = [r for r in caplog.records if r.name == "django.request"]
+    assert len(refused) == 1
+    # Django attaches the PermissionDenied traceback; the console handler's filter (which
+    # sees the record before pytest's own handler does) takes it off.
+    assert refused[0].exc_info is None
+    assert "Forbidden" in refused[0].getMessage()
+    from django.conf import settings
+
+    assert "refusal_one_line" in settings.LOGGING["handlers"]["console"]["filters"]
+    # And Django's own console handler no longer prints every line a second time.
+    assert settings.LOGGING["loggers"]["django"]["handlers"] == []
