@@ -1,9 +1,13 @@
+import pghistory.models
+from django import forms
+from django.apps import apps
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from voters.admin import ScopedChoicesMixin
+from voters.admin import ScopedChoicesMixin, ScopedInline, facility_path
 
 from .models import (
     ActionItem,
@@ -70,19 +74,19 @@ class ContactAdmin(FacilityScopedAdmin):
     autocomplete_fields = ["institution"]
 
 
-class AttendeeInline(admin.TabularInline):
+class AttendeeInline(ScopedInline):
     model = Attendee
     extra = 0
     fields = ["name", "institution", "position", "role"]
     autocomplete_fields = ["institution"]
 
 
-class DecisionInline(admin.TabularInline):
+class DecisionInline(ScopedInline):
     model = Decision
     extra = 0
 
 
-class FigureInline(admin.TabularInline):
+class FigureInline(ScopedInline):
     model = MeetingFigure
     extra = 0
     fields = ["label", "value"]
@@ -104,14 +108,38 @@ class MeetingAdmin(FacilityScopedAdmin):
     inlines = [FigureInline, AttendeeInline, DecisionInline]
 
 
-class LinkInline(admin.TabularInline):
+class LinkInline(ScopedInline):
     model = ActionItemLink
     extra = 0
     fields = ["content_type", "object_id", "label"]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "content_type":
+            # Links name rows a facility owns (inmates, list entries …); the form checks that
+            # the row is of the action item's facility.
+            kinds = [
+                ContentType.objects.get_for_model(model).pk
+                for model in apps.get_models()
+                if model._meta.app_label in ("voters", "coordination")
+                and not issubclass(model, pghistory.models.Event)
+                and facility_path(model)
+            ]
+            kwargs["queryset"] = ContentType.objects.filter(pk__in=kinds)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ActionItemAdminForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        decision, meeting = data.get("decision"), data.get("meeting")
+        if decision and meeting and decision.meeting_id != meeting.pk:
+            self.add_error("decision", _("Keputusan ini bukan dari rapat tindak lanjut ini."))
+        return data
+
 
 @admin.register(ActionItem)
 class ActionItemAdmin(FacilityScopedAdmin):
+    form = ActionItemAdminForm
     facility_path = "meeting__facility"
     list_display = ["title", "owner_institution", "due_date", "status", "meeting"]
     list_filter = ["status"]

@@ -1,5 +1,11 @@
+import functools
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -22,25 +28,88 @@ def is_global_admin(user):
     return user.is_superuser or not user.facility_id
 
 
-def scoped_choices(request, model):
-    """The rows of `model` an admin bound to a facility may pick in a form, or None (all)."""
-    user = request.user
+# Where a model's facility is, when the shortest path to it is not the right one.
+FACILITY_PATHS = {
+    "coordination.ActionItem": "meeting__facility",
+    "coordination.ActionItemLink": "action_item__meeting__facility",
+    "voters.ListEntry": "voter_list__tps__facility",
+}
+
+
+def _relations(model):
+    return [f for f in model._meta.fields if f.is_relation and f.related_model is not None]
+
+
+@functools.cache
+def facility_path(model):
+    """The lookup from `model` to the facility that owns its rows ('facility', 'tps__facility',
+    'meeting__facility'…), or None for rows of no facility (elections, content types, groups).
+    Found by following foreign keys, shortest first; through a user only as a last resort
+    (`created_by` says who, not whose)."""
+    if model is Facility:
+        return "pk"
+    if model._meta.label in FACILITY_PATHS:
+        return FACILITY_PATHS[model._meta.label]
+    for through_users in (False, True):
+        level, seen = [(model, "")], {model}
+        for _depth in range(4):
+            following = []
+            for current, prefix in level:
+                for field in _relations(current):
+                    related = field.related_model
+                    if related is Facility:
+                        return prefix + field.name
+                    if related in seen or related is ContentType:
+                        continue
+                    if related is User and not through_users:
+                        continue
+                    seen.add(related)
+                    following.append((related, f"{prefix}{field.name}__"))
+            level = following
+    return None
+
+
+def facility_id_of(obj):
+    """The id of the facility owning `obj` (saved or not), or None."""
+    path = facility_path(type(obj))
+    if path is None:
+        return None
+    if path == "pk":
+        return obj.pk
+    *hops, last = path.split("__")
+    try:
+        for hop in hops:
+            obj = getattr(obj, hop)
+            if obj is None:
+                return None
+    except ObjectDoesNotExist:
+        return None
+    return getattr(obj, f"{last}_id")
+
+
+def _election_field(model):
+    return next((f for f in _relations(model) if f.related_model is Election), None)
+
+
+def scoped_queryset(user, model):
+    """The rows of `model` this user may pick in a form, or None when any row may be picked
+    (a global administrator, or rows of no facility such as content types and groups).
+
+    An administrator bound to a facility picks that facility's own rows (its users, TPS,
+    meetings, institutions; not the catalogue's), the elections it takes part in and the rows
+    of those elections (notice templates, reference DPT)."""
     if is_global_admin(user):
         return None
-    if model is Facility:
-        return Facility.objects.filter(pk=user.facility_id)
-    if model is TPS:
-        return TPS.objects.filter(facility_id=user.facility_id)
-    if model is User:
-        return User.objects.filter(facility_id=user.facility_id)
     if model is Election:
         return visible_elections(user)
-    facility_field = next(
-        (f for f in model._meta.fields if getattr(f.related_model, "__name__", "") == "Facility"),
-        None,
-    )
-    if facility_field is not None:
-        return model._default_manager.filter(**{facility_field.name: user.facility_id})
+    path = facility_path(model)
+    if path is not None:
+        return model._default_manager.filter(**{path: user.facility_id})
+    election = _election_field(model)
+    if election is not None:
+        return model._default_manager.filter(
+            **{f"{election.name}__in": visible_elections(user).values("pk")}
+        )
     return None
 
 
@@ -55,6 +124,11 @@ def visible_elections(user):
     ).distinct()
 
 
+def scoped_choices(request, model):
+    """The rows of `model` an admin bound to a facility may pick in a form, or None (all)."""
+    return scoped_queryset(request.user, model)
+
+
 class ScopedRelatedFilter(admin.RelatedFieldListFilter):
     """A changelist filter on a relation that offers only the rows the admin may see."""
 
@@ -65,9 +139,84 @@ class ScopedRelatedFilter(admin.RelatedFieldListFilter):
         return [(obj.pk, str(obj)) for obj in choices]
 
 
+OUT_OF_SCOPE = _("Pilihan ini bukan milik UPT Anda.")
+
+
+def _check_choices(form, user):
+    """Every row a form field points at is within the user's scope, whatever queryset the
+    field was given."""
+    for name, field in form.fields.items():
+        value = form.cleaned_data.get(name)
+        if not isinstance(field, forms.ModelChoiceField) or not value:
+            continue
+        allowed = scoped_queryset(user, field.queryset.model)
+        if allowed is None:
+            continue
+        many = isinstance(field, forms.ModelMultipleChoiceField)
+        pks = {row.pk for row in value} if many else {value.pk}
+        if allowed.filter(pk__in=pks).count() != len(pks):
+            form.add_error(name, OUT_OF_SCOPE)
+
+
+def _check_generic_links(form, user):
+    """A generic link (content type + object id) names an existing row owned by a facility,
+    within the user's scope and of the same facility as the row that holds the link."""
+    for link in form._meta.model._meta.private_fields:
+        if not isinstance(link, GenericForeignKey):
+            continue
+        ct_name, id_name = link.ct_field, link.fk_field
+        if ct_name not in form.fields and id_name not in form.fields:
+            continue
+        if ct_name in form.fields:
+            content_type = form.cleaned_data.get(ct_name)
+        else:
+            content_type = getattr(form.instance, ct_name, None)
+        if content_type is None:
+            continue  # a free reference, or an error already on the field
+        object_id = (
+            form.cleaned_data.get(id_name)
+            if id_name in form.fields
+            else getattr(form.instance, id_name)
+        )
+        target_model = content_type.model_class()
+        if target_model is None or facility_path(target_model) is None:
+            form.add_error(
+                ct_name if ct_name in form.fields else None,
+                _("Rujukan hanya dapat menunjuk data milik sebuah UPT."),
+            )
+            continue
+        allowed = scoped_queryset(user, target_model)
+        if allowed is None:
+            allowed = target_model._default_manager.all()
+        try:
+            target = allowed.filter(pk=target_model._meta.pk.to_python(object_id)).first()
+        except (ValidationError, ValueError, TypeError):
+            target = None
+        owner = facility_id_of(form.instance)
+        if target is None or (owner is not None and facility_id_of(target) != owner):
+            form.add_error(
+                id_name if id_name in form.fields else None,
+                _("Data yang dirujuk tidak ada atau bukan milik UPT ini."),
+            )
+
+
+def scoped_form(form_class, user):
+    """`form_class` whose clean() refuses rows outside the user's scope (SECURITY.md check 32):
+    foreign keys and many-to-many fields, and generic links."""
+
+    def clean(self):
+        data = form_class.clean(self)
+        _check_choices(self, user)
+        _check_generic_links(self, user)
+        return data
+
+    return type(form_class.__name__, (form_class,), {"clean": clean})
+
+
 class ScopedChoicesMixin:
-    """Drop-downs of a change form and the changelist's filters offer only the admin's own
-    facility's rows (SECURITY.md check 6): a name of another facility never shows."""
+    """Drop-downs of a change form, its inlines and the changelist's filters offer only the
+    admin's own facility's rows (SECURITY.md checks 6 and 32): a name of another facility never
+    shows, and a posted id of another facility's row, or a generic link to one, is refused."""
 
     def get_list_filter(self, request):
         filters = []
@@ -90,6 +239,33 @@ class ScopedChoicesMixin:
         if choices is not None:
             kwargs["queryset"] = choices
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, **kwargs):
+        return scoped_form(super().get_form(request, obj, **kwargs), request.user)
+
+    def get_formset(self, request, obj=None, **kwargs):  # inlines
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = scoped_form(formset.form, request.user)
+        return formset
+
+
+class ScopedInline(ScopedChoicesMixin, admin.TabularInline):
+    """An inline whose choices and generic links are scoped like its parent's form."""
+
+
+class SharedRowMixin:
+    """Rows shared by facilities (an election, its notice template): an administrator bound to
+    one facility reads them; only a global administrator adds, changes or deletes them, since a
+    change reaches every facility (retention of personal data, letter wording)."""
+
+    def has_add_permission(self, request, *args):
+        return is_global_admin(request.user) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return is_global_admin(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_global_admin(request.user) and super().has_delete_permission(request, obj)
 
 
 class FacilityScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
@@ -114,7 +290,8 @@ class ElectionScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
         if is_global_admin(request.user):
             return qs
         return qs.filter(
-            **{f"{self.election_path}__in": visible_elections(request.user).values("pk")})
+            **{f"{self.election_path}__in": visible_elections(request.user).values("pk")}
+        )
 
 
 @admin.register(Facility)
@@ -125,9 +302,9 @@ class FacilityAdmin(FacilityScopedAdmin):
 
 
 @admin.register(Election)
-class ElectionAdmin(admin.ModelAdmin):
+class ElectionAdmin(SharedRowMixin, ScopedChoicesMixin, admin.ModelAdmin):
     # Elections are shared by facilities and hold no personal data; an admin bound to a
-    # facility sees (and may change) only its own elections and new ones without a TPS.
+    # facility sees its own elections and new ones without a TPS, read-only.
     list_display = ["code", "name", "kind", "polling_date", "region_code", "races"]
     fieldsets = [
         (None, {"fields": ["code", "name", "kind", "polling_date", "region_code", "races"]}),
@@ -174,9 +351,10 @@ class TPSAdmin(FacilityScopedAdmin):
 class UserAdmin(ScopedChoicesMixin, BaseUserAdmin):
     list_display = ["username", "get_full_name", "role", "facility", "tps_number", "is_active"]
     list_filter = ["role", "facility", "is_active"]
-    fieldsets = BaseUserAdmin.fieldsets + (
-        (_("Peran"), {"fields": ["role", "facility", "tps_number", "institution"]}),
-    )
+    ROLE_FIELDS = ["role", "facility", "tps_number", "institution"]
+    fieldsets = BaseUserAdmin.fieldsets + ((_("Peran"), {"fields": ROLE_FIELDS}),)
+    # The model's clean() names the facility: the add form must have it (it was a 500).
+    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Peran"), {"fields": ROLE_FIELDS}),)
     # What would let an admin of one facility step out of it: becoming a superuser, or an
     # admin without a facility (who sees every facility).
     ESCALATING_FIELDS = ["is_superuser", "is_staff", "groups", "user_permissions"]
@@ -194,6 +372,16 @@ class UserAdmin(ScopedChoicesMixin, BaseUserAdmin):
         if not request.user.is_superuser:
             fields += self.ESCALATING_FIELDS
         return fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if not is_global_admin(request.user) and "facility" in form.base_fields:
+            # Users of its own facility only: never one without a facility (a global admin).
+            field = form.base_fields["facility"]
+            field.required = True
+            field.empty_label = None
+            field.initial = request.user.facility_id
+        return form
 
     def save_model(self, request, obj, form, change):
         if not is_global_admin(request.user):
@@ -239,7 +427,7 @@ from .models import (  # noqa: E402  (kept with the letters section)
 
 
 @admin.register(NoticeTemplate)
-class NoticeTemplateAdmin(ElectionScopedAdmin):
+class NoticeTemplateAdmin(SharedRowMixin, ElectionScopedAdmin):
     """The letter's form name and wording per election: DOMAIN.md marks the Pilkada text as
     unconfirmed, so it is data an admin checks against the KPU form and edits here."""
 
@@ -296,8 +484,16 @@ class LetterBatchAdmin(TpsScopedReadOnlyAdmin):
 
 @admin.register(LetterDelivery)
 class LetterDeliveryAdmin(TpsScopedReadOnlyAdmin):
-    list_display = ["tps", "list_kind", "list_number", "nama", "status", "reason",
-                    "delivered_on", "delivered_by"]
+    list_display = [
+        "tps",
+        "list_kind",
+        "list_number",
+        "nama",
+        "status",
+        "reason",
+        "delivered_on",
+        "delivered_by",
+    ]
     list_filter = ["status", "reason", "election"]
     search_fields = ["nama"]
 
@@ -369,7 +565,8 @@ class UsernameScopedMixin:
             return qs
         return qs.filter(
             username__in=User.objects.filter(facility_id=request.user.facility_id).values(
-                "username")
+                "username"
+            )
         )
 
 
@@ -381,7 +578,8 @@ for _model, _admin_class in (
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
     admin.site.register(
-        _model, type(_admin_class.__name__, (UsernameScopedMixin, _admin_class), {}))
+        _model, type(_admin_class.__name__, (UsernameScopedMixin, _admin_class), {})
+    )
 
 
 class ScopedTOTPDeviceAdmin(ScopedChoicesMixin, TOTPDeviceAdmin):

@@ -16,7 +16,7 @@ from pages_letters import (
 )
 
 from voters import letters
-from voters.models import AuditEvent, LetterBatch, NoticeTemplate
+from voters.models import AuditEvent, LetterBatch, NoticeTemplate, User
 from voters.services import letters as service
 
 pytestmark = pytest.mark.django_db
@@ -412,10 +412,12 @@ def test_render_notices_into_a_missing_folder_fails_cleanly(world, tps901, tmp_p
                      str(tmp_path / "nope" / "x.pdf"), stdout=StringIO())
 
 
-def test_an_admin_edits_the_letter_wording_in_the_admin_pages(world, tps901, admin_user,
-                                                              client_for, election):
+def test_an_admin_edits_the_letter_wording_in_the_admin_pages(world, tps901, client_for,
+                                                              election):
+    # The wording is shared by every facility of the election: a global administrator edits it
+    # (an administrator bound to one facility only reads it, test_admin_scope.py).
     template = NoticeTemplate.for_election(election)
-    client = client_for(admin_user)
+    client = client_for(User.objects.create(username="root", role="admin"))
     url = reverse("admin:voters_noticetemplate_change", args=[template.pk])
     assert client.get(url).status_code == 200
     assert client.get(reverse("admin:voters_noticetemplate_add") + f"?election={election.pk}"
