@@ -7,4 +7,4 @@ class CoordinationConfig(AppConfig):
     verbose_name = _("Koordinasi KPU")
 
     def ready(self):
-        from . import demo, figures, panels, signals  # noqa: F401
+        from . import demo, panels, signals  # noqa: F401

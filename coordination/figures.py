@@ -1,16 +1,10 @@
-"""The figures a facility presents at a meeting, as a registry of providers.
+"""The figures a facility presents at a meeting, declared in one place with their providers.
 
-Each figure has a key, a label and a provider ``func(facility, election, on_date) -> int | None``.
-Feature modules register theirs at start-up (from their AppConfig.ready()):
-
-    from coordination.figures import register_figure
-
-    register_figure("inmates_inside", _("WBP di dalam"), lambda f, e, day: ...)
-
-Registering a key again replaces its provider and keeps its place in the table. The keys below
-are declared without a provider, so that every meeting shows the same rows from the start; a
-figure nobody provides (yet) is None, shown as "—". A provider that fails is logged and gives
-None too: a broken figure must never stop a meeting from being recorded.
+Each figure has a key, a label, a provider ``func(facility, election, on_date) -> int | None``
+computed from the real data, and a position in the table. ``FIGURES`` below is the whole list:
+no other module registers anything, so every meeting shows the same rows, in the same order,
+from the start. A provider that fails is logged and gives None (shown as "—"): a broken figure
+must never stop a meeting from being recorded.
 
 ``snapshot(facility, election, on_date)`` computes every figure for a day; the meeting keeps
 that snapshot (MeetingFigure rows) so it can be shown beside today's numbers later.
@@ -46,26 +40,6 @@ class FigureValue:
     position: int
 
 
-_REGISTRY: dict[str, Figure] = {}
-
-
-def register_figure(key: str, label, func: Provider | None, *, position: int | None = None):
-    """Register or replace the provider of one figure; returns func (usable as a decorator)."""
-    existing = _REGISTRY.get(key)
-    if position is None:
-        position = existing.position if existing else 500
-    _REGISTRY[key] = Figure(key=key, label=label, func=func, position=position)
-    return func
-
-
-def unregister_figure(key: str) -> None:
-    _REGISTRY.pop(key, None)
-
-
-def registered() -> list[Figure]:
-    return sorted(_REGISTRY.values(), key=lambda f: (f.position, f.key))
-
-
 def value_of(figure: Figure, facility, election, on_date) -> int | None:
     if figure.func is None:
         return None
@@ -95,7 +69,7 @@ def snapshot(facility, election, on_date=None) -> list[FigureValue]:
             value=value_of(f, facility, election, on_date),
             position=f.position,
         )
-        for f in registered()
+        for f in declared()
     ]
 
 
@@ -130,21 +104,77 @@ def _row(key, label, then, now, position):
     }
 
 
-# Figures other modules provide. Declared here so that the rows and their order are stable.
-DECLARED = [
-    ("inmates_inside", _("WBP di dalam rutan/lapas"), 10),
-    ("inmates_expected_polling_day", _("WBP diperkirakan masih di dalam pada hari pemungutan"), 20),
-    ("eligible", _("WBP memenuhi syarat memilih"), 30),
-    ("nik_valid", _("WBP dengan NIK sah"), 40),
-    ("nik_missing", _("WBP tanpa NIK sah"), 50),
-    ("on_dpt", _("Terdaftar di DPT"), 60),
-    ("on_dptb", _("Terdaftar di DPTb (pindah memilih)"), 70),
-    ("on_dpk", _("Terdaftar di DPK"), 80),
-    ("reconciliation_open", _("Butir rekonsiliasi terbuka"), 90),
-]
+# -- providers: each reads the facility's own rows only -----------------------------------
 
-for _key, _label, _position in DECLARED:
-    register_figure(_key, _label, None, position=_position)
+
+def _inmates(facility):
+    from voters.models import Inmate
+
+    return Inmate.objects.filter(facility=facility)
+
+
+def inmates_inside(facility, election, on_date):
+    return _inmates(facility).inside_on(on_date).count()
+
+
+def inmates_expected_polling_day(facility, election, on_date):
+    """As the dashboard and the roster count them: inside, and not expected to leave before
+    polling day (voters.models.inmates.InmateQuerySet.expected_inside_on)."""
+    return _inmates(facility).expected_inside_on(election.polling_date).count()
+
+
+def eligible(facility, election, on_date):
+    """Expected inside on polling day and judged eligible by the one rule
+    (voters.selectors.ineligibility)."""
+    from voters.selectors import UNUSED_INMATE_FIELDS, ineligibility, tms_table
+
+    table = tms_table()
+    expected = (
+        _inmates(facility)
+        .expected_inside_on(election.polling_date)
+        .defer(*UNUSED_INMATE_FIELDS)
+    )
+    return sum(1 for inmate in expected.iterator() if not ineligibility(inmate, election, table))
+
+
+def nik_valid(facility, election, on_date):
+    return _inmates(facility).inside_on(on_date).filter(nik_format="valid").count()
+
+
+def nik_missing(facility, election, on_date):
+    return _inmates(facility).inside_on(on_date).exclude(nik_format="valid").count()
+
+
+def _on_list(kind):
+    def count(facility, election, on_date):
+        from voters.models import ListEntry
+
+        return ListEntry.objects.filter(
+            voter_list__election=election, voter_list__tps__facility=facility,
+            voter_list__kind=kind,
+        ).count()
+
+    count.__name__ = f"on_{kind.lower()}"
+    return count
+
+
+def reconciliation_open(facility, election, on_date):
+    """Rows of the latest finished reconciliation run (on or before the day) that ask someone
+    to act: every category but TERDAFTAR."""
+    from voters.models import ReconciliationRun
+    from voters.models.reconciliation import Category
+
+    run = (
+        ReconciliationRun.objects.filter(
+            election=election, facility=facility, status=ReconciliationRun.Status.DONE,
+            today__lte=on_date,
+        )
+        .order_by("-today", "-finished_at")
+        .first()
+    )
+    if run is None:
+        return None
+    return run.items.exclude(category=Category.TERDAFTAR).count()
 
 
 def tps_count(facility, election, on_date):
@@ -167,11 +197,33 @@ def open_action_items(facility, election, on_date):
     return qs.open_on(on_date).count()
 
 
-register_figure("tps_count", _("Jumlah TPS lokasi khusus"), tps_count, position=100)
-register_figure("tps_capacity", _("Kapasitas pemilih TPS"), tps_capacity, position=110)
-register_figure(
-    "action_items_open",
-    _("Tindak lanjut rapat yang belum selesai"),
-    open_action_items,
-    position=120,
+FIGURES: tuple[Figure, ...] = (
+    Figure("inmates_inside", _("WBP di dalam rutan/lapas"), inmates_inside, 10),
+    Figure(
+        "inmates_expected_polling_day",
+        _("WBP diperkirakan masih di dalam pada hari pemungutan"),
+        inmates_expected_polling_day,
+        20,
+    ),
+    Figure("eligible", _("WBP memenuhi syarat memilih"), eligible, 30),
+    Figure("nik_valid", _("WBP di dalam dengan NIK sah"), nik_valid, 40),
+    Figure("nik_missing", _("WBP di dalam tanpa NIK sah"), nik_missing, 50),
+    Figure("on_dpt", _("Terdaftar di DPT"), _on_list("DPT"), 60),
+    Figure("on_dptb", _("Terdaftar di DPTb (pindah memilih)"), _on_list("DPTB"), 70),
+    Figure("on_dpk", _("Terdaftar di DPK"), _on_list("DPK"), 80),
+    Figure(
+        "reconciliation_open",
+        _("Butir rekonsiliasi yang perlu tindakan"),
+        reconciliation_open,
+        90,
+    ),
+    Figure("tps_count", _("Jumlah TPS lokasi khusus"), tps_count, 100),
+    Figure("tps_capacity", _("Kapasitas pemilih TPS"), tps_capacity, 110),
+    Figure(
+        "action_items_open", _("Tindak lanjut rapat yang belum selesai"), open_action_items, 120
+    ),
 )
+
+
+def declared() -> list[Figure]:
+    return sorted(FIGURES, key=lambda f: (f.position, f.key))

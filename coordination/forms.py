@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from voters.forms import IsoDateInput
+from voters.concurrency import VersionedModelForm, version_field
 from voters.models import Election
 
 from .models import ActionItem, Attachment, Attendee, Contact, Institution, Meeting
@@ -26,7 +27,7 @@ def with_current(institutions, current_id):
     return Institution.objects.filter(Q(pk__in=institutions.values("pk")) | Q(pk=current_id))
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(VersionedModelForm):
     attending = forms.ModelMultipleChoiceField(
         label=_("Instansi yang hadir"),
         queryset=Institution.objects.none(),
@@ -141,7 +142,11 @@ class DecisionForm(forms.Form):
     )
 
 
-class ActionItemForm(forms.ModelForm):
+class DecisionEditForm(DecisionForm):
+    version = version_field()
+
+
+class ActionItemForm(VersionedModelForm):
     milestone = forms.ChoiceField(
         label=_("atau tenggat pemilihan"),
         required=False,
@@ -201,6 +206,7 @@ class ActionStatusForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=4000,
     )
+    version = version_field()
 
     def clean(self):
         data = super().clean()
@@ -217,7 +223,7 @@ class AttachmentForm(forms.ModelForm):
         fields = ["file", "kind", "title", "restricted"]
 
 
-class InstitutionForm(forms.ModelForm):
+class InstitutionForm(VersionedModelForm):
     class Meta:
         model = Institution
         fields = ["name", "short_name", "kind", "position", "is_active"]
@@ -235,7 +241,7 @@ class InstitutionForm(forms.ModelForm):
         return name
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(VersionedModelForm):
     class Meta:
         model = Contact
         fields = ["institution", "name", "position", "phone", "email", "notes", "is_active"]

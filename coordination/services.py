@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from voters import audit, wilayah
+from voters.concurrency import save_versioned
 from voters.models import AuditEvent
 
 from . import figures, uploads
@@ -115,8 +116,11 @@ def create_meeting(*, meeting: Meeting, user, attending: list[Institution] = ())
 
 
 @transaction.atomic
-def update_meeting(*, meeting: Meeting, user, fields: list[str]) -> Meeting:
-    meeting.save(update_fields=[*fields, "updated_at"])
+def update_meeting(
+    *, meeting: Meeting, user, fields: list[str], expected_version: int | None = None
+) -> Meeting:
+    """Save the changed fields; StaleEdit (nothing saved) if the meeting changed meanwhile."""
+    save_versioned(meeting, expected_version=expected_version, fields=fields)
     audit.record(CHANGE, user=user, obj=meeting, summary="Rapat diubah", detail={"fields": fields})
     return meeting
 
@@ -189,9 +193,11 @@ def add_decision(*, meeting: Meeting, text: str, user) -> Decision:
 
 
 @transaction.atomic
-def update_decision(*, decision: Decision, text: str, user) -> Decision:
+def update_decision(
+    *, decision: Decision, text: str, user, expected_version: int | None = None
+) -> Decision:
     decision.text = text.strip()
-    decision.save(update_fields=["text"])
+    save_versioned(decision, expected_version=expected_version, fields=["text"])
     audit.record(
         CHANGE,
         user=user,
@@ -236,9 +242,14 @@ def create_action_item(*, item: ActionItem, user, references: list[str] = ()) ->
 
 @transaction.atomic
 def update_action_item(
-    *, item: ActionItem, user, fields: list[str], references: list[str] | None = None
+    *,
+    item: ActionItem,
+    user,
+    fields: list[str],
+    references: list[str] | None = None,
+    expected_version: int | None = None,
 ) -> ActionItem:
-    item.save(update_fields=[*fields, "updated_at"])
+    save_versioned(item, expected_version=expected_version, fields=fields)
     if references is not None:
         references = [r for r in (_clean_label(r) for r in references) if r]
         item.links.filter(content_type__isnull=True).exclude(label__in=references).delete()
@@ -253,7 +264,9 @@ def update_action_item(
 
 
 @transaction.atomic
-def set_action_status(*, item: ActionItem, status: str, outcome: str = "", user) -> ActionItem:
+def set_action_status(
+    *, item: ActionItem, status: str, outcome: str = "", user, expected_version: int | None = None
+) -> ActionItem:
     """Move an action item along; closing (done or cancelled) records who and when."""
     previous = item.status
     item.status = status
@@ -265,7 +278,11 @@ def set_action_status(*, item: ActionItem, status: str, outcome: str = "", user)
     elif previous in ActionItem.OPEN_STATUSES:
         item.closed_at = timezone.now()
         item.closed_by = user if user and user.pk else None
-    item.save(update_fields=["status", "outcome", "closed_at", "closed_by", "updated_at"])
+    save_versioned(
+        item,
+        expected_version=expected_version,
+        fields=["status", "outcome", "closed_at", "closed_by"],
+    )
     audit.record(
         CHANGE,
         user=user,

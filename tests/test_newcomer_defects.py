@@ -124,3 +124,20 @@ def test_a_refused_page_logs_one_line_without_a_traceback(people, client_for, ca
     assert "refusal_one_line" in settings.LOGGING["handlers"]["console"]["filters"]
     # And Django's own console handler no longer prints every line a second time.
     assert settings.LOGGING["loggers"]["django"]["handlers"] == []
+
+
+def test_each_perekaman_count_is_named_for_what_it_counts_and_links_to_its_list(
+    blora, election, tps901, people, client_for
+):
+    from voters.models.reconciliation import CATEGORY_ACTIONS, Category
+
+    make_inmate(blora, "A.1/2024", "TANPA NIK", nik="")
+    client = client_for(people["operator"])
+    worklist = client.get(reverse("nik_worklist")).content.decode()
+    assert "NIK perlu perekaman atau perbaikan" in worklist
+    assert "Rekonsiliasi (PEREKAMAN) menghitung hanya yang belum ada di daftar KPU" in worklist
+    home = client.get(reverse("home")).content.decode()
+    assert "Dukcapil: tidak ditemukan atau belum rekam" in home
+    assert "Perlu perekaman KTP-el" not in home
+    assert reverse("nik_worklist_tab", args=["perekaman"]) in home
+    assert "Belum ada di daftar KPU" in str(CATEGORY_ACTIONS[Category.PEREKAMAN])

@@ -56,7 +56,7 @@ NIK_GROUPS = [
     ),
     (_("Menunggu jawaban Dukcapil"), NEUTRAL, (NikStatus.SENT, NikStatus.RECORDED), "menunggu"),
     (
-        _("Perlu perekaman KTP-el"),
+        _("Dukcapil: tidak ditemukan atau belum rekam"),
         WARN,
         (
             NikStatus.NOT_FOUND,

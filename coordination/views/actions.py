@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from voters.access import role_required
+from voters.concurrency import StaleEdit
 from voters.models import AuditEvent, Election
 
 from .. import access, selectors, services
@@ -17,6 +18,7 @@ from ..access import READERS, RECORDERS
 from ..forms import ActionItemForm, ActionStatusForm
 from ..models import ActionItem, Institution, Meeting
 from .common import action_item_for, meeting_for
+from .meetings import refuse_stale
 
 STATUS_FILTERS = {
     "terbuka": lambda qs, today: qs.still_open(),
@@ -131,7 +133,9 @@ def action_detail(request, pk):
             else None,
             "history": history,
             "can_record": access.can_record(request.user),
-            "status_form": ActionStatusForm(initial={"status": item.status}),
+            "status_form": ActionStatusForm(
+                initial={"status": item.status, "version": item.version}
+            ),
             "today": timezone.localdate(),
         },
     )
@@ -142,15 +146,25 @@ def action_edit(request, pk):
     item = action_item_for(request, pk)
     form = ActionItemForm(request.POST or None, instance=item, meeting=item.meeting)
     if request.method == "POST" and form.is_valid():
-        fields = [f for f in form.changed_data if f not in ("milestone", "references")]
+        fields = [f for f in form.changed_model_fields() if f not in ("milestone", "references")]
         if "due_date" not in fields:
             fields.append("due_date")  # a chosen milestone sets it
-        services.update_action_item(
-            item=form.save(commit=False),
-            user=request.user,
-            fields=fields,
-            references=form.reference_list(),
-        )
+        try:
+            services.update_action_item(
+                item=form.save(commit=False),
+                user=request.user,
+                fields=fields,
+                references=form.reference_list(),
+                expected_version=form.cleaned_data["version"],
+            )
+        except StaleEdit as exc:
+            return refuse_stale(
+                request,
+                exc,
+                form,
+                "coordination/action_form.html",
+                {"meeting": item.meeting, "item": item},
+            )
         messages.success(request, _("Tindak lanjut diperbarui."))
         return redirect(item)
     return render(
@@ -170,12 +184,17 @@ def action_status(request, pk):
             for error in errors:
                 messages.error(request, error)
         return redirect(item)
-    services.set_action_status(
-        item=item,
-        status=form.cleaned_data["status"],
-        outcome=form.cleaned_data["outcome"],
-        user=request.user,
-    )
+    try:
+        services.set_action_status(
+            item=item,
+            status=form.cleaned_data["status"],
+            outcome=form.cleaned_data["outcome"],
+            user=request.user,
+            expected_version=form.cleaned_data["version"],
+        )
+    except StaleEdit as exc:
+        messages.error(request, str(exc))
+        return redirect(item)
     messages.success(request, _("Status: %(s)s.") % {"s": item.get_status_display()})
     return redirect(request.POST.get("next") if _safe_next(request) else item.get_absolute_url())
 

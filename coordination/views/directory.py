@@ -1,6 +1,7 @@
 """Institutions and their contacts (the facility's address book)."""
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -8,12 +9,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from voters.access import role_required
+from voters.concurrency import StaleEdit, save_versioned
 
 from .. import access, services
 from ..access import DIRECTORY_READERS, RECORDERS
 from ..forms import ContactForm, InstitutionForm
 from ..models import Contact, Institution
 from .common import facility_for_new
+from .meetings import refuse_stale
 
 
 @require_GET
@@ -62,7 +65,11 @@ def institution_edit(request, pk):
     institution = get_object_or_404(Institution.objects.for_user(request.user), pk=pk)
     form = InstitutionForm(request.POST or None, instance=institution, facility=None)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        try:
+            save_edit(form)
+        except StaleEdit as exc:
+            context = {"institution": institution, "facility": institution.facility}
+            return refuse_stale(request, exc, form, "coordination/institution_form.html", context)
         messages.success(request, _("Instansi diperbarui."))
         return redirect(reverse("coordination:institution_list") + f"#instansi-{institution.pk}")
     return render(
@@ -98,7 +105,11 @@ def contact_edit(request, pk):
     contact = get_object_or_404(Contact.objects.for_user(request.user), pk=pk)
     form = ContactForm(request.POST or None, instance=contact, facility=contact.facility)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        try:
+            save_edit(form)
+        except StaleEdit as exc:
+            context = {"contact": contact, "facility": contact.facility}
+            return refuse_stale(request, exc, form, "coordination/contact_form.html", context)
         messages.success(request, _("Kontak diperbarui."))
         return redirect(
             reverse("coordination:institution_list") + f"#instansi-{contact.institution_id}"
@@ -107,4 +118,14 @@ def contact_edit(request, pk):
         request,
         "coordination/contact_form.html",
         {"form": form, "contact": contact, "facility": contact.facility},
+    )
+
+
+@transaction.atomic
+def save_edit(form):
+    """An edited institution or contact: the changed fields, unless it changed meanwhile."""
+    save_versioned(
+        form.save(commit=False),
+        expected_version=form.cleaned_data["version"],
+        fields=form.changed_model_fields(),
     )

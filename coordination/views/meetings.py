@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from voters.access import role_required
+from voters.concurrency import StaleEdit
 from voters.models import Election
 
 from .. import access, figures, pdf, selectors, services
@@ -17,6 +18,7 @@ from ..access import READERS, RECORDERS
 from ..forms import (
     AttachmentForm,
     AttendeeForm,
+    DecisionEditForm,
     DecisionForm,
     InstitutionsAttendingForm,
     MeetingForm,
@@ -97,12 +99,26 @@ def meeting_edit(request, pk):
     form = MeetingForm(request.POST or None, instance=meeting, user=request.user)
     if request.method == "POST" and form.is_valid():
         if form.has_changed():
-            services.update_meeting(
-                meeting=form.save(commit=False), user=request.user, fields=form.changed_data
-            )
+            try:
+                services.update_meeting(
+                    meeting=form.save(commit=False),
+                    user=request.user,
+                    fields=form.changed_model_fields(),
+                    expected_version=form.cleaned_data["version"],
+                )
+            except StaleEdit as exc:
+                return refuse_stale(
+                    request, exc, form, "coordination/meeting_form.html", {"meeting": meeting}
+                )
             messages.success(request, _("Rapat diperbarui."))
         return redirect(meeting)
     return render(request, "coordination/meeting_form.html", {"form": form, "meeting": meeting})
+
+
+def refuse_stale(request, exc, form, template, context):
+    """The form again, with what the person typed and why it was not saved (409 Conflict)."""
+    form.add_error(None, str(exc))
+    return render(request, template, {"form": form, **context}, status=409)
 
 
 @require_GET
@@ -226,18 +242,23 @@ def decision_for(request, pk):
 @role_required(*RECORDERS)
 def decision_edit(request, pk):
     decision = decision_for(request, pk)
-    form = DecisionForm(request.POST or None, initial={"text": decision.text})
+    form = DecisionEditForm(
+        request.POST or None, initial={"text": decision.text, "version": decision.version}
+    )
+    context = {"decision": decision, "meeting": decision.meeting}
     if request.method == "POST" and form.is_valid():
-        services.update_decision(
-            decision=decision, text=form.cleaned_data["text"], user=request.user
-        )
+        try:
+            services.update_decision(
+                decision=decision,
+                text=form.cleaned_data["text"],
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
+            )
+        except StaleEdit as exc:
+            return refuse_stale(request, exc, form, "coordination/decision_form.html", context)
         messages.success(request, _("Keputusan diperbarui."))
         return redirect(f"{decision.meeting.get_absolute_url()}#keputusan")
-    return render(
-        request,
-        "coordination/decision_form.html",
-        {"form": form, "decision": decision, "meeting": decision.meeting},
-    )
+    return render(request, "coordination/decision_form.html", {"form": form, **context})
 
 
 @require_POST

@@ -1,5 +1,6 @@
 """Builders and fixtures shared by the coordination tests (imported by name: no conftest here)."""
 
+import dataclasses
 import datetime as dt
 import io
 
@@ -55,13 +56,28 @@ def jpeg_bytes(size=(4, 4)):
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
+class FigureStandIns:
+    """Replaces the provider of a declared figure (or adds one) for one test."""
+
+    def __init__(self, monkeypatch):
+        self.monkeypatch = monkeypatch
+
+    def register_figure(self, key, label, func, *, position=None):
+        current = {f.key: f for f in figures.FIGURES}
+        if key in current:
+            replaced = dataclasses.replace(current[key], label=label, func=func)
+            new = tuple(replaced if f.key == key else f for f in figures.FIGURES)
+        else:
+            added = figures.Figure(key, label, func, 500 if position is None else position)
+            new = (*figures.FIGURES, added)
+        self.monkeypatch.setattr(figures, "FIGURES", new)
+        return func
+
+
 @pytest.fixture
-def figure_registry():
-    """Lets a test register figure providers; the registry is restored afterwards."""
-    saved = dict(figures._REGISTRY)
-    yield figures
-    figures._REGISTRY.clear()
-    figures._REGISTRY.update(saved)
+def figure_registry(monkeypatch):
+    """Lets a test stand in for figure providers; the declared figures come back afterwards."""
+    return FigureStandIns(monkeypatch)
 
 
 @pytest.fixture

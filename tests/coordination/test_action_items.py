@@ -94,13 +94,13 @@ def test_the_election_deadlines_stand_on_a_timeline_beside_the_follow_ups(
 def test_a_follow_up_is_tracked_to_closure(follow_ups, operator, kpu, client_for):
     item = follow_ups["record"]
     url = reverse("coordination:action_status", args=[item.pk])
-    assert client_for(kpu).post(url, {"status": "in_progress"}).status_code == 302
+    assert client_for(kpu).post(url, {"status": "in_progress", "version": 1}).status_code == 302
     item.refresh_from_db()
     assert (item.status, item.closed_at) == ("in_progress", None)
     assert item.is_overdue()
 
     response = client_for(operator).post(
-        url, {"status": "done", "outcome": "12 WBP direkam pada 24-11-2024."}
+        url, {"status": "done", "outcome": "12 WBP direkam pada 24-11-2024.", "version": 2}
     )
     assert response.status_code == 302
     item.refresh_from_db()
@@ -123,10 +123,12 @@ def test_a_follow_up_is_tracked_to_closure(follow_ups, operator, kpu, client_for
 def test_cancelling_a_follow_up_needs_a_reason(follow_ups, operator, client_for):
     item = follow_ups["lookup"]
     url = reverse("coordination:action_status", args=[item.pk])
-    client_for(operator).post(url, {"status": "cancelled"})
+    client_for(operator).post(url, {"status": "cancelled", "version": 1})
     item.refresh_from_db()
     assert item.status == "open"
-    client_for(operator).post(url, {"status": "cancelled", "outcome": "Sudah terdaftar di DPT."})
+    client_for(operator).post(
+        url, {"status": "cancelled", "outcome": "Sudah terdaftar di DPT.", "version": 1}
+    )
     item.refresh_from_db()
     assert item.status == "cancelled"
     assert item.closed_at is not None
@@ -177,6 +179,7 @@ def test_editing_a_follow_up_keeps_object_links_and_replaces_free_references(
     response = client_for(operator).post(
         reverse("coordination:action_edit", args=[item.pk]),
         {
+            "version": item.version,
             "title": "Judul baru",
             "owner_institution": item.owner_institution_id,
             "due_date": "2024-11-21",

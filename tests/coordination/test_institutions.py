@@ -50,6 +50,7 @@ def test_renaming_or_hiding_a_copy_touches_no_other_facility(blora, rembang, ope
     response = client_for(operator).post(
         reverse("coordination:institution_edit", args=[kpu.pk]),
         {
+            "version": kpu.version,
             "name": "KPU Kab. Blora",
             "short_name": "KPU",
             "kind": "penyelenggara",

@@ -179,7 +179,9 @@ def test_figures_kept_with_a_meeting_stay_as_they_were_while_todays_numbers_chan
     assert rows["inmates_inside"]["change"] == 5
     assert (rows["tps_count"]["then"], rows["tps_count"]["now"]) == (1, 2)
     assert (rows["tps_capacity"]["then"], rows["tps_capacity"]["now"]) == (600, 1200)
-    assert rows["on_dpt"]["then"] is None and rows["on_dpt"]["change"] is None
+    # Real figures: no list was loaded that day or since, no reconciliation was ever run.
+    assert (rows["on_dpt"]["then"], rows["on_dpt"]["now"], rows["on_dpt"]["change"]) == (0, 0, 0)
+    assert rows["reconciliation_open"]["then"] is None
     assert meeting.figures.get(key="inmates_inside").value == 126
     assert "+5" in response.content.decode()
 

@@ -68,8 +68,11 @@ def test_the_minutes_hold_the_meeting_its_figures_decisions_and_follow_ups(recor
     ]:
         assert text in html, text
     assert 'Kapasitas pemilih TPS</td><td class="num">600' in html
-    assert "WBP tanpa NIK sah" not in html  # not known that day: not printed
-    assert "9 angka lain belum tersedia" in html
+    # Every figure is computed from the data; only the reconciliation figure is unknown
+    # (no run yet), and the minutes say so instead of printing a dash.
+    assert 'WBP di dalam tanpa NIK sah</td><td class="num">0' in html
+    assert "Butir rekonsiliasi" not in html
+    assert "1 angka lain belum tersedia" in html
 
 
 def test_the_attendance_list_has_a_numbered_signature_cell_per_person_and_blank_rows(

@@ -62,7 +62,7 @@ def test_operator_imports_the_roster_works_the_nik_list_and_reconciles(app, brow
 
     # The NIK work list: the four without a valid NIK go to Dukcapil.
     rina.menu("NIK & Dukcapil")
-    expect(page.locator("h2").first).to_have_text("Perlu perekaman Dukcapil")
+    expect(page.locator("h2").first).to_have_text("NIK perlu perekaman atau perbaikan")
     rows = page.locator("table.list tbody tr")
     expect(rows).to_have_count(4)
     names = [rows.nth(i).locator("td a").inner_text() for i in range(2)]

@@ -32,7 +32,8 @@ CATEGORY_ACTIONS = {
     Category.GANDA: _("Minta KPU menghapus entri ganda."),
     Category.PERLU_PERIKSA: _("Putuskan di antrean pemeriksaan: orang yang sama atau bukan."),
     Category.TERDAFTAR: _("Tidak perlu tindakan."),
-    Category.PEREKAMAN: _("Ajukan perekaman KTP-el ke Dukcapil."),
+    Category.PEREKAMAN: _("Belum ada di daftar KPU dan NIK-nya perlu perekaman: ajukan "
+                          "perekaman KTP-el ke Dukcapil."),
     Category.USUL_DPTB: _("Ajukan pindah memilih (Formulir Model A-Surat Pindah Memilih)."),
     Category.BELUM_TERDAFTAR: _("Tidak ada di DPT mana pun: hanya bisa DPK di TPS alamat KTP-el; "
                                 "laporkan ke KPU."),

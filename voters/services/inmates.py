@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from .. import audit, history, importers
 from .. import nik as nik_rules
+from ..concurrency import StaleEdit, save_versioned
 from ..models import (
     NIK_TRANSITIONS,
     AuditEvent,
@@ -437,12 +438,16 @@ def change_nik_status(
         raise TransitionRefused("NIK belum 16 digit yang sah; perbaiki NIK lebih dulu.")
     now = now or timezone.now()
     with transaction.atomic():
-        version = inmate.version if expected_version is None else expected_version
-        updated = Inmate.objects.filter(pk=inmate.pk, version=version).update(
-            nik_status=to_status, nik_status_at=now, version=version + 1, updated_at=now
-        )
-        if not updated:
-            raise TransitionRefused("Data WBP ini baru saja diubah orang lain; muat ulang.")
+        try:
+            save_versioned(
+                inmate,
+                expected_version=expected_version,
+                nik_status=to_status,
+                nik_status_at=now,
+                updated_at=now,
+            )
+        except StaleEdit as exc:
+            raise TransitionRefused(str(exc)) from exc
         NikTransition.objects.create(
             inmate=inmate,
             from_status=current,
@@ -452,7 +457,6 @@ def change_nik_status(
             evidence=str(evidence)[:300],
             batch=batch,
         )
-    inmate.nik_status, inmate.nik_status_at, inmate.version = to_status, now, version + 1
     return inmate
 
 
@@ -481,13 +485,13 @@ def record_custody_event(
     elif kind in (CustodyEvent.Kind.RETURNED, CustodyEvent.Kind.TRANSFER_IN):
         changes["tanggal_keluar"] = None
         changes["jenis_keluar"] = ""
-    version = inmate.version if expected_version is None else expected_version
     with transaction.atomic(), history.context(user=getattr(user, "pk", None)):
-        updated = Inmate.objects.filter(pk=inmate.pk, version=version).update(
-            version=version + 1, updated_at=timezone.now(), **changes
-        )
-        if not updated:
-            raise TransitionRefused("Data WBP ini baru saja diubah orang lain; muat ulang.")
+        try:
+            save_versioned(
+                inmate, expected_version=expected_version, updated_at=timezone.now(), **changes
+            )
+        except StaleEdit as exc:
+            raise TransitionRefused(str(exc)) from exc
         event = CustodyEvent.objects.create(
             inmate=inmate, kind=kind, date=date, detail=detail, reference=reference, created_by=user
         )

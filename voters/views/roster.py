@@ -242,8 +242,12 @@ def inmate_event(request, pk):
 
 WORKLISTS = {
     "perekaman": (
-        _("Perlu perekaman Dukcapil"),
-        _("WBP di dalam tanpa NIK sah, atau tidak ditemukan/belum rekam di Dukcapil."),
+        _("NIK perlu perekaman atau perbaikan"),
+        _(
+            "Semua WBP di dalam hari ini yang NIK-nya kosong atau tidak sah, atau yang dijawab "
+            "Dukcapil tidak ditemukan/belum rekam. Rekonsiliasi (PEREKAMAN) menghitung hanya "
+            "yang belum ada di daftar KPU."
+        ),
     ),
     "menunggu": (_("Menunggu jawaban Dukcapil"), _("Sudah dikirim, belum ada jawaban.")),
     "tidak-cocok": (
