@@ -3,8 +3,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from voters.forms import IsoDateInput
 from voters.concurrency import VersionedModelForm, version_field
+from voters.forms import IsoDateInput
 from voters.models import Election
 
 from .models import ActionItem, Attachment, Attendee, Contact, Institution, Meeting

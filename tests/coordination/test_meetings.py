@@ -153,7 +153,7 @@ def test_the_seed_001_meeting_is_recorded_printed_and_followed_up_through_the_pa
     for item in (letters, security):
         response = client_for(kpu).post(
             reverse("coordination:action_status", args=[item.pk]),
-            {"status": "done", "outcome": "Selesai sesuai rencana."},
+            {"status": "done", "outcome": "Selesai sesuai rencana.", "version": item.version},
         )
         assert response.status_code == 302
         item.refresh_from_db()
@@ -285,6 +285,7 @@ def test_editing_a_meeting_keeps_its_figures_and_records_the_change(meeting, kpu
     response = client_for(kpu).post(
         reverse("coordination:meeting_edit", args=[meeting.pk]),
         {
+            "version": meeting.version,
             "election": meeting.election.pk,
             "stage": meeting.stage,
             "title": "Rapat diganti",
@@ -340,7 +341,7 @@ def test_a_decision_is_edited_on_its_own_page(meeting, operator, client_for):
     decision = services.add_decision(meeting=meeting, text="lama", user=operator)
     url = reverse("coordination:decision_edit", args=[decision.pk])
     assert client_for(operator).get(url).status_code == 200
-    assert client_for(operator).post(url, {"text": "baru"}).status_code == 302
+    assert client_for(operator).post(url, {"text": "baru", "version": 1}).status_code == 302
     decision.refresh_from_db()
     assert decision.text == "baru"
 
