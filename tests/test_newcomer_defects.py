@@ -141,3 +141,27 @@ def test_each_perekaman_count_is_named_for_what_it_counts_and_links_to_its_list(
     assert "Perlu perekaman KTP-el" not in home
     assert reverse("nik_worklist_tab", args=["perekaman"]) in home
     assert "Belum ada di daftar KPU" in str(CATEGORY_ACTIONS[Category.PEREKAMAN])
+
+
+def test_printed_documents_need_no_collected_static_manifest(settings, tmp_path):
+    from django.template.loader import render_to_string
+
+    from voters import letters
+
+    settings.STATIC_ROOT = tmp_path / "no-collectstatic-here"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    html = render_to_string("letters/_a4.html", {})
+    assert 'url("/static/fonts/DejaVuSans.ttf")' in html
+    rendered = letters.render_html(html.replace("</body>", "<p>Uji huruf</p></body>"))
+    import io
+
+    from pypdf import PdfReader
+
+    page = PdfReader(io.BytesIO(rendered.pdf)).pages[0]
+    fonts = [str(f.get_object()["/BaseFont"]) for f in page["/Resources"]["/Font"].values()]
+    # The @font-face family: the packaged file was read (a fallback would be a system font).
+    assert any(name.endswith("+Surat-Sans") for name in fonts), fonts
+    assert "Uji huruf" in page.extract_text()

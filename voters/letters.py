@@ -52,6 +52,13 @@ def hhmm(value):
     return f"{value:%H.%M}" if value else ""
 
 
+def asset_url(name):
+    """The URL a printed document uses for a packaged static file ('fonts/DejaVuSans.ttf'):
+    read by the fetcher below straight from static/, so printing never needs collectstatic or
+    the manifest of the web's static storage."""
+    return "/" + settings.STATIC_URL.strip("/") + "/" + name.lstrip("/")
+
+
 def static_root():
     return (Path(settings.BASE_DIR) / "static").resolve()
 

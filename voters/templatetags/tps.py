@@ -7,6 +7,14 @@ from voters.glossary import NIK_ISSUES, match_text
 register = template.Library()
 
 
+@register.simple_tag
+def print_asset(name):
+    """{% print_asset 'fonts/DejaVuSans.ttf' %}: a packaged file for a printed document."""
+    from voters.letters import asset_url
+
+    return asset_url(name)
+
+
 @register.filter
 def nik_for(value, user):
     """{{ inmate.nik|nik_for:request.user }}: full for staff roles, masked for others."""
