@@ -115,7 +115,7 @@ def test_a_follow_up_is_tracked_to_closure(follow_ups, operator, kpu, client_for
     assert "Status tindak lanjut: open → in_progress" in page
     assert "Status tindak lanjut: in_progress → done" in page
 
-    assert client_for(operator).post(url, {"status": "open"}).status_code == 302
+    assert client_for(operator).post(url, {"status": "open", "version": 3}).status_code == 302
     item.refresh_from_db()
     assert (item.status, item.closed_at, item.closed_by) == ("open", None, None)
 
