@@ -215,6 +215,15 @@ MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 MAX_REFERENCE_UPLOAD_BYTES = env_int("MAX_REFERENCE_UPLOAD_BYTES", 300 * 1024 * 1024)
 LARGE_UPLOAD_PATHS = ["/dpt-rujukan/unggah/"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A workbook's sheet extent is checked before any reader opens it (SECURITY.md check 31):
+# calamine allocates rows x columns cells of 32 bytes, so one far cell costs gigabytes.
+XLSX_MAX_COLUMNS = env_int("XLSX_MAX_COLUMNS", 200)
+XLSX_MAX_ROWS = env_int("XLSX_MAX_ROWS", 1_048_576)  # Excel's own limit
+XLSX_MAX_CELLS = env_int("XLSX_MAX_CELLS", 10_000_000)
+REFERENCE_XLSX_MAX_CELLS = env_int("REFERENCE_XLSX_MAX_CELLS", 40_000_000)
+# Workbooks are read by a child process with this much address space (voters/xlsx_reader.py).
+UPLOAD_READ_MEMORY_MB = env_int("UPLOAD_READ_MEMORY_MB", 1024)
+REFERENCE_READ_MEMORY_MB = env_int("REFERENCE_READ_MEMORY_MB", 3072)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Security headers. With DEBUG off, HTTPS settings are on unless HTTPS=False (a LAN without TLS).

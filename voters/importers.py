@@ -1,11 +1,13 @@
 """Reading CSV/XLSX files into validated rows (CONTRACT.md "Import commands").
 
-Pure Python: no Django, no database. The column specifications are data (``INMATE_COLUMNS``,
+Pure Python: no database, and Django only for the settings of ``XlsxLimits`` when they are
+configured. The column specifications are data (``INMATE_COLUMNS``,
 ``VOTER_LIST_COLUMNS``, ``DAPIL_COLUMNS``); the same reader serves every import.
 
 - ``open_rows`` streams ``(row_number, {canonical_name: raw_value})``. Row numbers are the ones a
   spreadsheet shows. The header row is found among the first rows (exports often carry a title
-  above it). A CSV is never read whole; an XLSX first passes ``check_xlsx_archive``.
+  above it). A CSV is never read whole; an XLSX first passes ``check_xlsx_archive`` (its
+  extent included), then a child process reads it under a memory cap (``voters/xlsx_reader.py``).
 - ``read_table`` parses every value and yields ``ParsedRow`` objects with their ``RowError`` list;
   ``collect`` does the same for small files and returns every error at once.
 - NIK and KK cells are handed on raw (number cells included) so that ``nik.check`` can judge them:
@@ -19,18 +21,21 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import functools
 import io
 import math
 import os
+import pickle
 import re
+import signal
 import struct
+import subprocess
+import sys
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
-
-from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from voters import nik, wilayah
 
@@ -47,6 +52,18 @@ CSV_DELIMITERS = (";", ",", "\t", "|")
 CSV_EXTENSIONS = frozenset({".csv", ".txt", ".tsv"})
 XLSX_EXTENSIONS = frozenset({".xlsx"})
 XLS_EXTENSIONS = frozenset({".xls"})
+
+# Sheet extent (SECURITY.md check 31). calamine holds a sheet as a dense rows x columns grid of
+# 32-byte cells, from its first to its last cell: one cell at XFD1048576 in a 6 KB file asks for
+# 512 GiB. The bounds are settings (XLSX_MAX_COLUMNS, XLSX_MAX_ROWS, XLSX_MAX_CELLS and, for the
+# reference DPT, REFERENCE_XLSX_MAX_CELLS); these are the defaults outside Django.
+XLSX_MAX_COLUMNS = 200
+XLSX_MAX_ROWS = 1_048_576
+XLSX_MAX_CELLS = 10_000_000
+REFERENCE_XLSX_MAX_CELLS = 40_000_000
+# Memory of the process that reads a workbook (UPLOAD_READ_MEMORY_MB, REFERENCE_READ_MEMORY_MB).
+READ_MEMORY_MB = 1024
+REFERENCE_READ_MEMORY_MB = 3072
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -573,12 +590,50 @@ def _describe_missing(missing: Sequence[Column]) -> str:
 # The archive check
 
 
+@dataclass(frozen=True)
+class XlsxLimits:
+    """How large a sheet may be (its extent, checked before any reader opens the file) and how
+    much memory the process that reads it may take."""
+
+    max_columns: int = XLSX_MAX_COLUMNS
+    max_rows: int = XLSX_MAX_ROWS
+    max_cells: int = XLSX_MAX_CELLS
+    memory_mb: int = READ_MEMORY_MB
+
+    @classmethod
+    def from_settings(cls, *, reference: bool = False) -> XlsxLimits:
+        """The limits from Django's settings when they are configured (this module itself does
+        not need Django), else the defaults above. ``reference``: a regency's reference DPT."""
+        values: dict[str, Any] = {}
+        try:
+            from django.conf import settings
+
+            configured = settings.configured
+        except ImportError:  # pragma: no cover - Django is always installed here
+            configured = False
+        names = {
+            "max_columns": "XLSX_MAX_COLUMNS",
+            "max_rows": "XLSX_MAX_ROWS",
+            "max_cells": "REFERENCE_XLSX_MAX_CELLS" if reference else "XLSX_MAX_CELLS",
+            "memory_mb": "REFERENCE_READ_MEMORY_MB" if reference else "UPLOAD_READ_MEMORY_MB",
+        }
+        defaults = {
+            "max_cells": REFERENCE_XLSX_MAX_CELLS if reference else XLSX_MAX_CELLS,
+            "memory_mb": REFERENCE_READ_MEMORY_MB if reference else READ_MEMORY_MB,
+        }
+        for field_name, setting in names.items():
+            default = defaults.get(field_name, getattr(cls, field_name))
+            values[field_name] = getattr(settings, setting, default) if configured else default
+        return cls(**values)
+
+
 def check_xlsx_archive(
     path: str | os.PathLike[str],
     *,
     max_members: int = MAX_MEMBERS,
     max_unpacked: int = MAX_UNPACKED,
     max_ratio: int = MAX_RATIO,
+    limits: XlsxLimits | None = None,
 ) -> None:
     """Refuse an XLSX that is not a zip, or that could exhaust memory or disk when opened.
 
@@ -586,9 +641,12 @@ def check_xlsx_archive(
     unpacked size, compression ratio. Then each member is inflated in bounded chunks and thrown
     away, never kept: a directory that lies about sizes is caught as soon as the real output
     passes the declared size or the limit, and an XML part with a DOCTYPE or ENTITY declaration
-    is refused.
+    is refused. While a sheet is inflated, its declared ``<dimension>`` and every cell position
+    are read: a sheet whose extent passes ``limits`` is refused before calamine could allocate
+    its dense grid (SECURITY.md check 31).
     """
     file_name = os.path.basename(os.fspath(path))
+    limits = limits or XlsxLimits.from_settings()
 
     def reject(reason: str) -> FileRejected:
         return FileRejected(file_name, reason)
@@ -637,7 +695,7 @@ def check_xlsx_archive(
                 f'bagian "{_show(member.filename, 80)}" terkompresi {ratio:.0f}:1, melebihi batas '
                 f"{max_ratio}:1 (dicurigai bom zip)"
             )
-    _inflate_and_scan(path, members, max_unpacked, reject)
+    _inflate_and_scan(path, members, max_unpacked, reject, limits)
 
 
 def _megabytes(size: int) -> str:
@@ -654,6 +712,7 @@ def _inflate_and_scan(
     members: list[zipfile.ZipInfo],
     max_unpacked: int,
     reject: Callable[[str], FileRejected],
+    limits: XlsxLimits,
 ) -> None:
     produced_total = 0
     with open(path, "rb") as handle:
@@ -669,6 +728,13 @@ def _inflate_and_scan(
                 zlib.decompressobj(-15) if member.compress_type == zipfile.ZIP_DEFLATED else None
             )
             is_xml = member.filename.lower().endswith(_XML_SUFFIXES)
+            # Every XML part, not only xl/worksheets/: the workbook's relations may put a sheet
+            # anywhere. Other parts have no <c>, <row> or <dimension> elements.
+            extent = (
+                _ExtentScan(member.filename, limits, reject)
+                if member.filename.lower().endswith(".xml")
+                else None
+            )
             remaining = member.compress_size
             produced = 0
             crc = 0
@@ -698,12 +764,202 @@ def _inflate_and_scan(
                             f'bagian "{shown}" berisi deklarasi DOCTYPE/ENTITY yang tidak diizinkan'
                         )
                     tail = out[-16:]
+                    if extent is not None:
+                        extent.feed(out)
             if inflater is not None:
                 out = inflater.flush()
                 produced += len(out)
                 crc = zlib.crc32(out, crc)
+                if extent is not None:
+                    extent.feed(out)
+            if extent is not None:
+                extent.finish()
             if produced != member.file_size or crc != member.CRC:
                 raise reject(f'bagian "{shown}" rusak (ukuran atau CRC tidak cocok)')
+
+
+_NAME_PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
+# calamine matches local names, so a namespace prefix (<x:c ...>) is a cell too.
+_PREFIXED_CELL = re.compile(rb":c[\s/>]")
+_CELL_OPEN = re.compile(rb"<c[\s/>]")
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"')
+_ROW_WITH_CELLS = re.compile(rb'<row r="(\d{1,7})"[^>]*(?<!/)>')
+_DIMENSION = re.compile(
+    rb"<" + _NAME_PREFIX + rb"dimension\s[^>]*?(?<![\w:.-])ref\s*=\s*[\"']([^\"']*)[\"']"
+)
+_EXTENT_TAG = re.compile(rb"<" + _NAME_PREFIX + rb"(c|row)(?=[\s/>])([^>]*)>")
+_R_ATTRIBUTE = re.compile(rb"(?<![\w:.-])r\s*=\s*[\"']([^\"']*)[\"']")
+_REFERENCE = re.compile(rb"\$?([A-Za-z]*)\$?(\d*)")
+_MAX_TAG = 64 * 1024
+_HUGE = 10**15
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper()[:12]:
+        number = number * 26 + letter - 64
+    return number if len(letters) <= 12 else _HUGE
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number > 0 and len(letters) < 12:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _parse_reference(value: bytes) -> tuple[int, int] | None:
+    """(row, column) of a cell reference such as ``XFD1048576``; None when it has no row."""
+    match = _REFERENCE.fullmatch(value.strip())
+    if match is None or not match.group(2):
+        return None
+    digits = match.group(2).lstrip(b"0") or b"0"
+    row = int(digits) if len(digits) <= 15 else _HUGE
+    return row, _column_number(match.group(1))
+
+
+def _at_most(text: str, first: str, low: str, high: str) -> str:
+    """A regex for the numerals up to ``text`` (of the same system: digits without a leading
+    zero, or column letters): every shorter numeral, then the same length digit by digit."""
+    any_digit = f"[{low}-{high}]"
+    options = [f"[{first}-{high}]{any_digit}{{0,{len(text) - 2}}}"] if len(text) > 1 else []
+    for index, digit in enumerate(text):
+        bottom = first if index == 0 else low
+        if digit > bottom:
+            below = chr(ord(digit) - 1)
+            rest = len(text) - index - 1
+            options.append(f"{text[:index]}[{bottom}-{below}]{any_digit}{{{rest}}}")
+    options.append(text)
+    return "|".join(options)
+
+
+@functools.lru_cache(maxsize=256)
+def _beyond(max_column: int, max_row: int) -> re.Pattern[bytes]:
+    """Finds a cell tag that is not ``<c r="..."`` with a column up to ``max_column`` and a row
+    up to ``max_row``: on an Excel sheet inside those bounds, nothing (one C-speed pass)."""
+    if max_column < 1 or max_row < 1:
+        return _CELL_OPEN
+    columns = _at_most(_column_letters(max_column), "A", "A", "Z")
+    rows = _at_most(str(max_row), "1", "0", "9")
+    return re.compile(f'<c(?=[\\s/>])(?! r="(?:{columns})(?:{rows})")'.encode())
+
+
+class _ExtentScan:
+    """Reads the extent of one XML part as it is inflated: the declared ``<dimension ref>`` and
+    the largest row and column of any cell (``<c r="...">``; a cell without ``r`` sits after
+    the previous one, as calamine places it). Refuses as soon as a bound is passed.
+
+    Fast path (what Excel and the other writers we know produce, ``<c r="A1"`` and ``<row
+    r="1"``): one regex pass per chunk finds any cell outside the extent known so far, where
+    the largest row is that of the rows with cells; only such a chunk has its cells read one by
+    one. A part with a cell without ``r`` (or written otherwise) is followed tag by tag."""
+
+    def __init__(self, name: str, limits: XlsxLimits, reject: Callable[[str], FileRejected]):
+        self.shown = _show(name, 80)
+        self.limits = limits
+        self.reject = reject
+        self.pending = b""
+        self.max_row = 0
+        self.max_column = 0
+        self.exact = False  # following tag by tag
+        self.row = 0
+        self.column = 0
+
+    def feed(self, data: bytes) -> None:
+        text = self.pending + data
+        start = text.rfind(b"<")
+        if start != -1 and text.find(b">", start) == -1:
+            self.pending = text[start:]
+            text = text[:start]
+            if len(self.pending) > _MAX_TAG:
+                raise self.reject(f'bagian "{self.shown}" berisi tag XML yang terlalu panjang')
+        else:
+            self.pending = b""
+        if text:
+            self._scan(text)
+
+    def finish(self) -> None:
+        if self.pending:
+            self._scan(self.pending)
+            self.pending = b""
+
+    def _scan(self, text: bytes) -> None:
+        if b"dimension" in text:
+            for declared in _DIMENSION.findall(text):
+                last = _parse_reference(declared.rsplit(b":", 1)[-1])
+                if last is not None:
+                    self._check(*last, declared=declared)
+        if not self.exact and _PREFIXED_CELL.search(text) is None:
+            rows = _ROW_WITH_CELLS.findall(text)
+            row_bound = max(self.max_row, *map(int, rows)) if rows else self.max_row
+            # Rounded up to two significant digits, so that a few patterns serve a whole
+            # sheet; a cell up to 10% below that is let through (never past max_rows).
+            scale = 10 ** max(len(str(row_bound)) - 2, 0)
+            rounded = min(-(-row_bound // scale) * scale, max(self.limits.max_rows, row_bound))
+            if self._within(self.max_column, row_bound) and (
+                _beyond(self.max_column, rounded).search(text) is None
+            ):
+                self.max_row = row_bound
+                return
+            cells = _CELL_REF.findall(text)
+            if len(cells) == len(_CELL_OPEN.findall(text)):
+                if cells:
+                    column = max(map(_column_number, {letters for letters, _ in cells}))
+                    row = max(map(int, {digits for _, digits in cells}))
+                    self._check(max(row, row_bound), column)
+                return
+            # A cell without r (or not written as <c r="A1"): from here on, follow the part
+            # tag by tag, from the furthest place reached so far (never nearer than calamine).
+            self.row = max(self.max_row, row_bound)
+            self.column = self.max_column
+        self.exact = True
+        for match in _EXTENT_TAG.finditer(text):
+            attribute = _R_ATTRIBUTE.search(match.group(2))
+            value = attribute.group(1) if attribute else b""
+            if match.group(1) == b"row":
+                digits = value.strip()
+                if digits.isdigit():
+                    self.row = int(digits) if len(digits) <= 15 else _HUGE
+                else:
+                    self.row += 1
+                self.column = 0
+                continue
+            place = _parse_reference(value) if value else None
+            if place is None:
+                place = (max(self.row, 1), self.column + 1)
+            self.row = max(self.row, place[0])
+            self.column = place[1]
+            self._check(*place)
+
+    def _within(self, column: int, row: int) -> bool:
+        limits = self.limits
+        return (
+            column <= limits.max_columns
+            and row <= limits.max_rows
+            and row * column <= limits.max_cells
+        )
+
+    def _check(self, row: int, column: int, *, declared: bytes | None = None) -> None:
+        limits = self.limits
+        if declared is None:
+            if row <= self.max_row and column <= self.max_column:
+                return
+            self.max_row = max(self.max_row, row)
+            self.max_column = max(self.max_column, column)
+            row, column = self.max_row, self.max_column
+        if not self._within(column, row):
+            where = (
+                f'luas yang dinyatakan "{_show(declared.decode("ascii", "replace"), 40)}"'
+                if declared is not None
+                else f"sel {_column_letters(column)}{row}"
+            )
+            raise self.reject(
+                f'lembar kerja terlalu luas: {where} di bagian "{self.shown}" '
+                f"({column:,} kolom × {row:,} baris) melampaui batas {limits.max_columns:,} "
+                f"kolom, {limits.max_rows:,} baris dan {limits.max_cells:,} sel; "
+                "hapus sel kosong di luar tabel lalu simpan ulang"
+            )
 
 
 # Reading rows
@@ -757,6 +1013,117 @@ def _file_kind(path: str | os.PathLike[str], file_name: str, max_bytes: int | No
     )
 
 
+_READER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "xlsx_reader.py")
+_SAFE_CLASSES = {
+    ("datetime", "date"),
+    ("datetime", "datetime"),
+    ("datetime", "time"),
+    ("datetime", "timedelta"),
+    ("datetime", "timezone"),
+}
+
+
+class _Unpickler(pickle.Unpickler):
+    """The child sends plain values only; anything else is refused, never constructed."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in _SAFE_CLASSES:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} tidak diizinkan")
+
+
+class _ChildRows:
+    """One sheet of a workbook read by ``voters/xlsx_reader.py`` in a child process under a
+    memory cap (see that file for why). ``sheets`` lists the worksheet names; ``rows(name)``
+    streams ``(row_number, cells)``. A child that dies, runs out of memory or sends something
+    unreadable becomes a ``FileRejected``."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        sheet_index: int,
+        memory_mb: int,
+        reject: Callable[[str], FileRejected],
+    ):
+        self.reject = reject
+        self.memory_mb = memory_mb
+        self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
+            [
+                sys.executable,
+                "-I",
+                _READER_SCRIPT,
+                os.fspath(path),
+                str(sheet_index),
+                str(memory_mb),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            close_fds=True,
+        )
+        first = self._receive()
+        if first[0] != "sheets":
+            raise self.reject("berkas tidak dapat dibaca sebagai spreadsheet Excel")
+        self.sheets: list[str] = [str(name) for name in first[1]]
+
+    def _receive(self) -> tuple[Any, ...]:
+        try:
+            # One unpickler per message: each pickle numbers its memo from zero.
+            message = _Unpickler(self.process.stdout).load()
+        except (EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
+            message = None
+        if not isinstance(message, tuple) or not message:
+            self._failed()
+        if message[0] == "error":
+            if message[1] == "memory":
+                self._too_large()
+            if message[1] == "sheet":
+                return message
+            raise self.reject("berkas tidak dapat dibaca sebagai spreadsheet Excel")
+        return message
+
+    def _failed(self) -> None:
+        """The child ended without a message: killed for memory (SIGKILL by the kernel, SIGABRT
+        from Rust when an allocation fails under the cap), or broken."""
+        code = self.close()
+        if code in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV, -signal.SIGBUS):
+            self._too_large()
+        raise self.reject("berkas tidak dapat dibaca sebagai spreadsheet Excel")
+
+    def _too_large(self) -> None:
+        self.close()
+        raise self.reject(
+            f"berkas terlalu besar untuk dibaca dalam batas memori {self.memory_mb:,} MB; "
+            "pecah menjadi beberapa berkas atau kirim sebagai CSV"
+        )
+
+    def rows(self, name: str) -> Iterator[tuple[int, list[Any]]]:
+        try:
+            while True:
+                message = self._receive()
+                kind = message[0]
+                if kind == "rows":
+                    yield from message[1]
+                elif kind == "end":
+                    return
+                elif message == ("error", "sheet"):
+                    raise self.reject(f'lembar "{_show(name)}" tidak dapat dibaca')
+                else:
+                    self._failed()
+        finally:
+            self.close()
+
+    def close(self) -> int | None:
+        process, self.process = self.process, None
+        if process is None:
+            return None
+        if process.poll() is None:
+            process.kill()
+        if process.stdout is not None:
+            process.stdout.close()
+        return process.wait()
+
+
 class TableRows:
     """Iterator of ``(row_number, {canonical_name: raw_value})`` over a CSV or XLSX table.
 
@@ -772,9 +1139,11 @@ class TableRows:
         *,
         max_bytes: int | None = None,
         max_unpacked: int = MAX_UNPACKED,
+        limits: XlsxLimits | None = None,
     ):
         self.path = path
         self.file_name = os.path.basename(os.fspath(path))
+        self.limits = limits or XlsxLimits.from_settings()
         self.columns = list(columns)
         self.encoding: str | None = None
         self.delimiter: str | None = None
@@ -787,7 +1156,7 @@ class TableRows:
                 physical = self._csv_rows()
             else:
                 if kind == "xlsx":
-                    check_xlsx_archive(path, max_unpacked=max_unpacked)
+                    check_xlsx_archive(path, max_unpacked=max_unpacked, limits=self.limits)
                 physical = self._workbook_rows()
             self.header_row, self._positions, self._rows = physical
         except BaseException:
@@ -928,35 +1297,25 @@ class TableRows:
     # XLSX / XLS
 
     def _workbook_rows(self) -> tuple[int, dict[int, str], Iterator[tuple[int, list[Any]]]]:
-        try:
-            workbook = CalamineWorkbook.from_path(os.fspath(self.path))
-        except Exception:  # calamine raises several error types for a broken workbook
-            raise self.reject("berkas tidak dapat dibaca sebagai spreadsheet Excel") from None
-        self._closers.append(workbook.close)
-        sheets = [
-            sheet.name for sheet in workbook.sheets_metadata if sheet.typ == SheetTypeEnum.WorkSheet
-        ]
+        reader = _ChildRows(self.path, 0, self.limits.memory_mb, self.reject)
+        self._closers.append(reader.close)
+        sheets = reader.sheets
         if not sheets:
             raise self.reject("spreadsheet tidak memiliki lembar kerja")
         first_best: dict[int, str] | None = None
-        for name in sheets:
-            rows = self._sheet_rows(workbook, name)
-            self._closers.append(rows.close)
+        for index, name in enumerate(sheets):
+            if index:
+                reader = _ChildRows(self.path, index, self.limits.memory_mb, self.reject)
+                self._closers.append(reader.close)
+            rows = reader.rows(name)
             header_row, positions = self._find_header(rows)
             if header_row is not None:
                 self.sheet_name = name
                 return header_row, positions, rows
+            reader.close()
             if first_best is None:
                 first_best = positions
         raise self.reject(self._missing_reason(first_best or {}))
-
-    def _sheet_rows(self, workbook: Any, name: str) -> Iterator[tuple[int, list[Any]]]:
-        try:
-            sheet = workbook.get_sheet_by_name(name)
-            # iter_rows starts at the sheet's first row, so position + 1 is the row number.
-            yield from enumerate(sheet.iter_rows(), 1)
-        except Exception:  # calamine raises several error types for a broken sheet
-            raise self.reject(f'lembar "{_show(name)}" tidak dapat dibaca') from None
 
     # Data rows
 
@@ -992,11 +1351,12 @@ def open_rows(
     *,
     max_bytes: int | None = None,
     max_unpacked: int = MAX_UNPACKED,
+    limits: XlsxLimits | None = None,
 ) -> TableRows:
     """Stream ``(row_number, {canonical_name: raw_value})`` for each non-blank row under the
     header. Only columns present in the file appear in the dict; values are as read (text from a
     CSV; str, float, int, bool, date or datetime from a workbook)."""
-    return TableRows(path, columns, max_bytes=max_bytes, max_unpacked=max_unpacked)
+    return TableRows(path, columns, max_bytes=max_bytes, max_unpacked=max_unpacked, limits=limits)
 
 
 # Parsing rows
@@ -1087,12 +1447,13 @@ def read_table(
     *,
     max_bytes: int | None = None,
     max_unpacked: int = MAX_UNPACKED,
+    limits: XlsxLimits | None = None,
 ) -> ParsedRows:
     """Stream ``ParsedRow`` objects. Every column of ``columns`` is in ``values``: a column the
     file does not have gets its blank value (None for dates, '' for text, 'B' for marital status,
     False for yes/no, 'WNI' for citizenship). A value that cannot be read is None, with a
     ``RowError``."""
-    source = open_rows(path, columns, max_bytes=max_bytes, max_unpacked=max_unpacked)
+    source = open_rows(path, columns, max_bytes=max_bytes, max_unpacked=max_unpacked, limits=limits)
     return ParsedRows(source)
 
 
@@ -1102,10 +1463,13 @@ def collect(
     *,
     max_bytes: int | None = None,
     max_unpacked: int = MAX_UNPACKED,
+    limits: XlsxLimits | None = None,
 ) -> tuple[list[ParsedRow], list[RowError]]:
     """Read a small file whole: every row (bad ones included, each with its errors) and every
     row error in file order."""
-    with read_table(path, columns, max_bytes=max_bytes, max_unpacked=max_unpacked) as table:
+    with read_table(
+        path, columns, max_bytes=max_bytes, max_unpacked=max_unpacked, limits=limits
+    ) as table:
         rows = list(table)
     errors = [error for row in rows for error in row.errors]
     return rows, errors

@@ -261,6 +261,7 @@ class ListFile:
         file_name: str | None = None,
         max_bytes: int | None = None,
         max_unpacked: int = importers.MAX_UNPACKED,
+        limits: importers.XlsxLimits | None = None,
         expected_tps: str = "",
         batch_rows: int = BATCH_ROWS,
         error_limit: int = ERROR_LIMIT,
@@ -286,7 +287,7 @@ class ListFile:
         self._nik_memo: dict[str, tuple[str, str]] = {}
         try:
             self._table = importers.open_rows(
-                path, COLUMNS, max_bytes=max_bytes, max_unpacked=max_unpacked
+                path, COLUMNS, max_bytes=max_bytes, max_unpacked=max_unpacked, limits=limits
             )
         except FileRejected as error:
             raise FileRejected(self.file_name, error.reason) from None

@@ -53,7 +53,7 @@ from django.utils import timezone
 
 from .. import audit, history, importers, wilayah
 from .. import nik as nik_rules
-from ..importers import FileRejected, RowError, format_errors
+from ..importers import FileRejected, RowError, XlsxLimits, format_errors
 from ..models import (
     AuditEvent,
     DapilEntry,
@@ -289,7 +289,11 @@ def import_reference_dpt(
     """Load the file as the election's reference DPT, replacing the one in force."""
     progress = progress or _Progress(batch)
     with ListFile(
-        path, file_name=file_name, max_bytes=max_bytes, max_unpacked=REFERENCE_MAX_UNPACKED
+        path,
+        file_name=file_name,
+        max_bytes=max_bytes,
+        max_unpacked=REFERENCE_MAX_UNPACKED,
+        limits=XlsxLimits.from_settings(reference=True),
     ) as reader:
         current = active_reference(election)
         if current is not None and current.sha256 == reader.sha256:
