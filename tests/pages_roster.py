@@ -114,3 +114,15 @@ page(
 )
 page("dukcapil_answer_upload", OPERATORS, lambda w: reverse("dukcapil_answer_upload"),
      method="post", ok_status=(302,))
+
+
+def _answer_batch(facility):
+    return ImportBatch.objects.create(kind="dukcapil", facility=facility, file_name="jawaban.xlsx")
+
+
+page(
+    "dukcapil_answer_result",
+    OPERATORS,
+    lambda w: reverse("dukcapil_answer_result", args=[_answer_batch(w["blora"]).pk]),
+    foreign_url=lambda w: reverse("dukcapil_answer_result", args=[_answer_batch(w["rembang"]).pk]),
+)

@@ -14,6 +14,7 @@ import security_world
 import time_machine
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test import TestCase
 
 from voters.models import (
     AuditEvent,
@@ -156,8 +157,10 @@ def test_an_unconfirmed_preview_expires_with_its_file_after_an_hour(operator, cl
 
     client = client_for(operator)
     upload = SimpleUploadedFile("sdp.csv", security_world.ROSTER.encode("utf-8-sig"))
-    client.post(reverse("roster_import"), {"file": upload})
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the preview job
+        client.post(reverse("roster_import"), {"file": upload})
     batch = ImportBatch.objects.get()
+    assert batch.sha256  # previewed, waiting for confirmation
     stored = Path(batch.stored_path)
     export = private_root / "exports" / "lama.csv"
     export.parent.mkdir(exist_ok=True)
@@ -182,7 +185,8 @@ def test_a_confirmed_import_that_is_refused_leaves_no_file(operator, blora, clie
 
     client = client_for(operator)
     upload = SimpleUploadedFile("sdp.csv", security_world.ROSTER.encode("utf-8-sig"))
-    client.post(reverse("roster_import"), {"file": upload})
+    with django_capture_on_commit_callbacks(execute=True):  # the preview job
+        client.post(reverse("roster_import"), {"file": upload})
     batch = ImportBatch.objects.get()
     Path(batch.stored_path).write_text("bukan lagi berkas yang dipratinjau\n")
     with django_capture_on_commit_callbacks(execute=True):

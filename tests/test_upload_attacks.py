@@ -9,6 +9,7 @@ import zipfile
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 
 from coordination.models import Attachment
@@ -90,7 +91,7 @@ def test_the_roster_upload_refuses_a_hostile_workbook(kind, operator, client_for
                                                       caplog):
     client = client_for(operator)
     upload = SimpleUploadedFile("sdp.xlsx", hostile(kind, ROSTER))
-    with caplog.at_level(logging.WARNING):
+    with caplog.at_level(logging.WARNING), TestCase.captureOnCommitCallbacks(execute=True):
         response = client.post(reverse("roster_import"), {"file": upload})
     status, text = page_text(client, response)
     assert status == 200 and REASONS[kind] in text and "ditolak" in text
@@ -128,7 +129,7 @@ def test_the_dukcapil_answer_upload_refuses_a_hostile_workbook(kind, operator, b
     before = (inmate.nik_status, inmate.version)
     client = client_for(operator)
     upload = SimpleUploadedFile("jawaban.xlsx", hostile(kind, ANSWER))
-    with caplog.at_level(logging.WARNING):
+    with caplog.at_level(logging.WARNING), TestCase.captureOnCommitCallbacks(execute=True):
         response = client.post(reverse("dukcapil_answer_upload"), {"file": upload})
     status, text = page_text(client, response)
     assert status == 200 and REASONS[kind] in text and "Traceback" not in caplog.text

@@ -34,6 +34,22 @@ def import_inmates_task(batch_id):
 
 
 @shared_task(acks_late=True)
+def import_inmates_preview_task(batch_id):
+    """Read and check an uploaded roster and store its preview (ImportBatch id)."""
+    from .services.inmates import run_roster_preview
+
+    run_roster_preview(batch_id)
+
+
+@shared_task(acks_late=True)
+def import_dukcapil_answer_task(batch_id):
+    """Apply an uploaded Dukcapil answer file (ImportBatch id)."""
+    from .services.dukcapil import run_answer_batch
+
+    run_answer_batch(batch_id)
+
+
+@shared_task(acks_late=True)
 def reconcile_task(run_id):
     """Run one reconciliation (ReconciliationRun id)."""
     from .services.reconciliation import ReconciliationBusy, execute_run

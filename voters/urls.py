@@ -38,6 +38,8 @@ urlpatterns = [
     path("dukcapil/permintaan/<int:pk>/unduh/", roster.dukcapil_request_download,
          name="dukcapil_request_download"),
     path("dukcapil/jawaban/", roster.dukcapil_answer_upload, name="dukcapil_answer_upload"),
+    path("dukcapil/jawaban/<int:pk>/", roster.dukcapil_answer_result,
+         name="dukcapil_answer_result"),
     path("rekonsiliasi/", reconciliation.overview, name="reconciliation"),
     path("rekonsiliasi/jalankan/", reconciliation.start, name="reconciliation_start"),
     path("rekonsiliasi/<int:pk>/", reconciliation.run_detail, name="reconciliation_run"),

@@ -310,8 +310,9 @@ def test_an_import_from_the_browser_queues_a_reconciliation(
     Election.objects.filter(pk=tps901.election_id).update(
         polling_date=dt.date.today() + dt.timedelta(days=30))
     client = client_for(operator)
-    client.post(reverse("roster_import"), {"file": SimpleUploadedFile(
-        "sdp.csv", INMATES.encode())})
+    with django_capture_on_commit_callbacks(execute=True):  # the preview job
+        client.post(reverse("roster_import"), {"file": SimpleUploadedFile(
+            "sdp.csv", INMATES.encode())})
     batch = ImportBatch.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("roster_import_confirm", args=[batch.pk]))

@@ -5,7 +5,9 @@ fills in a result per row (and a corrected NIK where they found one); importing 
 every NIK along its lifecycle, all or nothing.
 """
 
+import logging
 import re
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,8 +15,17 @@ from django.utils import timezone
 from .. import audit, exports, importers, storage
 from .. import nik as nik_rules
 from ..importers import CellError, Column, parse_date, parse_text
-from ..models import NIK_TRANSITIONS, AuditEvent, DukcapilRequest, Inmate, NikStatus
+from ..models import (
+    NIK_TRANSITIONS,
+    AuditEvent,
+    DukcapilRequest,
+    ImportBatch,
+    Inmate,
+    NikStatus,
+)
 from .inmates import ImportRejected, TransitionRefused, change_nik_status
+
+logger = logging.getLogger(__name__)
 
 REQUEST_HEADER = [
     "NO",
@@ -274,6 +285,80 @@ def import_answer(*, path, facility, user, file_name=None):
             sha256=audit.sha256_of_file(path),
         )
     return counts
+
+
+def start_answer_import(*, uploaded, facility, user):
+    """Store an uploaded answer file and queue the job that reads and applies it (never read in
+    the request: SECURITY.md check 31). Returns the ImportBatch."""
+    from .. import tasks
+
+    path = storage.save_upload(uploaded, "imports")
+    try:
+        batch = ImportBatch.objects.create(
+            kind=ImportBatch.Kind.DUKCAPIL,
+            facility=facility,
+            file_name=(uploaded.name or "berkas")[:255],
+            stored_path=str(path),
+            created_by=user,
+            message="Menunggu giliran",
+        )
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    transaction.on_commit(lambda: tasks.import_dukcapil_answer_task.delay(batch.pk))
+    return batch
+
+
+def _discard_upload(batch):
+    if batch.stored_path and storage.is_private(batch.stored_path):
+        Path(batch.stored_path).unlink(missing_ok=True)
+    ImportBatch.objects.filter(pk=batch.pk).update(stored_path="")
+    batch.stored_path = ""
+
+
+def run_answer_batch(batch_id):
+    """The job behind an uploaded answer: apply it (all or nothing), record the counts or the
+    reasons on the batch, and delete the file whatever happened."""
+    batch = (
+        ImportBatch.objects.select_related("facility", "created_by")
+        .filter(pk=batch_id, kind=ImportBatch.Kind.DUKCAPIL)
+        .first()
+    )
+    if batch is None:
+        return None
+    if not batch.claim():
+        if batch.is_finished:
+            _discard_upload(batch)
+        return batch
+    try:
+        batch.report(message="Membaca jawaban Dukcapil")
+        counts = import_answer(
+            path=batch.stored_path,
+            facility=batch.facility,
+            user=batch.created_by,
+            file_name=batch.file_name,
+        )
+    except ImportRejected as exc:
+        batch.row_errors = [
+            {"row": e.row_number, "column": e.column, "message": str(e)} for e in exc.errors[:1000]
+        ]
+        batch.summary = {"rejected": len({e.row_number for e in exc.errors})}
+        batch.save(update_fields=["row_errors", "summary"])
+        batch.fail(str(exc))
+    except Exception as exc:  # never leave the row running
+        logger.exception("Dukcapil answer batch %s failed", batch.pk)
+        batch.fail(
+            "Impor gagal karena kesalahan sistem; tidak ada yang disimpan. "
+            f"({type(exc).__name__})"
+        )
+    else:
+        batch.summary = {"counts": counts, "rows": sum(counts.values())}
+        batch.save(update_fields=["summary"])
+        text = ", ".join(f"{label}: {n}" for label, n in counts.items())
+        batch.succeed(f"Jawaban Dukcapil diterapkan. {text}".strip())
+    finally:
+        _discard_upload(batch)
+    return batch
 
 
 def _reachable(inmate):

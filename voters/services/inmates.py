@@ -549,3 +549,119 @@ def run_roster_batch(batch_id):
 
     schedule_runs(facility=batch.facility, user=batch.created_by)
     return batch
+
+
+# -- the upload in the browser: a preview job, then (after the operator confirms) the import --
+
+
+def start_roster_preview(*, uploaded, facility, user):
+    """Store an uploaded SDP file and queue the job that reads and checks it (never read in the
+    request: SECURITY.md check 31). Returns the ImportBatch, queued without a preview yet."""
+    from .. import storage, tasks
+
+    path = storage.save_upload(uploaded, "imports")
+    try:
+        batch = ImportBatch.objects.create(
+            kind=ImportBatch.Kind.INMATES,
+            facility=facility,
+            file_name=(uploaded.name or "berkas")[:255],
+            stored_path=str(path),
+            created_by=user,
+            message="Menunggu giliran",
+        )
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    transaction.on_commit(lambda: tasks.import_inmates_preview_task.delay(batch.pk))
+    return batch
+
+
+def preview_rows(plan, limit=500):
+    """What the preview page shows: no full NIK is stored in the preview."""
+    rows = []
+    for row in plan.rows:
+        if row.action == "unchanged" and not row.warnings:
+            continue
+        rows.append(
+            {
+                "row": row.row_number,
+                "action": row.action,
+                "no_registrasi": row.values["no_registrasi"],
+                "nama": row.values["nama"],
+                "nik": nik_rules.mask(row.values["nik"]),
+                "fields": [f for f in row.changed_fields if f not in ("nik_issues", "row_hash")],
+                "warnings": row.warnings[:3],
+            }
+        )
+        if len(rows) >= limit:
+            break
+    return rows
+
+
+def is_previewing(batch):
+    """True while the preview job has not yet stored a preview (nor refused the file)."""
+    return (
+        batch.kind == ImportBatch.Kind.INMATES
+        and not batch.sha256
+        and not batch.confirmed_at
+        and batch.status in (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING)
+    )
+
+
+def run_roster_preview(batch_id):
+    """The preview job: read and check the stored file and compare it with the roster. A file
+    refused (bad rows, too large a sheet, a reader out of memory) fails the batch with the
+    reason and is deleted; a good one leaves the batch queued with its preview, waiting for the
+    operator's confirmation (``run_roster_batch``)."""
+    batch = (
+        ImportBatch.objects.select_related("facility")
+        .filter(pk=batch_id, kind=ImportBatch.Kind.INMATES)
+        .first()
+    )
+    if batch is None or not is_previewing(batch):
+        return batch
+    if not batch.claim():
+        return batch
+    batch.report(message="Membaca dan memeriksa berkas")
+    try:
+        plan = plan_roster_import(
+            path=batch.stored_path, facility=batch.facility, file_name=batch.file_name
+        )
+    except ImportRejected as exc:
+        batch.row_errors = [
+            {"row": e.row_number, "column": e.column, "message": str(e)} for e in exc.errors[:1000]
+        ]
+        batch.summary = {"rejected": len({e.row_number for e in exc.errors})}
+        batch.save(update_fields=["row_errors", "summary"])
+        batch.fail(str(exc))
+        _discard_upload(batch)
+        return batch
+    except Exception as exc:  # never leave the row running, nor the file behind
+        logger.exception("roster preview batch %s failed", batch.pk)
+        _discard_upload(batch)
+        batch.fail(
+            "Pratinjau gagal karena kesalahan sistem; tidak ada yang disimpan. "
+            f"({type(exc).__name__})"
+        )
+        return batch
+    # Back to "queued", unstarted: the preview waits for the operator (and expires unconfirmed
+    # after an hour: retention.sweep_transient_files); the import job claims it again.
+    batch.sha256 = plan.sha256
+    batch.summary = {**plan.summary, "fingerprint": plan.fingerprint, "preview": preview_rows(plan)}
+    batch.status = ImportBatch.Status.QUEUED
+    batch.started_at = batch.heartbeat_at = None
+    batch.done = batch.total = 0
+    batch.message = ""
+    batch.save(
+        update_fields=[
+            "sha256",
+            "summary",
+            "status",
+            "started_at",
+            "heartbeat_at",
+            "done",
+            "total",
+            "message",
+        ]
+    )
+    return batch

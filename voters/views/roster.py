@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -28,11 +29,11 @@ from ..models import AuditEvent, DukcapilRequest, ImportBatch, Inmate, NikStatus
 from ..selectors import UNUSED_INMATE_FIELDS, current_election, ineligibility, tms_table
 from ..services import dukcapil as dukcapil_service
 from ..services.inmates import (
-    ImportRejected,
     TransitionRefused,
     change_nik_status,
-    plan_roster_import,
+    is_previewing,
     record_custody_event,
+    start_roster_preview,
 )
 from ..tasks import import_inmates_task
 
@@ -311,6 +312,17 @@ def nik_worklist(request, key="perekaman"):
     )
 
 
+def _back(request, fallback="nik_worklist"):
+    """The posted ``next`` when it is a page of this site, else ``fallback`` (no open redirect
+    to another host)."""
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(fallback)
+
+
 @require_POST
 @role_required(*OPERATORS)
 def dukcapil_request_create(request):
@@ -318,7 +330,7 @@ def dukcapil_request_create(request):
     form = DukcapilRequestForm(request.POST, queryset=scoped_inmates(request))
     if not form.is_valid():
         messages.error(request, _("Pilih paling sedikit satu WBP untuk dikirim ke Dukcapil."))
-        return redirect(request.POST.get("next") or reverse("nik_worklist"))
+        return redirect(_back(request))
     chosen = form.cleaned_data["inmates"]
     dukcapil_request = dukcapil_service.create_request(
         facility=facility,
@@ -380,24 +392,25 @@ def dukcapil_request_download(request, pk):
 def dukcapil_answer_upload(request):
     facility = _facility(request)
     form = UploadForm(request.POST, request.FILES)
-    back = request.POST.get("next") or reverse("nik_worklist")
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("file", [])))
-        return redirect(back)
-    upload = form.cleaned_data["file"]
-    path = storage.save_upload(upload, "imports")
-    try:
-        counts = dukcapil_service.import_answer(
-            path=path, facility=facility, user=request.user, file_name=upload.name
-        )
-    except ImportRejected as exc:
-        messages.error(request, str(exc))
-        return redirect(back)
-    finally:
-        path.unlink(missing_ok=True)
-    summary = ", ".join(f"{label}: {n}" for label, n in counts.items())
-    messages.success(request, _("Jawaban Dukcapil diterapkan. %(s)s") % {"s": summary})
-    return redirect(back)
+        return redirect(_back(request))
+    # Read and applied by a job, never in the request (SECURITY.md check 31).
+    batch = dukcapil_service.start_answer_import(
+        uploaded=form.cleaned_data["file"], facility=facility, user=request.user
+    )
+    return redirect("dukcapil_answer_result", pk=batch.pk)
+
+
+@role_required(*OPERATORS)
+def dukcapil_answer_result(request, pk):
+    batch = get_object_or_404(
+        ImportBatch.objects.filter(
+            kind=ImportBatch.Kind.DUKCAPIL, facility__in=request.user.facilities()
+        ),
+        pk=pk,
+    )
+    return render(request, "voters/roster/dukcapil_answer.html", {"batch": batch})
 
 
 # -- SDP import: upload, preview, confirm, result -----------------------------------------
@@ -408,63 +421,16 @@ def roster_import(request):
     facility = _facility(request)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        path = storage.save_upload(upload, "imports")
-        batch = ImportBatch.objects.create(
-            kind=ImportBatch.Kind.INMATES,
-            facility=facility,
-            file_name=upload.name[:255],
-            stored_path=str(path),
-            created_by=request.user,
+        # The file is read and checked by a job, never in the request (SECURITY.md check 31);
+        # the preview page shows its progress, then the preview.
+        batch = start_roster_preview(
+            uploaded=form.cleaned_data["file"], facility=facility, user=request.user
         )
-        try:
-            plan = plan_roster_import(path=path, facility=facility, file_name=upload.name)
-        except ImportRejected as exc:
-            path.unlink(missing_ok=True)
-            batch.row_errors = [
-                {"row": e.row_number, "column": e.column, "message": str(e)}
-                for e in exc.errors[:1000]
-            ]
-            batch.summary = {"rejected": len({e.row_number for e in exc.errors})}
-            batch.save(update_fields=["row_errors", "summary"])
-            batch.fail(str(exc))
-            return redirect("roster_import_preview", pk=batch.pk)
-        batch.sha256 = plan.sha256
-        batch.summary = {
-            **plan.summary,
-            "fingerprint": plan.fingerprint,
-            "preview": _preview_rows(plan),
-        }
-        batch.save(update_fields=["sha256", "summary"])
         return redirect("roster_import_preview", pk=batch.pk)
     recent = ImportBatch.objects.filter(
         kind=ImportBatch.Kind.INMATES, facility__in=request.user.facilities()
     )[:10]
     return render(request, "voters/roster/import.html", {"form": form, "recent": recent})
-
-
-def _preview_rows(plan, limit=500):
-    """What the preview page shows: no full NIK is stored in the preview."""
-    from .. import nik as nik_rules
-
-    rows = []
-    for row in plan.rows:
-        if row.action == "unchanged" and not row.warnings:
-            continue
-        rows.append(
-            {
-                "row": row.row_number,
-                "action": row.action,
-                "no_registrasi": row.values["no_registrasi"],
-                "nama": row.values["nama"],
-                "nik": nik_rules.mask(row.values["nik"]),
-                "fields": [f for f in row.changed_fields if f not in ("nik_issues", "row_hash")],
-                "warnings": row.warnings[:3],
-            }
-        )
-        if len(rows) >= limit:
-            break
-    return rows
 
 
 def _scoped_batch(request, pk):
@@ -479,7 +445,11 @@ def _scoped_batch(request, pk):
 @role_required(*OPERATORS)
 def roster_import_preview(request, pk):
     batch = _scoped_batch(request, pk)
-    return render(request, "voters/roster/import_preview.html", {"batch": batch})
+    return render(
+        request,
+        "voters/roster/import_preview.html",
+        {"batch": batch, "previewing": is_previewing(batch)},
+    )
 
 
 @require_POST
