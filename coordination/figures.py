@@ -160,9 +160,9 @@ def _on_list(kind):
 
 def reconciliation_open(facility, election, on_date):
     """Rows of the latest finished reconciliation run (on or before the day) that ask someone
-    to act: every category but TERDAFTAR."""
+    to act: the dashboard's "perlu tindakan" categories (voters.dashboard.ACTION_CATEGORIES)."""
+    from voters.dashboard import ACTION_CATEGORIES
     from voters.models import ReconciliationRun
-    from voters.models.reconciliation import Category
 
     run = (
         ReconciliationRun.objects.filter(
@@ -174,7 +174,7 @@ def reconciliation_open(facility, election, on_date):
     )
     if run is None:
         return None
-    return run.items.exclude(category=Category.TERDAFTAR).count()
+    return run.items.filter(category__in=ACTION_CATEGORIES).count()
 
 
 def tps_count(facility, election, on_date):

@@ -58,3 +58,17 @@ def test_unknown_language_cookie_falls_back_to_indonesian():
     body = client.get(reverse("login")).content.decode()
     assert '<html lang="id">' in body
     assert "Masuk ke TPS Khusus" in body
+
+
+def test_the_dashboard_nik_chart_is_labelled_in_the_chosen_language(
+    operator, client_for, blora, election, tps901
+):
+    from pages_letters import make_inmate
+
+    make_inmate(blora, "A.1/2024", "BUDI SANTOSO")
+    body = choose_english(client_for(operator)).get(reverse("home")).content.decode()
+    assert "Verified by Dukcapil" in body
+    assert "NIK empty or invalid" in body
+    assert "Terverifikasi Dukcapil" not in body
+    indonesian = client_for(operator).get(reverse("home")).content.decode()
+    assert "Terverifikasi Dukcapil" in indonesian

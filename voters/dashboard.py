@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from .access import READERS, STAFF, Role, has_role
 from .models import Inmate, NikStatus, VoterList
@@ -46,17 +47,18 @@ CATEGORY_ORDER = list(CATEGORY_TONES)
 ACTION_CATEGORIES = [c for c, tone in CATEGORY_TONES.items() if tone in (WARN, INFO)]
 
 # NIK statuses in the groups an officer acts on, with the work list that holds each group.
+# Lazy: a module constant translated at import would stay in the language of that moment.
 NIK_GROUPS = [
-    (_("Terverifikasi Dukcapil"), OK, (NikStatus.VERIFIED, NikStatus.BIOMETRIC_MATCH), None),
+    (_lazy("Terverifikasi Dukcapil"), OK, (NikStatus.VERIFIED, NikStatus.BIOMETRIC_MATCH), None),
     (
-        _("NIK sah, belum dikirim ke Dukcapil"),
+        _lazy("NIK sah, belum dikirim ke Dukcapil"),
         INFO,
         (NikStatus.FORMAT_VALID, NikStatus.NOT_CHECKED),
         "belum-dikirim",
     ),
-    (_("Menunggu jawaban Dukcapil"), NEUTRAL, (NikStatus.SENT, NikStatus.RECORDED), "menunggu"),
+    (_lazy("Menunggu jawaban Dukcapil"), NEUTRAL, (NikStatus.SENT, NikStatus.RECORDED), "menunggu"),
     (
-        _("Dukcapil: tidak ditemukan atau belum rekam"),
+        _lazy("Dukcapil: tidak ditemukan atau belum rekam"),
         WARN,
         (
             NikStatus.NOT_FOUND,
@@ -66,7 +68,7 @@ NIK_GROUPS = [
         ),
         "perekaman",
     ),
-    (_("NIK kosong atau tidak sah"), BAD, (NikStatus.FORMAT_INVALID,), "perekaman"),
+    (_lazy("NIK kosong atau tidak sah"), BAD, (NikStatus.FORMAT_INVALID,), "perekaman"),
 ]
 
 LIST_KINDS = (("DPT", "DPT"), ("DPTB", "DPTb"), ("DPK", "DPK"))

@@ -46,7 +46,8 @@ def test_every_figure_of_a_meeting_is_computed_from_the_real_data(
     run = ReconciliationRun.objects.create(
         election=election, facility=blora, today=DAY, status=ReconciliationRun.Status.DONE
     )
-    for position, category in enumerate(["TERDAFTAR", "TERDAFTAR", "PEREKAMAN", "KELUAR"]):
+    categories = ["TERDAFTAR", "TERDAFTAR", "PEREKAMAN", "PERLU_PERIKSA", "KELUAR"]
+    for position, category in enumerate(categories):
         ReconciliationItem.objects.create(
             run=run, position=position, category=category, key=f"inmate:{position}"
         )
@@ -59,7 +60,7 @@ def test_every_figure_of_a_meeting_is_computed_from_the_real_data(
         "on_dpt": 3,
         "on_dptb": 1,
         "on_dpk": 0,
-        "reconciliation_open": 2,
+        "reconciliation_open": 2,  # PEREKAMAN and PERLU_PERIKSA ask someone to act
         "tps_count": 1,
         "tps_capacity": 600,
         "action_items_open": 0,

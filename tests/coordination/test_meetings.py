@@ -67,7 +67,8 @@ def test_the_seed_001_meeting_is_recorded_printed_and_followed_up_through_the_pa
     assert kept["inmates_inside"] == 126
     assert kept["nik_missing"] == 4
     assert kept["tps_count"] == 1
-    assert kept["on_dpt"] is None  # nobody provides it yet: shown as "—"
+    assert kept["on_dpt"] == 0  # no DPT loaded for TPS 901 yet
+    assert kept["reconciliation_open"] is None  # no run yet: shown as "—"
 
     # 2. Named attendees: the Karutan presents, the KPU chairs.
     rutan = blora.institutions.get(kind="pemasyarakatan")
