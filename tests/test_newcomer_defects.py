@@ -165,3 +165,55 @@ def test_printed_documents_need_no_collected_static_manifest(settings, tmp_path)
     # The @font-face family: the packaged file was read (a fallback would be a system font).
     assert any(name.endswith("+Surat-Sans") for name in fonts), fonts
     assert "Uji huruf" in page.extract_text()
+
+
+def roster_batch(facility, **fields):
+    return ImportBatch.objects.create(
+        kind=ImportBatch.Kind.INMATES, facility=facility, file_name="sdp.xlsx", **fields
+    )
+
+
+def test_the_import_history_says_when_a_preview_expired_and_why_an_import_failed(
+    blora, people, client_for
+):
+    from django.utils import timezone
+
+    long_ago = timezone.now() - dt.timedelta(hours=2)
+    roster_batch(blora, sha256="a" * 64, created_at=long_ago, summary={"rows": 3})
+    roster_batch(blora, sha256="b" * 64, summary={"rows": 3})
+    roster_batch(blora, status=ImportBatch.Status.FAILED,
+                 error="Baris 3, kolom tanggal_lahir: bukan tanggal\nbaris lain")
+    html = client_for(people["operator"]).get(reverse("roster_import")).content.decode()
+    assert "Pratinjau kedaluwarsa" in html
+    assert "Tidak dikonfirmasi dalam 1 jam; unggah ulang berkasnya." in html
+    assert "Menunggu konfirmasi" in html
+    assert "Baris 3, kolom tanggal_lahir: bukan tanggal" in html
+
+
+def test_an_expired_preview_can_no_longer_be_confirmed(blora, people, client_for, monkeypatch):
+    from django.utils import timezone
+
+    from voters.tasks import import_inmates_task
+
+    batch = roster_batch(
+        blora, sha256="a" * 64, created_at=timezone.now() - dt.timedelta(hours=2),
+        summary={"rows": 3},
+    )
+    client = client_for(people["operator"])
+    page = client.get(reverse("roster_import_preview", args=[batch.pk])).content.decode()
+    assert "Pratinjau kedaluwarsa" in page
+    assert reverse("roster_import_confirm", args=[batch.pk]) not in page
+    calls = []
+    monkeypatch.setattr(import_inmates_task, "delay", lambda *a: calls.append(a))
+    response = client.post(reverse("roster_import_confirm", args=[batch.pk]), follow=True)
+    assert "Pratinjau kedaluwarsa" in response.content.decode()
+    batch.refresh_from_db()
+    assert batch.confirmed_at is None and calls == []
+
+
+def test_a_failed_list_import_says_why_in_the_history(tps901, people, client_for):
+    batch = list_batch(tps901, rejected=1, errors=1)
+    batch.error = "Berkas ditolak: kolom NIK tidak ada"
+    batch.save()
+    html = client_for(people["kpu"]).get(reverse("voter_lists")).content.decode()
+    assert "Berkas ditolak: kolom NIK tidak ada" in html

@@ -1,12 +1,19 @@
 """An upload or command-line import, kept as a job row with its preview and its outcome."""
 
+from datetime import timedelta
+
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .jobs import Job
 
 
 class ImportBatch(Job):
+    # A roster preview not confirmed within this long expires with its file (the transient
+    # sweep deletes it: services/retention.py; the pages say so from this moment on).
+    PREVIEW_LIFETIME = timedelta(hours=1)
+
     class Kind(models.TextChoices):
         INMATES = "inmates", _("Data WBP (SDP)")
         VOTER_LIST = "voter_list", _("Daftar pemilih TPS")
@@ -51,3 +58,38 @@ class ImportBatch(Job):
     @property
     def facility_for_access(self):
         return self.facility_id or (self.tps.facility_id if self.tps_id else None)
+
+    @property
+    def awaits_confirmation(self):
+        """A roster preview read and shown, not yet confirmed."""
+        return (
+            self.kind == self.Kind.INMATES
+            and self.status == self.Status.QUEUED
+            and bool(self.sha256)
+            and self.confirmed_at is None
+        )
+
+    @property
+    def preview_expired(self):
+        return self.awaits_confirmation and (
+            self.created_at < timezone.now() - self.PREVIEW_LIFETIME
+        )
+
+    @property
+    def state_label(self):
+        """The status as a person reads it in an import history."""
+        if self.preview_expired:
+            return _("Pratinjau kedaluwarsa")
+        if self.awaits_confirmation:
+            return _("Menunggu konfirmasi")
+        return self.get_status_display()
+
+    @property
+    def outcome(self):
+        """What came of it, in one line: the result, or why it failed or lapsed."""
+        if self.preview_expired:
+            return _("Tidak dikonfirmasi dalam 1 jam; unggah ulang berkasnya.")
+        if self.status == self.Status.FAILED:
+            first = (self.error or "").strip().splitlines()
+            return first[0][:200] if first else _("Gagal tanpa keterangan; lihat rinciannya.")
+        return self.message

@@ -67,7 +67,7 @@ logger = logging.getLogger(__name__)
 
 PURGED_PREFIX = "DIHAPUS-"
 # Uploads waiting for a preview's confirmation and exports on their way out live this long.
-TRANSIENT_AGE = dt.timedelta(hours=1)
+TRANSIENT_AGE = ImportBatch.PREVIEW_LIFETIME
 
 
 class PurgeRefused(ValueError):

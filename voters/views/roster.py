@@ -459,6 +459,9 @@ def roster_import_confirm(request, pk):
     if batch.status != ImportBatch.Status.QUEUED or batch.confirmed_at or not batch.sha256:
         messages.error(request, _("Impor ini sudah diproses atau ditolak."))
         return redirect("roster_import_preview", pk=batch.pk)
+    if batch.preview_expired:
+        messages.error(request, _("Pratinjau kedaluwarsa (lebih dari 1 jam); unggah ulang."))
+        return redirect("roster_import_preview", pk=batch.pk)
     if not storage.is_private(batch.stored_path) or not Path(batch.stored_path).exists():
         messages.error(request, _("Berkas pratinjau sudah tidak ada; unggah ulang."))
         return redirect("roster_import")
