@@ -5,28 +5,30 @@ like test_worker.py.
 
 How a drill works:
 
-- The worker is a real ``celery worker --pool=solo`` on the test database. Its Redis keys carry
-  a prefix of this test session (Kombu's ``global_keyprefix``), so a drill never takes or
-  restores another session's messages on a shared Redis database, and its keys are deleted
-  afterwards. Everything else is the production configuration: ``acks_late``,
-  ``reject_on_worker_lost``, prefetch 1, the 2× time-limit visibility timeout.
-- To kill a job at a known point, the first worker runs with ``JOB_DRILL_PAUSE_MS`` (settings.py):
-  every progress report of a job is followed by that pause. The drill waits until the job row
-  shows the wanted progress, then kills the worker (or its database connections) in the pause.
+- The worker is a real ``celery worker --pool=solo`` on the test database, started through
+  ``drill_worker.py``. Its Redis keys carry a prefix of this test session (Kombu's
+  ``global_keyprefix``), so a drill never takes or restores another session's messages on a
+  shared Redis database, and its keys are deleted afterwards. Everything else is the production
+  configuration: ``acks_late``, ``reject_on_worker_lost``, prefetch 1, the 2x time-limit
+  visibility timeout, the sweep of lost jobs when a worker starts.
+- To kill a job at a known point, the first worker runs with ``DRILL_PAUSE_MS``: drill_worker.py
+  makes every progress report of a job (``Job.report``) pause that long (a test-only patch; the
+  production code has no such hook). The drill waits until the job row shows the wanted
+  progress, then kills the worker (or its database connections) in the pause.
 - With the solo pool, a SIGKILL takes the whole worker: nobody rejects the message, which stays
-  in Kombu's "unacked" set until its visibility timeout has passed; the next worker to start
-  then restores it to its queue. The job row stays "running" with a heartbeat that stops. A
-  drill does not wait hours for those clocks: ``time_passes`` moves both back (the heartbeat by
-  JOB_STALE_AFTER, the message's delivery time by the visibility timeout).
-- Then either the redelivered task takes the stale job over (``Job.claim``) and finishes it, or,
-  when the beat's sweeper got there first, the job is failed with a message, the redelivered
-  task is a no-op, and a new job (the person's retry) finishes. Either way the end state is that
-  of one clean run.
+  in Kombu's "unacked" set until its visibility timeout (4 h) has passed. The job row stays
+  "running" with a heartbeat that stops. A drill does not wait for those clocks:
+  ``heartbeat_stops`` moves the heartbeat back by JOB_STALE_AFTER, ``visibility_passes`` the
+  message's delivery time by the visibility timeout.
+- Nobody sweeps by hand: the next worker, as it starts, sends the lost job again
+  (voters/services/jobs.py), and it finishes with the state of one clean run. Hours later the
+  killed attempt's message comes back and changes nothing. A job lost twice is failed with a
+  reason; the person's retry then finishes.
 - The database drills terminate the worker's backends (``pg_terminate_backend``) mid-job: the job
   must end "failed" with a message at once (not "running" until the sweeper), and a retry on the
   same worker, which opens new connections, must succeed.
 - The last drill uses the prefork pool of docker-compose.yml and kills a child, as the OOM killer
-  would (see its docstring).
+  would; there the lost job is taken back when a page reads its progress (see its docstring).
 
 Results and the reasons behind them: bench/README.md, "Fault drills".
 """
@@ -45,6 +47,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from pages_letters import build_letter_world
 from test_worker import database_url, wait_for
@@ -72,14 +75,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-# `celery -A tpskhusus worker ...` with this session's key prefix on the broker connection.
-WORKER = (
-    "import os, sys\n"
-    "from tpskhusus.celery import app\n"
-    "app.conf.broker_transport_options = {**app.conf.broker_transport_options,\n"
-    "    'global_keyprefix': os.environ['DRILL_KEY_PREFIX']}\n"
-    "app.worker_main(['worker', *sys.argv[1:]])\n"
-)
+WORKER = Path(__file__).resolve().parent / "drill_worker.py"
 
 
 class Drill:
@@ -106,10 +102,10 @@ class Drill:
             "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
             "PRIVATE_ROOT": str(self.private_root),
             "DRILL_KEY_PREFIX": self.prefix,
-            "JOB_DRILL_PAUSE_MS": str(pause_ms),
+            "DRILL_PAUSE_MS": str(pause_ms),
         }
         proc = subprocess.Popen(
-            [sys.executable, "-c", WORKER, f"--pool={pool}", "--concurrency=1",
+            [sys.executable, str(WORKER), f"--pool={pool}", "--concurrency=1",
              "-Q", "default,imports,letters", "--without-gossip", "--without-mingle",
              "--without-heartbeat", "-n", f"drill{number}-{os.getpid()}@%h",
              "--loglevel=WARNING"],
@@ -131,11 +127,32 @@ class Drill:
         proc.wait(timeout=20)
 
     def send(self, task, *args, **options):
+        self.send_signature(task.signature(args, options=options))
+
+    def send_signature(self, signature):
+        """Send a task to this drill's broker keys (also what the sweep sends from here)."""
         from tpskhusus.celery import app
 
         transport = {**app.conf.broker_transport_options, "global_keyprefix": self.prefix}
         with app.connection_for_write(transport_options=transport) as conn:
-            task.apply_async(args, connection=conn, **options)
+            signature.apply_async(connection=conn)
+
+    def settled(self):
+        """No message queued or unacknowledged, checked twice (between taking a message and
+        recording it as unacknowledged, both counts are 0)."""
+        idle = lambda: self.unacked() == 0 and self.queued() == 0  # noqa: E731
+        if not wait_for(idle, 60):
+            return False
+        time.sleep(2)
+        return idle()
+
+    def old_messages_come_back(self):
+        """Hours later the killed attempts' messages are delivered again (Kombu restores them
+        when a worker starts): each must find its job finished and change nothing."""
+        assert self.unacked() >= 1
+        self.visibility_passes()
+        self.start_worker()
+        assert self.settled(), self.log()
 
     def close(self):
         for proc in self.workers:
@@ -157,11 +174,14 @@ class Drill:
     def queued(self):
         return sum(self.redis.llen(f"{self.prefix}{q}") for q in ("default", "imports", "letters"))
 
-    def time_passes(self, job):
-        """As if the stale-job window and the visibility timeout had both gone by."""
+    def heartbeat_stops(self, job):
+        """As if the job's worker had been dead for longer than JOB_STALE_AFTER."""
         type(job).objects.filter(pk=job.pk).update(
             heartbeat_at=timezone.now() - settings.JOB_STALE_AFTER - dt.timedelta(minutes=1)
         )
+
+    def visibility_passes(self):
+        """As if the visibility timeout of every unacknowledged message had gone by."""
         timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
         index = f"{self.prefix}unacked_index"
         for tag, score in self.redis.zrange(index, 0, -1, withscores=True):
@@ -169,11 +189,16 @@ class Drill:
 
 
 @pytest.fixture
-def drill(tmp_path, private_root):
+def drill(tmp_path, private_root, monkeypatch):
+    from django.core.cache import cache
+
     from tpskhusus.celery import app
+    from voters.services import jobs
 
     app.conf.task_always_eager = False
     found = Drill(tmp_path, private_root)
+    monkeypatch.setattr(jobs, "send", found.send_signature)  # a sweep run in this process
+    cache.clear()  # its throttle
     yield found
     found.close()
 
@@ -282,7 +307,7 @@ def assert_loaded_once(election, clean_load):
     return active
 
 
-def test_a_killed_reference_import_is_redelivered_and_loads_the_file_once(
+def test_a_killed_reference_import_is_taken_back_by_the_next_worker_and_loads_the_file_once(
     drill, references, election, reference_file, clean_load, private_root
 ):
     from voters.tasks import import_reference_dpt_task
@@ -301,47 +326,58 @@ def test_a_killed_reference_import_is_redelivered_and_loads_the_file_once(
     assert partitions() == []
     assert drill.unacked() == 1
 
-    drill.time_passes(batch)
+    # Ten minutes on, a worker starts (docker-compose restarts it): it sends the job again.
+    drill.heartbeat_stops(batch)
     drill.start_worker()
     assert wait_for(lambda: ImportBatch.objects.get(pk=batch.pk).is_finished, 90), drill.log()
     batch.refresh_from_db()
     assert batch.status == "done", batch.error
-    assert batch.attempts == 2  # the redelivered task took the stale job over: it ran twice
+    assert batch.attempts == 2  # lost once, run once more
     assert_loaded_once(election, clean_load)
     # The killed attempt's load row is history, marked failed by the load that followed.
     statuses = ReferenceDPT.objects.filter(election=election).order_by("pk")
-    assert list(statuses.values_list("status", flat=True)) == [
-        "failed",
-        "active",
-    ]
+    assert list(statuses.values_list("status", flat=True)) == ["failed", "active"]
     assert not list((private_root / "imports").iterdir())  # the upload is gone
-    assert wait_for(lambda: drill.unacked() == 0 and drill.queued() == 0, 30)
+
+    drill.old_messages_come_back()
+    batch.refresh_from_db()
+    assert (batch.status, batch.attempts) == ("done", 2)
+    assert_loaded_once(election, clean_load)
 
 
-def test_a_killed_import_swept_as_failed_is_not_rerun_and_a_retry_loads_once(
+def test_an_import_killed_twice_is_failed_with_a_reason_and_a_retry_loads_once(
     drill, references, election, reference_file, clean_load, private_root
 ):
-    from voters.tasks import import_reference_dpt_task, sweep_stale_jobs_task
+    from voters.tasks import import_reference_dpt_task
 
     first = drill.start_worker(pause_ms=1500)
     batch = upload_batch(reference_file, election, private_root)
     drill.send(import_reference_dpt_task, batch.pk)
     assert wait_for(mid_copy(batch), 60), drill.log()
     drill.kill(first)
+    drill.heartbeat_stops(batch)
 
-    drill.time_passes(batch)
-    assert sweep_stale_jobs_task() == 1  # the beat's sweeper, ten minutes on
-    batch.refresh_from_db()
-    assert batch.status == "failed" and "jalankan ulang" in batch.error
+    # The next worker takes it back, and is killed mid-COPY too.
+    second = drill.start_worker(pause_ms=1500)
+    taken_back = lambda: ImportBatch.objects.get(pk=batch.pk).attempts == 2  # noqa: E731
+    assert wait_for(taken_back, 60) and wait_for(mid_copy(batch), 60), drill.log()
+    drill.kill(second)
+    drill.heartbeat_stops(batch)
 
-    # Hours later the message comes back: the job is finished, so it only deletes the upload.
+    # The third worker does not try a third time: the job fails with a reason.
     drill.start_worker()
-    assert wait_for(lambda: drill.unacked() == 0 and drill.queued() == 0, 60), drill.log()
-    assert wait_for(lambda: not ImportBatch.objects.get(pk=batch.pk).stored_path, 30)
+    assert wait_for(lambda: ImportBatch.objects.get(pk=batch.pk).is_finished, 60), drill.log()
     batch.refresh_from_db()
-    assert (batch.status, batch.attempts) == ("failed", 1)
-    assert not list((private_root / "imports").iterdir())
+    assert (batch.status, batch.attempts) == ("failed", 2)
+    assert "terhenti dua kali" in batch.error and "hubungi admin" in batch.error
     assert ReferenceEntry.objects.count() == 0
+    assert not ReferenceDPT.objects.filter(status="active").exists()
+
+    # Hours later both killed attempts' messages come back: they only delete the upload.
+    drill.old_messages_come_back()
+    batch.refresh_from_db()
+    assert (batch.status, batch.attempts, batch.stored_path) == ("failed", 2, "")
+    assert not list((private_root / "imports").iterdir())
 
     # The person uploads the file again.
     retry = upload_batch(reference_file, election, private_root)
@@ -406,7 +442,7 @@ def clean_reconciliation(tps901, blora, election):
     return found
 
 
-def test_a_killed_reconciliation_is_redelivered_and_ends_as_one_clean_run(
+def test_a_killed_reconciliation_is_taken_back_by_the_next_worker_and_ends_as_one_clean_run(
     drill, clean_reconciliation, blora, election
 ):
     from voters.tasks import reconcile_task
@@ -421,7 +457,7 @@ def test_a_killed_reconciliation_is_redelivered_and_ends_as_one_clean_run(
     run.refresh_from_db()
     assert run.status == "running" and not run.items.exists()
 
-    drill.time_passes(run)
+    drill.heartbeat_stops(run)
     drill.start_worker()
     assert wait_for(lambda: ReconciliationRun.objects.get(pk=run.pk).is_finished, 60), drill.log()
     run.refresh_from_db()
@@ -431,7 +467,12 @@ def test_a_killed_reconciliation_is_redelivered_and_ends_as_one_clean_run(
     assert outcome(run) == clean_reconciliation["items"]
     assert ReconciliationRun.objects.count() == 1
     assert ReconciliationItem.objects.count() == len(clean_reconciliation["items"])
-    assert wait_for(lambda: drill.unacked() == 0 and drill.queued() == 0, 30)
+
+    drill.old_messages_come_back()
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == ("done", 2)
+    assert outcome(run) == clean_reconciliation["items"]
+    assert ReconciliationItem.objects.count() == len(clean_reconciliation["items"])
 
 
 def test_a_reconciliation_whose_database_connection_is_cut_fails_cleanly_and_a_retry_runs(
@@ -462,7 +503,7 @@ def test_a_reconciliation_whose_database_connection_is_cut_fails_cleanly_and_a_r
 # -- (c) a letter batch -----------------------------------------------------------------------
 
 
-def test_a_killed_letter_batch_is_redelivered_and_renders_every_letter_once(
+def test_a_killed_letter_batch_is_taken_back_by_the_next_worker_and_renders_every_letter_once(
     drill, tps901, kpps, private_root
 ):
     from voters import letters
@@ -483,7 +524,7 @@ def test_a_killed_letter_batch_is_redelivered_and_renders_every_letter_once(
     batch.refresh_from_db()
     assert batch.status == "running" and not batch.file_path
 
-    drill.time_passes(batch)
+    drill.heartbeat_stops(batch)
     drill.start_worker()
     assert wait_for(lambda: LetterBatch.objects.get(pk=batch.pk).is_finished, 120), drill.log()
     batch.refresh_from_db()
@@ -494,24 +535,29 @@ def test_a_killed_letter_batch_is_redelivered_and_renders_every_letter_once(
     assert letters.count_pdf_pages(path.read_bytes()) == len(voters)
     assert list((private_root / "letters").iterdir()) == [path]  # no half-written PDF left
     assert LetterBatch.objects.count() == 1
-    assert wait_for(lambda: drill.unacked() == 0 and drill.queued() == 0, 30)
+
+    drill.old_messages_come_back()
+    batch.refresh_from_db()
+    assert (batch.status, batch.attempts, batch.file_path) == ("done", 2, str(path))
+    assert list((private_root / "letters").iterdir()) == [path]
 
 
 # -- the production pool ---------------------------------------------------------------------------
 
 
-def test_a_prefork_child_killed_mid_run_is_requeued_but_never_runs_the_job_twice(
-    drill, blora, election, tps901
+def test_a_prefork_child_killed_mid_run_is_taken_back_when_its_progress_is_read(
+    drill, clean_reconciliation, blora, election, operator, client_for
 ):
     """docker-compose runs the prefork pool, where the likely crash is the kernel's OOM killer
     taking a child. reject_on_worker_lost puts the message back at once; the task comes back
-    while the row's heartbeat is still fresh, so it leaves the job alone (attempts stay 1) and
-    the sweeper reports the job failed: a person runs it again. Nothing runs twice."""
+    while the row's heartbeat is still fresh, so it leaves the job alone (attempts stay 1):
+    the job is lost, with no message left to bring it back. Once its heartbeat is stale, the
+    first read of its progress bar sends it again (a beat would too, within the minute), and
+    it ends as one clean run."""
     import psutil
 
-    from voters.tasks import reconcile_task, sweep_stale_jobs_task
+    from voters.tasks import reconcile_task
 
-    build_letter_world(tps901)
     parent = drill.start_worker(pause_ms=1500, pool="prefork")
     run = start_run(election=election, facility=blora, today=TODAY)
     drill.send(reconcile_task, run.pk)
@@ -519,17 +565,18 @@ def test_a_prefork_child_killed_mid_run_is_requeued_but_never_runs_the_job_twice
     for child in psutil.Process(parent.pid).children():
         child.send_signal(signal.SIGKILL)
     assert wait_for(lambda: "WorkerLostError" in drill.log(), 30), drill.log()
-    # Requeued, taken again by the new child, refused by the claim and acknowledged (checked
-    # twice: between taking a message and recording it as unacked, both counts are 0).
-    settled = lambda: drill.unacked() == 0 and drill.queued() == 0  # noqa: E731
-    assert wait_for(settled, 30), drill.log()
-    time.sleep(2)
-    assert settled(), drill.log()
+    # Requeued, taken again by the new child, refused by the claim and acknowledged.
+    assert drill.settled(), drill.log()
     run.refresh_from_db()
     assert (run.status, run.attempts) == ("running", 1)
     assert not run.items.exists()
 
-    drill.time_passes(run)
-    assert sweep_stale_jobs_task() == 1
+    drill.heartbeat_stops(run)
+    url = reverse("job_progress", args=["rekonsiliasi", run.pk])
+    assert client_for(operator).get(url).json()["stale"] is False  # sent again
+    assert wait_for(lambda: ReconciliationRun.objects.get(pk=run.pk).is_finished, 60), drill.log()
     run.refresh_from_db()
-    assert run.status == "failed" and "jalankan ulang" in run.error
+    assert (run.status, run.attempts) == ("done", 2), run.error
+    assert run.counts == clean_reconciliation["counts"]
+    assert outcome(run) == clean_reconciliation["items"]
+    assert drill.settled(), drill.log()

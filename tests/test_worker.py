@@ -96,7 +96,9 @@ def test_a_real_worker_runs_the_stale_job_sweeper(worker, blora):
         file_name="roster.xlsx",
         status="running",
         heartbeat_at=timezone.now() - dt.timedelta(hours=1),
+        attempts=2,  # lost twice: failed, not sent again (tests/test_jobs.py)
     )
     sweep_stale_jobs_task.delay()
     swept = wait_for(lambda: ImportBatch.objects.get(pk=job.pk).status == "failed")
     assert swept, worker.stdout.read() if worker.poll() is not None else "worker did not run it"
+    assert "terhenti dua kali" in ImportBatch.objects.get(pk=job.pk).error

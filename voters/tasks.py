@@ -18,11 +18,11 @@ def register_for_sweep(model):
 
 @shared_task(acks_late=True)
 def sweep_stale_jobs_task():
-    """Report jobs whose worker died as failed, so none stays 'running' forever."""
-    swept = sum(model.sweep_stale() for model in JOB_MODELS_FOR_SWEEP)
-    if swept:
-        logger.warning("marked %s stale job(s) as failed", swept)
-    return swept
+    """Jobs whose worker died: sent again once, then failed (voters/services/jobs.py). Run by
+    the beat every minute and by every worker as it starts (tpskhusus/celery.py)."""
+    from .services.jobs import sweep
+
+    return sweep(JOB_MODELS_FOR_SWEEP)
 
 
 @shared_task(acks_late=True)

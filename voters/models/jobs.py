@@ -1,13 +1,12 @@
 """Long jobs are rows: status, progress (done/total), timings and error (STYLE.md).
 
 A page reads the row to show a live progress bar; a crashed worker leaves a row whose heartbeat
-stops, which the sweeper reports as stopped instead of "running" forever.
+stops, which the sweeper (voters/services/jobs.py) sends to the queue once more, and reports as
+failed when it is lost a second time, instead of leaving it "running" forever.
 """
 
-import time
-
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connections, models
+from django.db import InterfaceError, OperationalError, connections, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -82,8 +81,6 @@ class Job(models.Model):
         if message is not None:
             self.message = fields["message"] = str(message)[:300]
         type(self).objects.using(_progress_alias()).filter(pk=self.pk).update(**fields)
-        if settings.JOB_DRILL_PAUSE_MS:  # fault drills only: a window to kill the job mid-way
-            time.sleep(settings.JOB_DRILL_PAUSE_MS / 1000)
 
     def succeed(self, message=""):
         self.status = self.Status.DONE
@@ -151,14 +148,47 @@ class Job(models.Model):
             "finished": self.is_finished,
         }
 
+    # A job lost with its worker is run once more (every job is idempotent: claim() resets its
+    # progress and each service starts over from what is committed); "attempts" counts claims,
+    # so a stale running job with fewer than this many was lost on its first run.
+    MAX_ATTEMPTS = 2
+    LOST_MESSAGE = _("Pekerjaan terhenti (proses pekerja mati). Silakan jalankan ulang.")
+    LOST_TWICE_MESSAGE = _(
+        "Pekerjaan terhenti dua kali karena proses pekerja mati; tidak diulang lagi. "
+        "Periksa berkasnya atau hubungi admin."
+    )
+    REQUEUED_MESSAGE = _("Diulang otomatis: proses pekerja sebelumnya terhenti.")
+
     @classmethod
-    def sweep_stale(cls, *, exclude=None):
-        """Mark running jobs whose worker died as failed, so they can be retried. ``exclude``:
-        the pk of a job the caller is about to take over itself."""
-        cutoff = timezone.now() - settings.JOB_STALE_AFTER
-        stale = cls.objects.filter(status=cls.Status.RUNNING, heartbeat_at__lt=cutoff)
-        return stale.exclude(pk=exclude).update(
-            status=cls.Status.FAILED,
-            finished_at=timezone.now(),
-            error=str(_("Pekerjaan terhenti (proses pekerja mati). Silakan jalankan ulang.")),
-        )
+    def sweep_stale(cls, *, exclude=None, resend=None, **filters):
+        """Running jobs whose heartbeat is older than JOB_STALE_AFTER lost their worker.
+
+        With ``resend`` (job -> a callable that sends its task again, or None when it cannot be
+        sent), a job lost for the first time goes back to "queued" and its task is sent after
+        commit; one lost again (``MAX_ATTEMPTS`` claims), or one without a task, is failed with
+        a reason a person understands. Without ``resend`` every stale job is failed.
+        ``exclude``: the pk of a job the caller is about to take over itself; ``filters``
+        narrow the rows swept. Each row changes by an optimistic update, so two sweepers (the
+        beat, a worker starting, a page) never both re-queue it. Returns the rows swept."""
+        now = timezone.now()
+        cutoff = now - settings.JOB_STALE_AFTER
+        stale = cls.objects.filter(status=cls.Status.RUNNING, heartbeat_at__lt=cutoff, **filters)
+        stale = stale.exclude(pk=exclude)
+        swept = 0
+        for job in stale.order_by("pk"):
+            same = cls.objects.filter(
+                pk=job.pk, status=cls.Status.RUNNING, heartbeat_at=job.heartbeat_at,
+                attempts=job.attempts,
+            )  # fmt: skip
+            send = resend(job) if resend is not None and job.attempts < cls.MAX_ATTEMPTS else None
+            if send is not None:
+                with transaction.atomic():
+                    if same.update(status=cls.Status.QUEUED, message=str(cls.REQUEUED_MESSAGE)):
+                        transaction.on_commit(send)
+                        swept += 1
+                continue
+            reason = (
+                cls.LOST_TWICE_MESSAGE if job.attempts >= cls.MAX_ATTEMPTS else cls.LOST_MESSAGE
+            )
+            swept += same.update(status=cls.Status.FAILED, finished_at=now, error=str(reason))
+        return swept

@@ -167,9 +167,12 @@ def execute_run(run_id):
     """The job: classify and store. Safe to call twice for the same run."""
     run = ReconciliationRun.objects.select_related("election", "facility", "created_by").get(
         pk=run_id)
-    # Stale runs of others would block the claim (one running run per pair); this run itself,
-    # when stale, is the one a redelivered task takes over.
-    ReconciliationRun.sweep_stale(exclude=run.pk)
+    # A stale run of the same pair would block the claim (one running run per pair), and this
+    # newer run replaces it; this run itself, when stale, is the one a redelivered task takes
+    # over. Stale runs of other pairs are left to the sweep, which sends them again once.
+    ReconciliationRun.sweep_stale(
+        exclude=run.pk, election_id=run.election_id, facility_id=run.facility_id
+    )
     try:
         with transaction.atomic():
             claimed = run.claim()

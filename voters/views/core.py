@@ -12,6 +12,7 @@ from ..access import ALL_ROLES, READERS, Role, role_required
 from ..models import TPS, AuditEvent, Election, ImportBatch, ReconciliationRun
 from ..nik import mask_numbers
 from ..panels import home_panels
+from ..services.jobs import sweep_if_due
 
 # Job rows that have a progress bar, by the short name used in URLs. Other modules register
 # theirs with register_job().
@@ -93,6 +94,9 @@ def scoped_job(request, key, pk):
 @role_required(*ALL_ROLES)
 def job_progress(request, key, pk):
     job = scoped_job(request, key, pk)
+    # A job whose heartbeat stopped is swept now (sent again once, or failed): without a beat
+    # (the embedded default) nothing else would take it back (voters/services/jobs.py).
+    sweep_if_due(job)
     return JsonResponse(job.progress_json())
 
 
