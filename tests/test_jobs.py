@@ -151,6 +151,20 @@ def test_a_job_lost_twice_is_failed_with_a_reason_a_person_understands(
     assert len(sent) == 1  # sent again once, never twice
 
 
+def test_a_confirmed_roster_import_is_sent_again_once_its_preview_job_does_not_count(
+    confirmed, sent, django_capture_on_commit_callbacks
+):
+    ImportBatch.objects.filter(pk=confirmed.pk).update(sha256="a" * 64, attempts=1)  # previewed
+    lose(confirmed, 0)  # the import's first run: attempts 2
+    assert sweep_at(11, django_capture_on_commit_callbacks) == 1
+    assert ImportBatch.objects.get(pk=confirmed.pk).status == "queued" and len(sent) == 1
+    lose(confirmed, 12)
+    assert sweep_at(23, django_capture_on_commit_callbacks) == 1
+    confirmed.refresh_from_db()
+    assert (confirmed.status, confirmed.attempts) == ("failed", 3)
+    assert "terhenti dua kali" in confirmed.error and len(sent) == 1
+
+
 def test_every_job_is_sent_again_to_its_own_task(
     blora, election, tps901, sent, django_capture_on_commit_callbacks
 ):

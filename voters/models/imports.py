@@ -55,6 +55,13 @@ class ImportBatch(Job):
     def __str__(self):
         return f"{self.get_kind_display()}: {self.file_name}"
 
+    def runs(self):
+        # A confirmed roster upload was claimed once already by its preview job
+        # (services/inmates.run_roster_preview), which does not count as a run of the import.
+        if self.kind == self.Kind.INMATES and self.confirmed_at and self.sha256:
+            return max(self.attempts - 1, 0)
+        return self.attempts
+
     @property
     def facility_for_access(self):
         return self.facility_id or (self.tps.facility_id if self.tps_id else None)

@@ -159,6 +159,10 @@ class Job(models.Model):
     )
     REQUEUED_MESSAGE = _("Diulang otomatis: proses pekerja sebelumnya terhenti.")
 
+    def runs(self):
+        """How many times the job's work was started (claimed): what the sweep counts."""
+        return self.attempts
+
     @classmethod
     def sweep_stale(cls, *, exclude=None, resend=None, **filters):
         """Running jobs whose heartbeat is older than JOB_STALE_AFTER lost their worker.
@@ -180,15 +184,14 @@ class Job(models.Model):
                 pk=job.pk, status=cls.Status.RUNNING, heartbeat_at=job.heartbeat_at,
                 attempts=job.attempts,
             )  # fmt: skip
-            send = resend(job) if resend is not None and job.attempts < cls.MAX_ATTEMPTS else None
+            lost_twice = job.runs() >= cls.MAX_ATTEMPTS
+            send = resend(job) if resend is not None and not lost_twice else None
             if send is not None:
                 with transaction.atomic():
                     if same.update(status=cls.Status.QUEUED, message=str(cls.REQUEUED_MESSAGE)):
                         transaction.on_commit(send)
                         swept += 1
                 continue
-            reason = (
-                cls.LOST_TWICE_MESSAGE if job.attempts >= cls.MAX_ATTEMPTS else cls.LOST_MESSAGE
-            )
+            reason = cls.LOST_TWICE_MESSAGE if lost_twice else cls.LOST_MESSAGE
             swept += same.update(status=cls.Status.FAILED, finished_at=now, error=str(reason))
         return swept
