@@ -119,8 +119,7 @@ class AttendeeForm(forms.ModelForm):
             data["name"] = data.get("name") or contact.name
             data["institution"] = data.get("institution") or contact.institution
             data["position"] = data.get("position") or contact.position
-        if not (data.get("name") or data.get("institution")):
-            raise forms.ValidationError(_("Isi nama peserta, instansinya, atau pilih kontak."))
+        # "a name or an institution" is the model's rule (Attendee.clean): one message, once.
         return data
 
 

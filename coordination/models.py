@@ -308,7 +308,7 @@ class Attendee(models.Model):
     def clean(self):
         super().clean()
         if not self.name.strip() and not self.institution_id:
-            raise ValidationError(_("Isi nama peserta atau pilih instansinya."))
+            raise ValidationError(_("Isi nama peserta, instansinya, atau pilih kontak."))
 
 
 class Decision(models.Model):

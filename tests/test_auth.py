@@ -101,7 +101,7 @@ def test_a_deactivated_user_loses_access_at_once(operator):
 
 def test_a_refused_page_is_recorded(kpps, client_for):
     response = client_for(kpps).get(reverse("admin:voters_user_changelist"))
-    assert response.status_code == 302  # non-admins are sent to the admin login
+    assert response.status_code == 403  # non-admins get the app's refusal, not the admin login
     from django.test import RequestFactory
 
     from voters.views.core import forbidden

@@ -217,3 +217,59 @@ def test_a_failed_list_import_says_why_in_the_history(tps901, people, client_for
     batch.save()
     html = client_for(people["kpu"]).get(reverse("voter_lists")).content.decode()
     assert "Berkas ditolak: kolom NIK tidak ada" in html
+
+
+def test_an_empty_attendee_form_says_what_is_missing_once(blora, election, tps901, people,
+                                                         client_for):
+    import sys
+
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent / "coordination"))
+    from coord_factories import make_meeting
+
+    meeting = make_meeting(blora, election, people["operator"])
+    response = client_for(people["operator"]).post(
+        reverse("coordination:attendee_add", args=[meeting.pk]), {"name": "", "role": ""}
+    )
+    assert response.status_code == 400
+    errors = response.context["attendee_form"].non_field_errors()
+    assert list(errors) == ["Isi nama peserta, instansinya, atau pilih kontak."]
+
+
+def test_a_voter_list_entry_without_a_nik_reads_tanpa_nik_in_the_review_queue(
+    blora, election, tps901, people, client_for
+):
+    from pages_letters import make_list
+
+    from voters.models import ReconciliationItem, ReconciliationRun
+
+    inmate = make_inmate(blora, "A.1/2024", "BUDI SANTOSO")
+    voter_list = make_list(tps901, "DPT", [("BUDI SANTOSA", "", inmate.tanggal_lahir, "L")])
+    run = ReconciliationRun.objects.create(
+        election=election, facility=blora, today=dt.date(2024, 11, 1),
+        status=ReconciliationRun.Status.DONE,
+    )
+    ReconciliationItem.objects.create(
+        run=run, position=1, category="PERLU_PERIKSA", key=f"inmate:{inmate.pk}", inmate=inmate,
+        entry_ids=[voter_list.entries.get().pk],
+    )
+    html = client_for(people["operator"]).get(reverse("reconciliation_review")).content.decode()
+    assert "BUDI SANTOSA" in html
+    assert "tanpa NIK · lahir" in html
+    assert "</span> · lahir" not in html.split("BUDI SANTOSA")[1].split("</p>")[0]
+
+
+@pytest.mark.parametrize("role", ["observer", "operator", "kpps", "kpu"])
+def test_a_non_administrator_opening_the_admin_gets_the_apps_refusal(role, people, client_for):
+    client = client_for(people[role])
+    for path in ("/admin/", "/admin/login/", "/admin/voters/inmate/"):
+        response = client.get(path)
+        assert response.status_code == 403, path
+        assert "Akses ditolak" in response.content.decode()
+    assert "Administrasi" not in client.get(reverse("home")).content.decode()
+
+
+def test_an_administrator_reaches_the_admin_from_the_apps_menu(people, client_for):
+    client = client_for(people["admin"])
+    home = client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("admin:index")}"' in home
+    assert client.get("/admin/").status_code == 200

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from tpskhusus.admin_site import with_app_door
 from voters.views.core import LoginView, health
 from voters.views.twofactor import two_factor
 
@@ -10,7 +11,9 @@ if settings.REQUIRE_2FA:
     from django_otp.admin import OTPAdminSite
 
     # The admin pages show full NIKs: with REQUIRE_2FA they need a verified second factor too.
-    admin.site.__class__ = OTPAdminSite
+    admin.site.__class__ = with_app_door(OTPAdminSite)
+else:
+    admin.site.__class__ = with_app_door(admin.AdminSite)
 
 admin.site.site_header = "TPS Khusus — Administrasi"
 admin.site.site_title = "TPS Khusus"

@@ -14,6 +14,7 @@ navigation.add("reconciliation_review", _("Pemeriksaan"), STAFF, order=45)
 navigation.add("kpps_home", "TPS & KPPS", ALL_ROLES, order=50)
 navigation.add("voter_lists", _("Daftar Pemilih"), ALL_ROLES, order=30)
 navigation.add("reference_dpt", _("DPT Rujukan"), READERS, order=35)
+navigation.add("admin:index", _("Administrasi"), (), order=90)  # administrators only
 
 urlpatterns = [
     path("", core.home, name="home"),
