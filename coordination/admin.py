@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from voters.admin import ScopedChoicesMixin, ScopedInline, facility_path
+from voters.admin_resources import AuditedImportExportMixin
 
 from .models import (
     ActionItem,
@@ -20,6 +21,7 @@ from .models import (
     Meeting,
     MeetingFigure,
 )
+from .resources import ContactResource, InstitutionResource
 
 
 def is_global_admin(user):
@@ -39,9 +41,11 @@ class FacilityScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
 
 
 @admin.register(Institution)
-class InstitutionAdmin(ScopedChoicesMixin, admin.ModelAdmin):
+class InstitutionAdmin(AuditedImportExportMixin, ScopedChoicesMixin, admin.ModelAdmin):
     """The catalogue (no facility) is edited by a global administrator; a facility's
-    administrator edits that facility's own copies."""
+    administrator edits that facility's own copies (and imports into them only)."""
+
+    resource_classes = [InstitutionResource]
 
     list_display = ["name", "short_name", "kind", "facility", "position", "is_active"]
     list_filter = ["kind", "is_active", ("facility", admin.EmptyFieldListFilter)]
@@ -67,7 +71,8 @@ class InstitutionAdmin(ScopedChoicesMixin, admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(FacilityScopedAdmin):
+class ContactAdmin(AuditedImportExportMixin, FacilityScopedAdmin):
+    resource_classes = [ContactResource]
     list_display = ["name", "institution", "position", "phone", "facility", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "position", "institution__name"]

@@ -38,6 +38,7 @@ from voters.models import (
     NoticeTemplate,
     PollingCheckIn,
     ReferenceDPT,
+    TMSReason,
     User,
 )
 
@@ -46,7 +47,7 @@ pytestmark = pytest.mark.django_db
 MARKERS = ("rembang", "charlie")
 NON_ADMINS = ("operator", "kpps", "kpu", "observer", "outsider")
 # Global by nature: no facility, no personal data. Everything else must be scoped.
-GLOBAL_MODELS = {"auth.Group"}
+GLOBAL_MODELS = {"auth.Group", "voters.TMSReason"}
 
 
 def own_election(world, key):
@@ -93,6 +94,9 @@ def make_objects(world, key):
             action="export", facility=facility, summary=f"Ekspor {label}", actor_name=user.username
         ),
         "voters.NoticeTemplate": NoticeTemplate.for_election(election),
+        "voters.TMSReason": TMSReason.objects.get_or_create(
+            key="uji-global", defaults={"code": "99", "label": "Alasan uji"}
+        )[0],
         "voters.LetterBatch": LetterBatch.objects.create(election=tps.election, tps=tps),
         "voters.LetterDelivery": LetterDelivery.objects.create(
             election=tps.election,

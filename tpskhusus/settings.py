@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "pgtrigger",
     "pghistory",
+    "import_export",
     "voters",
     "coordination",
 ]
@@ -205,6 +206,19 @@ STORAGES = {
         )
     },
 }
+
+# django-import-export, for the admin's reference data only (voters/admin_resources.py):
+# each needs an explicit permission (SECURITY.md check 8; the library's default lets any admin
+# import), imports are all or nothing (check 13), the upload waits for confirmation in
+# PRIVATE_ROOT/django-import-export and is swept after an hour (check 14). Formula escaping is
+# ours on every cell (check 17): the library's option strips only a leading "=".
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False  # imported rows show in the admin's history too
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
+IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
 
 # One person exporting, printing or downloading more rows than this in a day is logged as an
 # alert on the voters.alerts logger (SECURITY.md check 27); 0 switches the alert off.

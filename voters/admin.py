@@ -9,6 +9,13 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .admin_resources import (
+    AuditedImportExportMixin,
+    ElectionResource,
+    NoticeTemplateResource,
+    TMSReasonResource,
+    TPSResource,
+)
 from .models import (
     TPS,
     AuditEvent,
@@ -18,6 +25,7 @@ from .models import (
     ImportBatch,
     ListEntry,
     ReferenceDPT,
+    TMSReason,
     User,
     VoterList,
 )
@@ -302,9 +310,11 @@ class FacilityAdmin(FacilityScopedAdmin):
 
 
 @admin.register(Election)
-class ElectionAdmin(SharedRowMixin, ScopedChoicesMixin, admin.ModelAdmin):
+class ElectionAdmin(AuditedImportExportMixin, SharedRowMixin, ScopedChoicesMixin, admin.ModelAdmin):
     # Elections are shared by facilities and hold no personal data; an admin bound to a
-    # facility sees its own elections and new ones without a TPS, read-only.
+    # facility sees its own elections and new ones without a TPS, read-only (it exports their
+    # calendar; only a global admin imports).
+    resource_classes = [ElectionResource]
     list_display = ["code", "name", "kind", "polling_date", "region_code", "races"]
     fieldsets = [
         (None, {"fields": ["code", "name", "kind", "polling_date", "region_code", "races"]}),
@@ -342,7 +352,8 @@ class ElectionAdmin(SharedRowMixin, ScopedChoicesMixin, admin.ModelAdmin):
 
 
 @admin.register(TPS)
-class TPSAdmin(FacilityScopedAdmin):
+class TPSAdmin(AuditedImportExportMixin, FacilityScopedAdmin):
+    resource_classes = [TPSResource]
     list_display = ["number", "election", "facility", "capacity"]
     list_filter = ["election"]
 
@@ -427,9 +438,11 @@ from .models import (  # noqa: E402  (kept with the letters section)
 
 
 @admin.register(NoticeTemplate)
-class NoticeTemplateAdmin(SharedRowMixin, ElectionScopedAdmin):
+class NoticeTemplateAdmin(AuditedImportExportMixin, SharedRowMixin, ElectionScopedAdmin):
     """The letter's form name and wording per election: DOMAIN.md marks the Pilkada text as
     unconfirmed, so it is data an admin checks against the KPU form and edits here."""
+
+    resource_classes = [NoticeTemplateResource]
 
     list_display = ["election", "form_name", "text_confirmed", "updated_at"]
     list_filter = ["text_confirmed"]
@@ -461,6 +474,19 @@ class NoticeTemplateAdmin(SharedRowMixin, ElectionScopedAdmin):
         else:
             initial.setdefault("form_name", "Model C.Pemberitahuan-KWK")
         return initial
+
+
+@admin.register(TMSReason)
+class TMSReasonAdmin(
+    AuditedImportExportMixin, SharedRowMixin, ScopedChoicesMixin, admin.ModelAdmin
+):
+    """Not-eligible reasons (DOMAIN.md §2.1): shared by every facility, so only a global
+    administrator changes or imports them."""
+
+    resource_classes = [TMSReasonResource]
+    list_display = ["code", "key", "label", "confirmed"]
+    list_filter = ["confirmed"]
+    search_fields = ["code", "key", "label"]
 
 
 class TpsScopedReadOnlyAdmin(FacilityScopedAdmin):

@@ -319,9 +319,10 @@ def _delete_files(paths):
 
 def sweep_transient_files(*, now=None):
     """Uploads and exports are transient (SECURITY.md check 14): a roster preview not confirmed
-    within TRANSIENT_AGE expires with its file, and any file under PRIVATE_ROOT/imports or
-    /exports older than that which no queued or running job needs is deleted. Returns the
-    number of files deleted."""
+    within TRANSIENT_AGE expires with its file, and any file under PRIVATE_ROOT/imports,
+    /exports or /django-import-export (an admin import previewed and never confirmed) older
+    than that which no queued or running job needs is deleted. Returns the number of files
+    deleted."""
     now = now or timezone.now()
     limit = now - TRANSIENT_AGE
     files = []
@@ -334,7 +335,7 @@ def sweep_transient_files(*, now=None):
         batch.fail("Pratinjau kedaluwarsa (lebih dari satu jam tanpa konfirmasi); unggah ulang.")
     needed = {str(Path(p)) for p in ImportBatch.objects.exclude(stored_path="")
               .filter(status__in=["queued", "running"]).values_list("stored_path", flat=True)}
-    for folder in ("imports", "exports"):
+    for folder in ("imports", "exports", "django-import-export"):
         root = _private(folder)
         if not root.is_dir():
             continue
