@@ -273,3 +273,25 @@ def test_an_administrator_reaches_the_admin_from_the_apps_menu(people, client_fo
     home = client.get(reverse("home")).content.decode()
     assert f'href="{reverse("admin:index")}"' in home
     assert client.get("/admin/").status_code == 200
+
+
+def test_progress_reported_inside_a_jobs_transaction_reaches_the_page_through_the_cache(
+    blora, settings
+):
+    """The embedded default on SQLite: the worker's transaction hides the row's progress from
+    the web process, so report() also writes a shared cache that progress_json() reads."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "progress": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                     "LOCATION": "progress-test"},
+    }
+    batch = ImportBatch.objects.create(kind="voter_list", facility=blora, file_name="x.csv",
+                                       status=ImportBatch.Status.RUNNING)
+    batch.report(done=40, total=100, message="Membaca berkas")
+    # What another process sees while the job's transaction is open: the old row.
+    ImportBatch.objects.filter(pk=batch.pk).update(done=0, total=0, message="")
+    seen = ImportBatch.objects.get(pk=batch.pk).progress_json()
+    assert (seen["done"], seen["total"], seen["percent"]) == (40, 100, 40)
+    assert seen["message"] == "Membaca berkas"
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.DONE)
+    assert ImportBatch.objects.get(pk=batch.pk).progress_json()["percent"] == 100

@@ -121,9 +121,15 @@ TEMPLATES = [
 # Database: a SQLite file by default; PostgreSQL in production and CI (DATABASE_URL).
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+IS_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+if IS_SQLITE:
     (BASE_DIR / "var").mkdir(exist_ok=True)
-    DATABASES["default"]["OPTIONS"] = {"timeout": 30, "transaction_mode": "IMMEDIATE"}
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        # WAL: pages keep reading while the embedded worker writes (one writer at a time).
+        "init_command": "PRAGMA journal_mode=WAL;",
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 elif not TESTING:
     # Job progress is written through a second connection so that a page can read it while
@@ -272,7 +278,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Celery. Without a broker, tasks run in-process (the embedded default).
+# Celery. Without a broker, tasks run in-process (the test suite, a one-off command). The
+# embedded default (quickstart.sh) sets CELERY_BROKER_URL=filesystem:// and runs a real worker
+# beside the web server: kombu's filesystem transport keeps the queue in var/broker, so no
+# Redis is needed and jobs behave as in production (progress bars move, the page never waits).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -289,6 +298,27 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 2 * 60 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT}
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    BROKER_FOLDER = Path(env("BROKER_FOLDER", str(BASE_DIR / "var" / "broker")))
+    for _folder in ("queue", "processed"):
+        (BROKER_FOLDER / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_FOLDER / "queue"),
+        "data_folder_out": str(BROKER_FOLDER / "queue"),
+        "processed_folder": str(BROKER_FOLDER / "processed"),
+        "store_processed": False,
+    }
+# Job progress also goes to this cache when the database cannot carry it across processes
+# while a job's own transaction is open (SQLite has one writer; PostgreSQL uses the "jobs"
+# connection above instead): a file cache the web and the embedded worker share.
+if IS_SQLITE and CELERY_BROKER_URL and not TESTING:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "progress": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(BASE_DIR / "var" / "cache" / "progress"),
+        },
+    }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {

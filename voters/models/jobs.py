@@ -15,6 +15,14 @@ def _progress_alias():
     return "jobs" if "jobs" in connections.databases else "default"
 
 
+def _progress_cache():
+    """The cache that carries progress across processes where the database cannot (settings:
+    the embedded default on SQLite), or None."""
+    from django.core.cache import caches
+
+    return caches["progress"] if "progress" in settings.CACHES else None
+
+
 class Job(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("Menunggu")
@@ -81,6 +89,13 @@ class Job(models.Model):
         if message is not None:
             self.message = fields["message"] = str(message)[:300]
         type(self).objects.using(_progress_alias()).filter(pk=self.pk).update(**fields)
+        cache = _progress_cache()
+        if cache is not None:
+            live = {"done": self.done, "total": self.total, "message": self.message}
+            cache.set(self._progress_key(), live, 3600)
+
+    def _progress_key(self):
+        return f"progress:{self._meta.label_lower}:{self.pk}"
 
     def succeed(self, message=""):
         self.status = self.Status.DONE
@@ -136,6 +151,12 @@ class Job(models.Model):
         return None
 
     def progress_json(self):
+        cache = _progress_cache()
+        if cache is not None and self.status == self.Status.RUNNING:
+            # What the job reported from inside its own transaction, not yet in the row.
+            live = cache.get(self._progress_key())
+            if live:
+                self.done, self.total, self.message = live["done"], live["total"], live["message"]
         return {
             "status": self.status,
             "status_label": str(self.get_status_display()),
