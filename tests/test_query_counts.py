@@ -89,6 +89,12 @@ def test_the_roster_makes_as_many_queries_for_200_inmates_as_for_10(
     assert_same_queries(client, reverse("inmate_list"), lambda: add_inmates(blora, FEW, MANY))
     assert_same_queries(client, reverse("inmate_list") + "?eligibility=yes&hal=2",
                         lambda: add_inmates(blora, MANY, MANY + 50))
+    # the verdicts are cached per roster version (voters/eligibility.py): a filtered page is a
+    # query on their ids, however many inmates there are (from n = 450 on, born after 2015:
+    # under voting age, so the list is not empty)
+    add_inmates(blora, 450, 450 + FEW)
+    assert_same_queries(client, reverse("inmate_list") + "?eligibility=no",
+                        lambda: add_inmates(blora, 450 + FEW, 450 + MANY))
 
 
 def test_the_nik_worklist_makes_as_many_queries_for_200_inmates_as_for_10(

@@ -26,7 +26,7 @@ class VotersConfig(AppConfig):
     verbose_name = _("Pemilih WBP")
 
     def ready(self):
-        from . import demo_roster, signals  # noqa: F401
+        from . import demo_roster, eligibility, signals  # noqa: F401
 
         # The demo's KPU lists are built from the roster's inmates: after demo_roster.
         import_module("voters.demo_lists")

@@ -254,10 +254,11 @@ class Dashboard:
         return self._run
 
     def register_for(self, tps):
-        """The TPS's delivery register (letters and what happened to each), read once."""
-        from .services.letters import request_register
+        """The counts of the TPS's delivery register, cached per change of what they are
+        computed from (voters/letter_counts.py): the register itself grows with the lists."""
+        from .letter_counts import register_summary
 
-        return request_register(self.request, tps, today=self.today)
+        return register_summary(self.request, tps, today=self.today)
 
     def tps_list(self):
         if hasattr(self, "_tps_list"):

@@ -25,6 +25,7 @@ from ..forms_letters import (
     LetterBatchForm,
     UndoForm,
 )
+from ..letter_counts import register_summary
 from ..models import LetterBatch, LetterDelivery, NoticeTemplate
 from ..panels import register_panel
 from ..services import letters as service
@@ -86,7 +87,7 @@ def letters_panel(request):
     for tps in user.tps_queryset().filter(election__polling_date__gte=today).select_related(
         "election", "facility"
     )[:5]:
-        register = service.request_register(request, tps, today=today)
+        register = register_summary(request, tps, today=today)
         counts = register.counts
         deliveries_url = reverse("deliveries", args=[tps.pk])
         panels.append({

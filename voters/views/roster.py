@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import audit, exports, searches, storage
+from .. import audit, eligibility, exports, searches, storage
 from ..access import READERS, STAFF, Role, role_required
 from ..forms import (
     CustodyEventForm,
@@ -109,14 +109,17 @@ def inmate_list(request):
         return inmates
 
     if form.is_valid() and form.cleaned_data["eligibility"] and election:
-        # Eligibility is a Python rule (matching.tms_reasons): judge every inmate, keep a page.
-        want = form.cleaned_data["eligibility"] == "yes"
-        shown = [i for i in annotate(list(qs)) if (not i.tms) == want]
-        page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("hal"))
-    else:
-        # Otherwise the database pages the list and only the page's inmates are judged.
-        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("hal"))
-        page.object_list = annotate(list(page.object_list))
+        # Eligibility is a Python rule (matching.tms_reasons); its verdicts on the scope's
+        # inmates are cached per roster version (voters/eligibility.py), so the database
+        # filters on the ids of those who may not vote.
+        barred = eligibility.ineligible_ids(scoped_inmates(request), election)
+        if form.cleaned_data["eligibility"] == "yes":
+            qs = qs.exclude(pk__in=barred)
+        else:
+            qs = qs.filter(pk__in=barred)
+    # The database pages the list and only the page's inmates are judged.
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("hal"))
+    page.object_list = annotate(list(page.object_list))
     base = scoped_inmates(request)
     counts = {
         "total": base.count(),

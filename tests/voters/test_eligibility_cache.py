@@ -1,0 +1,166 @@
+"""The roster's eligibility filter reads cached verdicts (voters/eligibility.py, issue 19 item 7):
+every change of an inmate or of the election must change what the filter shows, whichever way
+the change is written, and the rule stays the one in ``matching.tms_reasons``."""
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from voters import eligibility
+from voters.models import Inmate
+from voters.selectors import ineligibility
+from voters.services.inmates import record_custody_event
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def make(facility, number, name, **extra):
+    values = {
+        "nik": "3316032408718025",
+        "nik_format": "valid",
+        "tanggal_lahir": dt.date(1971, 8, 24),
+        "jenis_kelamin": "L",
+        "tanggal_masuk": dt.date(2024, 3, 4),
+        **extra,
+    }
+    return Inmate.objects.create(facility=facility, no_registrasi=number, nama=name, **values)
+
+
+def shown(client, value):
+    body = client.get(reverse("inmate_list"), {"eligibility": value}).content.decode()
+    return {name for name in ("BUDI SANTOSO", "ANAK MUDA", "AGUS", "BARU") if name in body}
+
+
+def test_a_plain_save_moves_an_inmate_between_the_two_filters(
+    blora, election, tps901, operator, client_for
+):
+    budi = make(blora, "A.1", "BUDI SANTOSO")
+    make(blora, "A.2", "ANAK MUDA", tanggal_lahir=dt.date(2010, 1, 1))
+    client = client_for(operator)
+    assert shown(client, "yes") == {"BUDI SANTOSO"}
+    assert shown(client, "no") == {"ANAK MUDA"}
+    budi.tni_polri = True
+    budi.save()
+    assert shown(client, "yes") == set()
+    assert shown(client, "no") == {"BUDI SANTOSO", "ANAK MUDA"}
+
+
+def test_updates_that_bypass_save_change_the_filter_too(
+    blora, election, tps901, operator, client_for
+):
+    """Another process's write (the SDP import, the NIK and custody services) does not reach this
+    process's signal: the roster's fingerprint changes, so the cached verdicts are not read."""
+    budi = make(blora, "A.1", "BUDI SANTOSO")
+    agus = make(blora, "A.3", "AGUS")
+    client = client_for(operator)
+    assert shown(client, "no") == set()
+    # as the import's update: bumps the version, without post_save (simulated by .update())
+    Inmate.objects.filter(pk=budi.pk).update(hak_pilih_dicabut=True, version=F("version") + 1)
+    assert shown(client, "no") == {"BUDI SANTOSO"}
+    # a custody event through the service (death), which also writes by .update()
+    record_custody_event(inmate=agus, kind="death", date=dt.date(2024, 6, 1), user=None)
+    assert Inmate.objects.get(pk=agus.pk).jenis_keluar == "meninggal"
+    assert shown(client, "no") == {"BUDI SANTOSO", "AGUS"}
+    # the retention purge's kind of write: only updated_at changes among the counters
+    Inmate.objects.filter(pk=budi.pk).update(
+        hak_pilih_dicabut=False, updated_at=timezone.now() + dt.timedelta(seconds=1)
+    )
+    assert shown(client, "no") == {"AGUS"}
+    # a new inmate without signals (bulk_create), and a deleted one
+    Inmate.objects.bulk_create(
+        [
+            Inmate(
+                facility=blora,
+                no_registrasi="A.9",
+                nama="BARU",
+                tanggal_lahir=dt.date(2012, 5, 5),
+                jenis_kelamin="L",
+                tanggal_masuk=dt.date(2024, 3, 4),
+            )
+        ]
+    )
+    assert shown(client, "no") == {"AGUS", "BARU"}
+    Inmate.objects.filter(no_registrasi="A.9")._raw_delete(Inmate.objects.db)
+    assert shown(client, "no") == {"AGUS"}
+
+
+def test_moving_the_polling_day_judges_again(blora, election, tps901, operator, client_for):
+    # 17 on 2024-11-20: too young for a polling day of 2024-11-19, old enough on 2024-11-27
+    make(blora, "A.2", "ANAK MUDA", tanggal_lahir=dt.date(2007, 11, 20))
+    client = client_for(operator)
+    assert shown(client, "no") == set()
+    election.polling_date = dt.date(2024, 11, 19)
+    election.save()
+    assert shown(client, "no") == {"ANAK MUDA"}
+
+
+def test_cached_verdicts_are_the_rule_s_verdicts(blora, rembang, election, tps901):
+    people = [
+        make(blora, "A.1", "BUDI SANTOSO"),
+        make(blora, "A.2", "ANAK MUDA", tanggal_lahir=dt.date(2010, 1, 1)),
+        make(blora, "A.3", "MUDA KAWIN", tanggal_lahir=dt.date(2010, 1, 1), status_perkawinan="S"),
+        make(blora, "A.4", "ASING", kewarganegaraan="WNA"),
+        make(rembang, "R.1", "LAIN UPT", tni_polri=True),
+    ]
+    expected = {p.pk for p in people if p.facility_id == blora.pk and ineligibility(p, election)}
+    scope = Inmate.objects.filter(facility=blora)
+    assert eligibility.ineligible_ids(scope, election) == expected
+    assert eligibility.ineligible_ids(scope, election) == expected  # from the cache
+    both = Inmate.objects.filter(facility__in=[blora, rembang])
+    assert eligibility.ineligible_ids(both, election) == expected | {people[-1].pk}
+
+
+# -- the home page's letter counts (voters/letter_counts.py) ------------------------------------
+
+
+def test_cached_letter_counts_follow_every_change(tps901, kpps):
+    from types import SimpleNamespace
+
+    import time_machine
+    from pages_letters import build_letter_world
+
+    from voters.letter_counts import register_summary
+    from voters.services import letters as letters_service
+
+    def agree():
+        fresh = letters_service.delivery_register(tps901, today=today).counts
+        assert register_summary(SimpleNamespace(), tps901, today=today).counts == fresh
+        return fresh
+
+    today = dt.date(2024, 11, 1)
+    with time_machine.travel(dt.datetime(2024, 11, 1, 9, 0), tick=False):  # one timestamp
+        world = build_letter_world(tps901)
+        assert agree()["total"] == 4
+        keys = [v.key for v in letters_service.recipients(tps901)]
+        letters_service.record_delivery(tps=tps901, key=keys[0], status="delivered", user=kpps)
+        assert agree()["delivered"] == 1
+        # a correction at the same instant: only the status tells it apart
+        letters_service.record_delivery(
+            tps=tps901,
+            key=keys[0],
+            status="undeliverable",
+            reason=letters_service.LetterDelivery.Reason.values[0],
+            user=kpps,
+        )
+        assert agree().get("undeliverable") == 1
+        letters_service.clear_delivery(tps=tps901, key=keys[0], user=kpps)
+        assert agree().get("undeliverable", 0) == 0
+        # an inmate released before polling day is no longer a recipient
+        record_custody_event(
+            inmate=world.inside[1], kind="release", date=dt.date(2024, 10, 30), user=None
+        )
+        assert agree()["total"] == 3
+        # a list's entries removed
+        tps901.voter_lists.get(kind="DPTB").entries.all().delete()
+        assert agree()["total"] == 2
