@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "voters.middleware.BadParameterMiddleware",
     "voters.middleware.MaskedQueryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "voters.middleware.SessionTimeoutMiddleware",

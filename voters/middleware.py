@@ -1,12 +1,18 @@
-"""Sessions end after a period of inactivity and after an absolute lifetime."""
+"""Sessions end after a period of inactivity and after an absolute lifetime; requests with
+parameters no view can use are a 400; language, upload size and masked addresses."""
+
+import logging
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.shortcuts import redirect
+from django.db import DataError
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 
 class SessionTimeoutMiddleware:
@@ -27,10 +33,95 @@ class SessionTimeoutMiddleware:
                     request, _("Sesi Anda berakhir karena tidak aktif. Silakan masuk lagi.")
                 )
                 return redirect(f"{reverse('login')}?next={request.path}")
-            # Progress polling is not activity: it must not keep an idle session alive.
-            if not request.path.startswith("/pekerjaan/"):
-                request.session["last_seen"] = now
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # Activity is a request for a view that is not marked @passive (the progress polls):
+        # a page left open on a job that never ends must not keep an idle session alive.
+        # A passive request does not write the session at all.
+        if request.user.is_authenticated and not is_passive(view_func):
+            request.session["last_seen"] = timezone.now().timestamp()
+        return None
+
+
+def passive(view):
+    """Mark a view whose requests are not the person's activity (a page polling for progress):
+    they neither refresh the session's idle timer nor save the session (SECURITY.md check 3)."""
+    view.passive = True
+    return view
+
+
+def is_passive(view_func):
+    return getattr(view_func, "passive", False)
+
+
+# The one character PostgreSQL text cannot hold (every other control character it stores): a
+# NUL in a lookup is refused before the query is sent, as a 500 unless caught.
+UNSTORABLE = "\x00"
+
+
+def _unstorable(values):
+    return any(UNSTORABLE in value for value in values if isinstance(value, str))
+
+
+def _query_is_unstorable(query):
+    return any(_unstorable((key, *query.getlist(key))) for key in query)
+
+
+def bad_request(request):
+    return render(request, "400.html", status=400)
+
+
+class BadParameterMiddleware:
+    """A request parameter no view can use is a 400, never a 500 (SECURITY.md check 33).
+
+    Before any view runs, a NUL in the path or in a GET parameter (name or value), in a POST
+    field or in an uploaded file's name is a 400 with the app's page (templates/400.html).
+    A POST body is read here only for views whose CSRF check reads it anyway: a view exempt
+    from it (the capped uploads, voters/views/lists.py) must set its upload handlers first,
+    and a NUL in its fields is caught on its way to the database by process_exception.
+    That also answers 400 for the other exceptions only a client's value can cause (see
+    is_bad_value); the views check what they turn into redirects and lookups
+    (voters/params.py), and this is the net under them.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if UNSTORABLE in request.path_info or _query_is_unstorable(request.GET):
+            return bad_request(request)
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method != "POST" or getattr(view_func, "csrf_exempt", False):
+            return None
+        if _query_is_unstorable(request.POST):
+            return bad_request(request)
+        names = (upload.name for uploads in request.FILES.lists() for upload in uploads[1])
+        if _unstorable(names):
+            return bad_request(request)
+        return None
+
+    def process_exception(self, request, exception):
+        if is_bad_value(exception):
+            # A view that should have checked its input: logged so that it gets fixed (the
+            # value itself is not logged, it may be a NIK).
+            logger.warning(
+                "Bad request value at %s: %s", request.path[:200], type(exception).__name__
+            )
+            return bad_request(request)
+        return None
+
+
+def is_bad_value(exception):
+    """Whether an exception can only come from a value sent by the client: a number too large
+    for a C integer (the admin's date hierarchy turns ?date__year=999999999999 into a
+    datetime and catches only ValueError), or a NUL on its way to PostgreSQL (psycopg's
+    ValueError, which Django raises as DataError "... cannot contain NUL (0x00) bytes")."""
+    if isinstance(exception, OverflowError):
+        return True
+    return isinstance(exception, ValueError | DataError) and "NUL (0x00)" in str(exception)
 
 
 class LanguageMiddleware:
@@ -81,7 +172,9 @@ class UploadLimitMiddleware:
         if length > limit + self.OVERHEAD:
             return HttpResponse(
                 f"Berkas terlalu besar: batasnya {limit // (1024 * 1024)} MB.".encode(),
-                status=413, content_type="text/plain; charset=utf-8")
+                status=413,
+                content_type="text/plain; charset=utf-8",
+            )
         return self.get_response(request)
 
 

@@ -5,13 +5,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from voters.access import role_required
 from voters.concurrency import StaleEdit
 from voters.models import AuditEvent, Election
+from voters.params import local_url, whole_number
 
 from .. import access, selectors, services
 from ..access import READERS, RECORDERS
@@ -51,8 +51,8 @@ def action_list(request):
         status = "terbuka"
     qs = STATUS_FILTERS[status](base, today)
     institution_id = request.GET.get("instansi", "")
-    if institution_id.isdigit():
-        qs = qs.filter(owner_institution_id=int(institution_id))
+    if whole_number(institution_id) is not None:
+        qs = qs.filter(owner_institution_id=whole_number(institution_id))
     page = Paginator(qs.order_by("due_date", "pk"), 50).get_page(request.GET.get("hal"))
     open_items = list(base.still_open())
     return render(
@@ -96,8 +96,9 @@ def action_create(request, pk):
     meeting = meeting_for(request, pk)
     initial = {}
     decision_id = request.GET.get("keputusan", "")
-    if decision_id.isdigit() and meeting.decisions.filter(pk=int(decision_id)).exists():
-        initial["decision"] = int(decision_id)
+    decision = whole_number(decision_id)
+    if decision is not None and meeting.decisions.filter(pk=decision).exists():
+        initial["decision"] = decision
     form = ActionItemForm(request.POST or None, meeting=meeting, initial=initial)
     if request.method == "POST" and form.is_valid():
         item = services.create_action_item(
@@ -200,7 +201,4 @@ def action_status(request, pk):
 
 
 def _safe_next(request):
-    target = request.POST.get("next", "")
-    return bool(target) and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
+    return local_url(request, request.POST.get("next")) is not None

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from voters.access import role_required
 from voters.concurrency import StaleEdit, save_versioned
+from voters.params import whole_number
 
 from .. import access, services
 from ..access import DIRECTORY_READERS, RECORDERS
@@ -84,8 +85,8 @@ def contact_create(request):
     facility = facility_for_new(request)
     initial = {}
     institution_id = request.GET.get("instansi", "")
-    if institution_id.isdigit():
-        initial["institution"] = int(institution_id)
+    if whole_number(institution_id) is not None:
+        initial["institution"] = whole_number(institution_id)
     form = ContactForm(request.POST or None, facility=facility, initial=initial)
     if request.method == "POST" and form.is_valid():
         contact = form.save()

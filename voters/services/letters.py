@@ -161,9 +161,9 @@ def search_voters(voters, query):
         return voters
     upper = query.upper()
     kind, _sep, rest = upper.partition(" ")
-    if kind in LIST_ORDER and rest.isdigit():
+    if kind in LIST_ORDER and rest.isascii() and rest.isdigit():
         return [v for v in voters if v.list_kind == kind and v.number == int(rest)]
-    if upper.isdigit():
+    if upper.isascii() and upper.isdigit():
         number = int(upper)
         return [v for v in voters if v.number == number]
     return [

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from .. import audit, dashboard
 from ..access import ALL_ROLES, READERS, Role, role_required
+from ..middleware import passive
 from ..models import TPS, AuditEvent, Election, ImportBatch, ReconciliationRun
 from ..nik import mask_numbers
 from ..panels import home_panels
@@ -90,6 +91,7 @@ def scoped_job(request, key, pk):
     return job
 
 
+@passive
 @require_GET
 @role_required(*ALL_ROLES)
 def job_progress(request, key, pk):

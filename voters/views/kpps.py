@@ -12,7 +12,6 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -26,8 +25,10 @@ from ..forms_letters import (
     UndoForm,
 )
 from ..letter_counts import register_summary
+from ..middleware import passive
 from ..models import LetterBatch, LetterDelivery, NoticeTemplate
 from ..panels import register_panel
+from ..params import local_url
 from ..services import letters as service
 from ..services import polling as polling_service
 from ..services.letters import LetterError
@@ -58,12 +59,7 @@ def scoped_batch(request, pk):
 
 
 def _back(request, fallback):
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
+    return local_url(request, request.POST.get("next")) or fallback
 
 
 def pdf_response(data, filename):
@@ -178,6 +174,7 @@ def letter_batch(request, pk):
     })
 
 
+@passive
 @require_GET
 @role_required(*LETTER_ROLES)
 def letter_batch_progress(request, pk):

@@ -12,7 +12,6 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -26,6 +25,7 @@ from ..forms import (
     UploadForm,
 )
 from ..models import AuditEvent, DukcapilRequest, ImportBatch, Inmate, NikStatus
+from ..params import local_url
 from ..selectors import UNUSED_INMATE_FIELDS, current_election, ineligibility, tms_table
 from ..services import dukcapil as dukcapil_service
 from ..services.inmates import (
@@ -318,12 +318,7 @@ def nik_worklist(request, key="perekaman"):
 def _back(request, fallback="nik_worklist"):
     """The posted ``next`` when it is a page of this site, else ``fallback`` (no open redirect
     to another host)."""
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse(fallback)
+    return local_url(request, request.POST.get("next")) or reverse(fallback)
 
 
 @require_POST

@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
@@ -12,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from .. import audit
 from ..access import ALL_ROLES, role_required
 from ..models import AuditEvent
+from ..params import local_url
 
 
 class TokenForm(forms.Form):
@@ -21,10 +21,7 @@ class TokenForm(forms.Form):
 
 
 def _next(request):
-    target = request.POST.get("next") or request.GET.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        return "/"
-    return target
+    return local_url(request, request.POST.get("next") or request.GET.get("next")) or "/"
 
 
 @role_required(*ALL_ROLES)
