@@ -78,7 +78,25 @@
     });
   }
 
+  // A table wider than the screen scrolls sideways inside its .table-wrap: make that region
+  // reachable with the keyboard and name it, so it can be scrolled without a mouse (WCAG 2.1.1).
+  function scrollRegions() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      if (wrap.scrollWidth <= wrap.clientWidth + 1) { return; }
+      wrap.setAttribute("tabindex", "0");
+      wrap.setAttribute("role", "region");
+      if (!wrap.hasAttribute("aria-label")) {
+        var caption = wrap.querySelector("caption");
+        var section = wrap.closest("section");
+        var heading = section && section.querySelector("h2, h3");
+        var name = (caption || heading || {}).textContent || "Tabel";
+        wrap.setAttribute("aria-label", name.trim() + " (geser ke samping)");
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    scrollRegions();
     document.querySelectorAll("[data-progress-url]").forEach(pollJob);
     confirmForms();
     printButtons();

@@ -3,6 +3,7 @@ script errors and Content-Security-Policy violations."""
 
 import re
 import time
+from pathlib import Path
 
 from e2e_config import PASSWORD
 from playwright.sync_api import expect
@@ -18,6 +19,8 @@ PHONE = {
     "(KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36",
 }
 JOB_TIMEOUT_MS = 90_000
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+AXE_SOURCE = []  # read once per run
 NIK16 = re.compile(r"(?<!\d)\d{16}(?!\d)")
 
 
@@ -132,6 +135,22 @@ class Person:
         path = self.folder / f"{self.shots + 1:02d}-{name}-{download.suggested_filename}"
         download.save_as(path)
         return path, download.suggested_filename
+
+    def assert_accessible(self, name):
+        """axe-core (vendored, WCAG 2.1 A and AA rules) finds no violation on this page."""
+        if not AXE_SOURCE:
+            AXE_SOURCE.append(AXE.read_text(encoding="utf-8"))
+        # Evaluated through the DevTools protocol: the page's CSP (no inline scripts) holds.
+        self.page.evaluate(f"() => {{ {AXE_SOURCE[0]}\n; window.axe = axe; }}")
+        found = self.page.evaluate(
+            """async () => {
+                const result = await window.axe.run(document, {runOnly: {type: 'tag',
+                    values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+                return result.violations.map(v => v.id + ': ' + v.nodes.slice(0, 3)
+                    .map(n => n.target.join(' ')).join(', '));
+            }"""
+        )
+        assert found == [], f"{name}: {found}"
 
     def assert_no_problems(self):
         assert self.problems == [], self.problems

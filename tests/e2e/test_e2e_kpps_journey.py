@@ -38,6 +38,8 @@ def test_kpps_prints_the_letters_of_tps_901_and_marks_deliveries_on_a_phone(
     expect(page.locator("h1")).to_contain_text("TPS 901")
     expect(page.get_by_label("Blok hunian")).to_have_value("")
     annisa.shot("tps-901")
+    annisa.assert_accessible("TPS 901 (ponsel)")
+    tps_path = page.url.removeprefix(app.url)
     page.get_by_role("button", name="Buat PDF surat").click()
     expect(page.locator("h1")).to_contain_text("Surat pemberitahuan TPS 901")
     if app.broker:
@@ -100,5 +102,15 @@ def test_kpps_prints_the_letters_of_tps_901_and_marks_deliveries_on_a_phone(
     letters = page.locator("section", has=page.locator("#judul-surat-901"))
     expect(letters.locator("text.donut-num")).to_have_text(f"{round(200 / recipients)}%")
     annisa.shot("beranda-setelah-tanda-terima")
+    annisa.assert_accessible("beranda KPPS (ponsel)")
+
+    # Polling day's page on the phone: its recap table fits, or scrolls by keyboard too.
+    annisa.go(tps_path + "pemungutan/")
+    expect(page.locator("h1")).to_contain_text("TPS 901")
+    annisa.shot("pemungutan-ponsel")
+    annisa.assert_accessible("pemungutan (ponsel)")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 393 + 1
+    recap = page.locator(".polling-counts").locator("xpath=..")
+    assert recap.evaluate("el => el.scrollWidth <= el.clientWidth + 1"), "the recap scrolls"
     annisa.assert_no_problems()
     annisa.close()

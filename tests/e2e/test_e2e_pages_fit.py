@@ -47,6 +47,7 @@ def test_the_operators_pages_fit_and_their_forms_work(app, browser, polling_day)
         page.set_viewport_size({"width": width, "height": 900})
         assert page.evaluate(OVERFLOW_PROBE) == [], width
         rina.shot(f"wbp-{width}px")
+    rina.assert_accessible("halaman WBP")
 
     # Item 6: the date field shows today's date and the form submits with it.
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -75,5 +76,9 @@ def test_the_operators_pages_fit_and_their_forms_work(app, browser, polling_day)
     assert page.evaluate("() => document.querySelector('[data-select-all]').indeterminate")
     expect(page.locator("#jumlah-dipilih")).to_have_text(str(total - 1))
     rina.shot("daftar-nik-pilih-semua")
+    rina.assert_accessible("daftar kerja NIK")
+    for name in ("Beranda", "WBP", "Impor SDP", "Daftar Pemilih", "Rekonsiliasi"):
+        rina.menu(name)
+        rina.assert_accessible(name)
     rina.assert_no_problems()
     rina.close()
