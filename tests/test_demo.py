@@ -25,3 +25,22 @@ def test_demo_creates_a_rutan_with_tps_901_and_every_role_can_log_in():
         )
         assert response.status_code == 302, role
         assert client.get(reverse("home")).status_code == 200
+
+
+def test_demo_inmates_look_like_real_ones(settings):
+    from voters.demo_roster import LAST_L, LAST_P
+    from voters.models import Election, Inmate
+
+    call_command("demo", "--inmates", "300", stdout=StringIO())
+    inmates = list(Inmate.objects.all())
+    women_only = {name for name in LAST_P if name} - set(LAST_L)
+    for inmate in inmates:
+        surname = inmate.nama.split(" ", 1)[1] if " " in inmate.nama else ""
+        if inmate.jenis_kelamin == "L":
+            assert surname not in women_only, inmate.nama
+    assert {i.jenis_kelamin for i in inmates} == {"L", "P"}
+    assert not [i for i in inmates if i.tempat_lahir in ("", "LAINNYA")]
+    assert {"BLORA", "SEMARANG"} <= {i.tempat_lahir for i in inmates}
+    election = Election.objects.get(code="PILKADA-DEMO")
+    assert str(election.polling_date.year) in election.name
+    assert "2024" not in election.name or election.polling_date.year == 2024

@@ -6,7 +6,7 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-from . import demo_data
+from . import demo_data, wilayah
 from .services.inmates import import_inmates
 
 FIRST_L = [
@@ -37,7 +37,9 @@ FIRST_L = [
     "NUR",
 ]
 FIRST_P = ["SRI", "SITI", "DEWI", "RINA", "KARTINI", "ENDANG", "WULAN", "YULI", "LESTARI"]
-LAST = [
+# Surnames by sex, the same number of each, so that the random draws (and so the demo's figures)
+# do not depend on the sex drawn.
+LAST_L = [
     "SANTOSO",
     "PRASETYO",
     "WIBOWO",
@@ -47,7 +49,7 @@ LAST = [
     "NUGROHO",
     "UTOMO",
     "KURNIAWAN",
-    "RAHMAWATI",
+    "HARTONO",
     "SUSANTO",
     "FIRMANSYAH",
     "PURNOMO",
@@ -55,10 +57,37 @@ LAST = [
     "SUPRAPTO",
     "",
 ]
+LAST_P = [
+    "RAHMAWATI",
+    "LESTARI",
+    "WULANDARI",
+    "PUSPITASARI",
+    "HANDAYANI",
+    "ANGGRAENI",
+    "KUSUMAWATI",
+    "SETYANINGSIH",
+    "PRATIWI",
+    "SUSANTI",
+    "MULYANI",
+    "YULIANTI",
+    "PURWANTI",
+    "SUGIARTI",
+    "WAHYUNI",
+    "",
+]
 # Blora kecamatan codes, and a few addresses elsewhere (Jawa Tengah and beyond).
 BLORA_KEC = [f"33.16.{n:02d}" for n in range(1, 17)]
 ELSEWHERE = ["33.17.01", "33.18.02", "33.74.01", "35.22.01", "35.22.05", "31.71.01"]
 REGISTERS = ["A.I", "A.II", "A.III", "A.III", "B.I", "B.I", "B.IIa", "B.IIb", "B.III"]
+
+
+def _birthplace(region):
+    """The regency or city of the address, as an SDP export writes a birthplace: 'BLORA',
+    'SEMARANG', 'JAKARTA PUSAT'."""
+    name = wilayah.name(wilayah.regency_of(region)) or "BLORA"
+    for prefix in ("Kabupaten ", "Kota Administrasi ", "Kota "):
+        name = name.removeprefix(prefix)
+    return name.upper()
 
 
 def _nik(rng, region, birth, sex):
@@ -71,7 +100,7 @@ def rows(count, today, polling, seed=2024):
     for n in range(1, count + 1):
         sex = "P" if rng.random() < 0.08 else "L"
         first = rng.choice(FIRST_P if sex == "P" else FIRST_L)
-        name = f"{first} {rng.choice(LAST)}".strip()
+        name = f"{first} {rng.choice(LAST_P if sex == 'P' else LAST_L)}".strip()
         age = rng.randint(18, 62) if n > 3 else 16
         birth = today - timedelta(days=age * 365 + rng.randint(0, 364))
         region = rng.choice(BLORA_KEC) if rng.random() < 0.85 else rng.choice(ELSEWHERE)
@@ -103,7 +132,7 @@ def rows(count, today, polling, seed=2024):
             "NIK": nik,
             "NKK": _nik(rng, region, birth, "L")[:6] + f"{rng.randint(1, 28):02d}"
             f"{rng.randint(1, 12):02d}{rng.randint(5, 23):02d}{rng.randint(1, 9999):04d}",
-            "Tempat Lahir": "BLORA" if region.startswith("33.16") else "LAINNYA",
+            "Tempat Lahir": _birthplace(region),
             "Tgl. Lahir": birth.strftime("%d-%m-%Y"),
             "L/P": sex,
             "Status Kawin": "Belum Kawin"

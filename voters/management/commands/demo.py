@@ -42,11 +42,12 @@ class Command(BaseCommand):
             address="Jl. Pemuda No. 1, Blora",
             head_name="Budi Hardiono",
         ).obj
+        polling_date = today + timedelta(days=o["polling_in_days"])
         election = upsert_election(
             code="PILKADA-DEMO",
-            name="Pemilihan Gubernur dan Bupati 2024 (data demo)",
+            name=f"Pemilihan Gubernur dan Bupati {polling_date.year} (data demo)",
             kind="pilkada",
-            polling_date=today + timedelta(days=o["polling_in_days"]),
+            polling_date=polling_date,
             region="33.16",
         ).obj
         upsert_tps(
