@@ -30,10 +30,31 @@ OVERFLOW_PROBE = """() => {
 }"""
 
 
+# A recorded meeting with its figures, attendees, a decision and an action item.
+MEETING = f"""
+import datetime as dt
+from coordination import services
+from coordination.models import ActionItem, Attendee, Meeting
+from voters.models import Election, Facility, User
+facility = Facility.objects.get(code={FACILITY!r})
+rina = User.objects.get(username="rina")
+meeting = services.create_meeting(meeting=Meeting(
+    facility=facility, election=Election.objects.get(), title="Rapat Koordinasi DPTb",
+    date=dt.date.today(), stage=Meeting.Stage.VOTING), user=rina)
+services.ensure_institutions(facility)
+Attendee.objects.create(meeting=meeting, name="Ketua KPPS 901")
+services.add_decision(meeting=meeting, text="Usulkan WBP baru ke DPTb", user=rina)
+services.create_action_item(item=ActionItem(meeting=meeting, title="Serahkan data WBP baru",
+    owner_institution=services.institutions_of(facility).first(),
+    due_date=dt.date.today()), user=rina)
+"""
+
+
 def test_the_operators_pages_fit_and_their_forms_work(app, browser, polling_day):
     people = e2e_files.people(local_today(), polling_day)
     roster = app.file("sdp.xlsx", e2e_files.roster_xlsx(people))
     app.seed(f"call_command('import_inmates', {str(roster)!r}, facility={FACILITY!r})")
+    app.seed(MEETING)
     app.start()
     rina = Person(browser, app)
     page = rina.page
@@ -80,5 +101,13 @@ def test_the_operators_pages_fit_and_their_forms_work(app, browser, polling_day)
     for name in ("Beranda", "WBP", "Impor SDP", "Daftar Pemilih", "Rekonsiliasi"):
         rina.menu(name)
         rina.assert_accessible(name)
+
+    # The meeting page on a phone: its wide tables scroll by keyboard as well.
+    page.set_viewport_size({"width": 390, "height": 844})
+    rina.menu("Rapat koordinasi")
+    page.get_by_role("link", name="Rapat Koordinasi DPTb").click()
+    expect(page.locator("h1")).to_contain_text("Rapat Koordinasi DPTb")
+    rina.shot("rapat-ponsel")
+    rina.assert_accessible("rapat (ponsel)")
     rina.assert_no_problems()
     rina.close()
