@@ -295,3 +295,14 @@ def test_progress_reported_inside_a_jobs_transaction_reaches_the_page_through_th
     assert seen["message"] == "Membaca berkas"
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.DONE)
     assert ImportBatch.objects.get(pk=batch.pk).progress_json()["percent"] == 100
+
+
+def test_a_page_polling_a_roster_preview_stops_when_the_preview_is_ready(blora):
+    """With a real worker the preview page polls; the previewed batch waits 'queued' for the
+    operator, which must read as finished, or the page would never show the preview."""
+    batch = roster_batch(blora, status=ImportBatch.Status.RUNNING)
+    assert batch.progress_json()["finished"] is False
+    batch.status, batch.sha256 = ImportBatch.Status.QUEUED, "a" * 64
+    assert batch.progress_json()["finished"] is True
+    batch.confirmed_at = dt.datetime(2024, 11, 1, tzinfo=dt.UTC)
+    assert batch.progress_json()["finished"] is False  # confirmed: the import job is next

@@ -76,6 +76,14 @@ class ImportBatch(Job):
             and self.confirmed_at is None
         )
 
+    def progress_json(self):
+        data = super().progress_json()
+        if self.awaits_confirmation:
+            # The preview job is over (the batch waits "queued" for the operator): the page
+            # polling it must stop and show the preview, as it does for a finished job.
+            data.update(finished=True, percent=100, status_label=str(_("Pratinjau siap")))
+        return data
+
     @property
     def preview_expired(self):
         return self.awaits_confirmation and (
