@@ -101,3 +101,22 @@ def test_a_person_opening_pages_every_5_minutes_stays_signed_in(world):
             assert client.get(reverse("home")).status_code == 200
     with at(44):
         assert client.get(reverse("inmate_list")).status_code == 200
+
+
+def test_a_page_saves_the_session_at_most_once_a_minute(operator, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    start = dt.datetime(2024, 11, 1, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        client = client_for(operator)
+
+    def session_writes(at):
+        with time_machine.travel(at, tick=False), CaptureQueriesContext(connection) as seen:
+            assert client.get(reverse("home")).status_code == 200
+        return [q["sql"][:60] for q in seen.captured_queries if "django_session" in q["sql"]
+                and q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))]
+
+    assert session_writes(start + dt.timedelta(seconds=61)) != []  # the idle timer moves on
+    assert session_writes(start + dt.timedelta(seconds=90)) == []  # within the minute
+    assert session_writes(start + dt.timedelta(seconds=125)) != []

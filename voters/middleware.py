@@ -15,6 +15,10 @@ from django.utils.translation import gettext as _
 logger = logging.getLogger(__name__)
 
 
+# Seconds between two writes of a session's "last seen" time (the idle timer's resolution).
+LAST_SEEN_RESOLUTION = 60
+
+
 class SessionTimeoutMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -40,7 +44,12 @@ class SessionTimeoutMiddleware:
         # a page left open on a job that never ends must not keep an idle session alive.
         # A passive request does not write the session at all.
         if request.user.is_authenticated and not is_passive(view_func):
-            request.session["last_seen"] = timezone.now().timestamp()
+            now = timezone.now().timestamp()
+            # Written at most once a minute: saving the session is a database write, and on
+            # every page it was a good part of a page's cost under load (bench/README.md
+            # "Pages under load"). The idle timeout is then exact to within that minute.
+            if now - request.session.get("last_seen", 0) >= LAST_SEEN_RESOLUTION:
+                request.session["last_seen"] = now
         return None
 
 
