@@ -32,6 +32,7 @@ from typing import Protocol
 
 from voters import nik as nik_rules
 from voters import wilayah
+from voters.rules import custody
 
 # --------------------------------------------------------------------------------------------
 # Codes and thresholds
@@ -662,19 +663,8 @@ def age_on(birth_date: date, day: date) -> int:
 
 
 def is_inside_on(inmate: Inmate, day: date) -> bool:
-    """Inside on ``day``: admitted on or before it and not left on or before it."""
-    return inmate.admitted <= day and (inmate.left_on is None or inmate.left_on > day)
-
-
-def is_inside_on_polling_day(inmate: Inmate, election: Election) -> bool:
-    """CONTRACT.md: admitted on or before polling day, no date of leaving, and no expected
-    release on or before polling day."""
-    polling = election.polling_date
-    return (
-        inmate.admitted <= polling
-        and inmate.left_on is None
-        and (inmate.expected_release is None or inmate.expected_release > polling)
-    )
+    """Inside on ``day`` (rules.custody.inside_on)."""
+    return custody.inside_on(admitted=inmate.admitted, left_on=inmate.left_on, day=day)
 
 
 def keluar_reason(inmate: Inmate, election: Election) -> str:
@@ -844,7 +834,7 @@ def deadline_note(election: Election, today: date, *, home: str = "", inmate=Non
     narapidana use the special H-7 deadline (DOMAIN.md §3.2); H-30 is the general one."""
     who = "tahanan/terpidana"
     if inmate is not None and inmate.register_class:
-        who = "tahanan" if inmate.register_class.strip().upper().startswith("A") else "terpidana"
+        who = "tahanan" if custody.is_tahanan(inmate.register_class) else "terpidana"
     h7 = election.deadline_detainee
     h30 = election.deadline_general
     polling = election.polling_date

@@ -6,19 +6,21 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..rules import custody
+
 
 class InmateQuerySet(models.QuerySet):
     def for_user(self, user):
         return self.filter(facility__in=user.facilities())
 
     def inside_on(self, day):
-        """Physically inside on `day`: admitted on or before it and not yet left."""
+        """rules.custody.inside_on in SQL (tests/test_rules.py checks they agree)."""
         return self.filter(tanggal_masuk__lte=day).filter(
             models.Q(tanggal_keluar__isnull=True) | models.Q(tanggal_keluar__gt=day)
         )
 
     def expected_inside_on(self, day):
-        """Inside on `day` and not expected to be released by then (CONTRACT.md)."""
+        """rules.custody.expected_inside_on in SQL (tests/test_rules.py checks they agree)."""
         return (
             self.filter(tanggal_masuk__lte=day, tanggal_keluar__isnull=True)
             .filter(models.Q(tanggal_bebas__isnull=True) | models.Q(tanggal_bebas__gt=day))
@@ -208,23 +210,22 @@ class Inmate(models.Model):
 
     @property
     def is_tahanan(self):
-        return self.register.upper().startswith("A")
+        return custody.is_tahanan(self.register)
 
     @property
     def is_dead(self):
         return self.jenis_keluar == self.ExitKind.MENINGGAL
 
     def is_inside_on(self, day):
-        return self.tanggal_masuk <= day and (
-            self.tanggal_keluar is None or self.tanggal_keluar > day
-        )
+        return custody.inside_on(admitted=self.tanggal_masuk, left_on=self.tanggal_keluar, day=day)
 
     def is_expected_inside_on(self, day):
-        return (
-            self.tanggal_masuk <= day
-            and self.tanggal_keluar is None
-            and (self.tanggal_bebas is None or self.tanggal_bebas > day)
-            and not self.is_dead
+        return custody.expected_inside_on(
+            admitted=self.tanggal_masuk,
+            left_on=self.tanggal_keluar,
+            expected_release=self.tanggal_bebas,
+            dead=self.is_dead,
+            day=day,
         )
 
     @property

@@ -26,6 +26,7 @@ from ..models import (
     NikStatus,
     NikTransition,
 )
+from ..rules import custody
 
 # Inmate fields filled from the file, in the order of CONTRACT.md.
 FILE_FIELDS = [
@@ -376,7 +377,7 @@ def _update(row, present, *, user, batch, now):
         fields += ["nik_status", "nik_status_at"]
     inmate.save(update_fields=fields)
     events = _exit_events(inmate, before, batch, user)
-    if before.register.upper().startswith("A") and inmate.register.upper().startswith("B"):
+    if custody.is_tahanan(before.register) and custody.is_narapidana(inmate.register):
         events.append(
             CustodyEvent(
                 inmate=inmate,

@@ -1,0 +1,72 @@
+"""The pure rules (voters/rules/): no Django in them, and the SQL that must say the same thing
+says the same thing (issue 14: one rule, one place)."""
+
+import ast
+import datetime as dt
+import itertools
+from pathlib import Path
+
+import pytest
+
+from voters.models import Inmate
+from voters.rules import custody
+
+RULES = Path(__file__).resolve().parents[1] / "voters" / "rules"
+DAY = dt.date(2024, 11, 27)
+
+
+def imported_modules(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            yield ("." * node.level) + (node.module or "")
+
+
+def test_the_rules_import_nothing_of_django_or_of_the_database():
+    files = sorted(RULES.glob("*.py"))
+    assert files
+    for path in files:
+        for name in imported_modules(path):
+            assert not name.startswith(("django", "celery", "psycopg")), (path.name, name)
+            # Within the package only: never ..models, ..services and the like.
+            assert not name.startswith("..") and name not in (".", ".."), (path.name, name)
+
+
+@pytest.mark.parametrize(
+    ("register", "tahanan", "narapidana"),
+    [("A.III", True, False), ("a.i", True, False), (" B.I", False, True), ("B.IIa", False, True),
+     ("", False, False), ("SEUMUR HIDUP", False, False)],
+)
+def test_registers_a_and_b_are_tahanan_and_narapidana(register, tahanan, narapidana):
+    assert custody.is_tahanan(register) is tahanan
+    assert custody.is_narapidana(register) is narapidana
+
+
+@pytest.mark.django_db
+def test_the_rosters_queries_agree_with_the_custody_rules(blora):
+    around = [None, DAY - dt.timedelta(days=1), DAY, DAY + dt.timedelta(days=1)]
+    inmates = []
+    for n, (admitted, left, release, dead) in enumerate(
+        itertools.product(around[1:], around, around, (False, True))
+    ):
+        inmates.append(Inmate.objects.create(
+            facility=blora, no_registrasi=f"X.{n}", nama=f"WBP {n}", jenis_kelamin="L",
+            tanggal_lahir=dt.date(1990, 1, 1), tanggal_masuk=admitted, tanggal_keluar=left,
+            tanggal_bebas=release,
+            jenis_keluar=Inmate.ExitKind.MENINGGAL if dead else "",
+        ))
+    for day in around[1:]:
+        inside = {i.pk for i in inmates if custody.inside_on(
+            admitted=i.tanggal_masuk, left_on=i.tanggal_keluar, day=day)}
+        expected = {i.pk for i in inmates if custody.expected_inside_on(
+            admitted=i.tanggal_masuk, left_on=i.tanggal_keluar, expected_release=i.tanggal_bebas,
+            dead=i.is_dead, day=day)}
+        assert set(Inmate.objects.inside_on(day).values_list("pk", flat=True)) == inside, day
+        assert (
+            set(Inmate.objects.expected_inside_on(day).values_list("pk", flat=True)) == expected
+        ), day
+        assert {i.pk for i in inmates if i.is_inside_on(day)} == inside
+        assert {i.pk for i in inmates if i.is_expected_inside_on(day)} == expected
+    assert 0 < len(expected) < len(inside) < len(inmates)
