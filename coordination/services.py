@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from voters import audit, wilayah
+from voters import nik as nik_rules
 from voters.concurrency import save_versioned
 from voters.models import AuditEvent
 
@@ -35,7 +36,6 @@ from .models import (
 )
 
 CHANGE = AuditEvent.Action.CHANGE
-NIK_LIKE = re.compile(r"(?<!\d)(\d{6})\d{10}(?!\d)")
 
 
 # Institutions
@@ -339,7 +339,7 @@ def forget_links(obj) -> int:
 
 def _clean_label(label: str) -> str:
     label = " ".join((label or "").split())[:200]
-    return NIK_LIKE.sub(lambda m: m.group(1) + "*" * 10, label)
+    return nik_rules.mask_in_text(label)
 
 
 # Attachments

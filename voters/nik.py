@@ -225,6 +225,15 @@ def visible_digits(text: object) -> str:
 
 
 _LONG_NUMBER = re.compile(r"\d(?:[ .\-]?\d){11,}")
+# Sixteen digits standing alone, not the digits of a decimal number ("1.4197151234567890 s" is a
+# duration): a run right after "<digit>." or right before ".<digit>" is not a NIK.
+_SIXTEEN_ALONE = re.compile(r"(?<!\d)(?<!\d\.)\d{16}(?!\d)(?!\.\d)")
+
+
+def mask_in_text(text: str) -> str:
+    """Mask every NIK or KK number (16 digits standing alone) in free text: log lines, minutes,
+    labels. ``mask_numbers`` also catches numbers written with separators, for echoes."""
+    return _SIXTEEN_ALONE.sub(lambda match: mask(match.group()), text)
 
 
 def mask_numbers(text: str) -> str:

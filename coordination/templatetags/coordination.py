@@ -1,4 +1,3 @@
-import re
 
 from django import template
 from django.utils.translation import gettext as _
@@ -7,7 +6,6 @@ from voters import nik as nik_rules
 
 register = template.Library()
 
-SIXTEEN_DIGITS = re.compile(r"(?<!\d)\d{16}(?!\d)")
 
 
 @register.filter
@@ -35,7 +33,7 @@ def link_text(link, user):
         target = link.target
         text = str(target) if target is not None else (text or _("(data sudah dihapus)"))
     if not user.sees_full_nik:
-        text = SIXTEEN_DIGITS.sub(lambda m: nik_rules.mask(m.group(0)), text)
+        text = nik_rules.mask_in_text(text)
     return text
 
 
@@ -65,4 +63,4 @@ def mask_nik(text, user):
     follow-up) is masked for every role that does not see full NIKs."""
     if not text or getattr(user, "sees_full_nik", False):
         return text
-    return SIXTEEN_DIGITS.sub(lambda m: nik_rules.mask(m.group(0)), str(text))
+    return nik_rules.mask_in_text(str(text))
