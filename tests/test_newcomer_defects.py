@@ -306,3 +306,30 @@ def test_a_page_polling_a_roster_preview_stops_when_the_preview_is_ready(blora):
     assert batch.progress_json()["finished"] is True
     batch.confirmed_at = dt.datetime(2024, 11, 1, tzinfo=dt.UTC)
     assert batch.progress_json()["finished"] is False  # confirmed: the import job is next
+
+
+def test_the_nik_work_list_is_paged_and_still_sends_everyone_on_it(blora, people, client_for):
+    from voters.models import DukcapilRequest, Inmate
+
+    Inmate.objects.bulk_create([
+        Inmate(facility=blora, no_registrasi=f"B.{n}/2024", nama=f"TANPA NIK {n:03d}",
+               jenis_kelamin="L", tanggal_lahir=dt.date(1990, 1, 1),
+               tanggal_masuk=dt.date(2024, 1, 10), nik="", nik_format="blank")
+        for n in range(230)
+    ])
+    client = client_for(people["operator"])
+    first = client.get(reverse("nik_worklist"))
+    assert len(first.context["inmates"]) == 100
+    assert first.context["total"] == 230
+    html = first.content.decode()
+    assert 'name="semua" value="perekaman"' in html
+    third = client.get(reverse("nik_worklist"), {"hal": 3})
+    assert len(third.context["inmates"]) == 30
+    response = client.post(reverse("dukcapil_request_create"),
+                           {"semua": "perekaman", "next": reverse("nik_worklist")})
+    assert response.status_code == 302
+    assert DukcapilRequest.objects.get().inmates.count() == 230
+    # Without "semua", only what was ticked.
+    ticked = list(Inmate.objects.values_list("pk", flat=True)[:2])
+    client.post(reverse("dukcapil_request_create"), {"inmates": ticked})
+    assert DukcapilRequest.objects.order_by("-pk").first().inmates.count() == 2

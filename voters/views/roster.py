@@ -244,6 +244,7 @@ def inmate_event(request, pk):
 
 # -- NIK work lists -------------------------------------------------------------------------
 
+WORKLIST_PAGE_SIZE = 100
 WORKLISTS = {
     "perekaman": (
         _("NIK perlu perekaman atau perbaikan"),
@@ -292,7 +293,9 @@ def worklist_queryset(request, key):
 
 @role_required(*STAFF)
 def nik_worklist(request, key="perekaman"):
-    qs = worklist_queryset(request, key).order_by("blok", "nama")
+    qs = worklist_queryset(request, key).order_by("blok", "nama", "pk")
+    # Paged, so the page does not grow with the roster; "semua" below still sends everyone.
+    page = Paginator(qs, WORKLIST_PAGE_SIZE).get_page(request.GET.get("hal"))
     title, description = WORKLISTS[key]
     tabs = [
         {"key": k, "title": t, "count": worklist_queryset(request, k).count(), "active": k == key}
@@ -302,7 +305,9 @@ def nik_worklist(request, key="perekaman"):
         request,
         "voters/roster/worklist.html",
         {
-            "inmates": qs,
+            "inmates": page.object_list,
+            "page": page,
+            "total": page.paginator.count,
             "title": title,
             "description": description,
             "tabs": tabs,
@@ -325,7 +330,14 @@ def _back(request, fallback="nik_worklist"):
 @role_required(*OPERATORS)
 def dukcapil_request_create(request):
     facility = _facility(request)
-    form = DukcapilRequestForm(request.POST, queryset=scoped_inmates(request))
+    data = request.POST
+    every = data.get("semua", "")
+    if every in WORKLISTS:
+        # Everyone on that work list, on every page of it, as it stands now.
+        data = data.copy()
+        data.setlist("inmates", [str(pk) for pk in worklist_queryset(request, every)
+                                 .values_list("pk", flat=True)])
+    form = DukcapilRequestForm(data, queryset=scoped_inmates(request))
     if not form.is_valid():
         messages.error(request, _("Pilih paling sedikit satu WBP untuk dikirim ke Dukcapil."))
         return redirect(_back(request))
