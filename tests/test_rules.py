@@ -69,4 +69,10 @@ def test_the_rosters_queries_agree_with_the_custody_rules(blora):
         ), day
         assert {i.pk for i in inmates if i.is_inside_on(day)} == inside
         assert {i.pk for i in inmates if i.is_expected_inside_on(day)} == expected
+        for polling in around[1:]:
+            later = {i.pk for i in inmates if i.is_expected_inside_on(polling)}
+            assert Inmate.objects.custody_counts(today=day, polling=polling) == {
+                "total": len(inmates), "inside": len(inside), "expected": len(later),
+                "leaving": len(inside - later),
+            }, (day, polling)
     assert 0 < len(expected) < len(inside) < len(inmates)

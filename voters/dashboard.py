@@ -233,14 +233,9 @@ class Dashboard:
 
     def inmate_figures(self):
         if not hasattr(self, "_inmate_figures"):
-            polling = self.election.polling_date
-            inside = self.inmates().inside_on(self.today)
-            expected = self.inmates().expected_inside_on(polling)
-            self._inmate_figures = {
-                "inside": inside.count(),
-                "expected": expected.count(),
-                "leaving": inside.exclude(pk__in=expected.values("pk")).count(),
-            }
+            self._inmate_figures = self.inmates().custody_counts(
+                today=self.today, polling=self.election.polling_date
+            )
         return self._inmate_figures
 
     def latest_run(self):

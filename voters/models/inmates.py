@@ -13,19 +13,40 @@ class InmateQuerySet(models.QuerySet):
     def for_user(self, user):
         return self.filter(facility__in=user.facilities())
 
-    def inside_on(self, day):
-        """rules.custody.inside_on in SQL (tests/test_rules.py checks they agree)."""
-        return self.filter(tanggal_masuk__lte=day).filter(
+    @staticmethod
+    def inside_q(day):
+        """rules.custody.inside_on as a condition (tests/test_rules.py checks they agree)."""
+        return models.Q(tanggal_masuk__lte=day) & (
             models.Q(tanggal_keluar__isnull=True) | models.Q(tanggal_keluar__gt=day)
         )
 
-    def expected_inside_on(self, day):
-        """rules.custody.expected_inside_on in SQL (tests/test_rules.py checks they agree)."""
+    @staticmethod
+    def expected_inside_q(day):
+        """rules.custody.expected_inside_on as a condition (tests/test_rules.py)."""
         return (
-            self.filter(tanggal_masuk__lte=day, tanggal_keluar__isnull=True)
-            .filter(models.Q(tanggal_bebas__isnull=True) | models.Q(tanggal_bebas__gt=day))
-            .exclude(jenis_keluar="meninggal")
+            models.Q(tanggal_masuk__lte=day, tanggal_keluar__isnull=True)
+            & (models.Q(tanggal_bebas__isnull=True) | models.Q(tanggal_bebas__gt=day))
+            & ~models.Q(jenis_keluar="meninggal")
         )
+
+    def inside_on(self, day):
+        return self.filter(self.inside_q(day))
+
+    def expected_inside_on(self, day):
+        return self.filter(self.expected_inside_q(day))
+
+    def custody_counts(self, *, today, polling=None):
+        """In one query: every inmate of this set, those inside today, and (with a polling day)
+        those expected inside then and those inside today who are not."""
+        counts = {
+            "total": models.Count("pk"),
+            "inside": models.Count("pk", filter=self.inside_q(today)),
+        }
+        if polling is not None:
+            expected = self.expected_inside_q(polling)
+            counts["expected"] = models.Count("pk", filter=expected)
+            counts["leaving"] = models.Count("pk", filter=self.inside_q(today) & ~expected)
+        return self.order_by().aggregate(**counts)
 
 
 class NikStatus(models.TextChoices):

@@ -121,12 +121,9 @@ def inmate_list(request):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("hal"))
     page.object_list = annotate(list(page.object_list))
     base = scoped_inmates(request)
-    counts = {
-        "total": base.count(),
-        "inside": base.inside_on(today).count(),
-        "expected": base.expected_inside_on(polling).count() if election else None,
-        "shown": page.paginator.count,
-    }
+    counts = base.custody_counts(today=today, polling=polling if election else None)
+    counts.setdefault("expected", None)
+    counts["shown"] = page.paginator.count
     query = request.GET.copy()
     query.pop("hal", None)
     query.pop("q", None)
