@@ -102,10 +102,15 @@ def inmate_list(request):
     qs = qs.order_by("nama", "no_registrasi", "pk").defer(*UNUSED_INMATE_FIELDS)
     table = tms_table()
 
+    # Translated once per page: get_nik_status_display() per row hashes lazy labels, which cost
+    # more than the rest of the row (bench/README.md "Pages under load").
+    nik_labels = {value: str(label) for value, label in NikStatus.choices}
+
     def annotate(inmates):
         for inmate in inmates:
             inmate.tms = ineligibility(inmate, election, table) if election else []
             inmate.expected_inside = inmate.is_expected_inside_on(polling)
+            inmate.nik_status_label = nik_labels.get(inmate.nik_status, inmate.nik_status)
         return inmates
 
     if form.is_valid() and form.cleaned_data["eligibility"] and election:
