@@ -24,6 +24,7 @@ from .access import READERS, STAFF, Role, has_role
 from .models import Inmate, NikStatus, VoterList
 from .models.letters import PollingCheckIn
 from .models.reconciliation import Category
+from .rules.lists import LIST_LABELS, LIST_ORDER
 from .selectors import current_election
 
 # Tones map to the palette in app.css (.tone-*); the text always says the same as the colour.
@@ -71,7 +72,7 @@ NIK_GROUPS = [
     (_lazy("NIK kosong atau tidak sah"), BAD, (NikStatus.FORMAT_INVALID,), "perekaman"),
 ]
 
-LIST_KINDS = (("DPT", "DPT"), ("DPTB", "DPTb"), ("DPK", "DPK"))
+LIST_KINDS = tuple((kind, LIST_LABELS[kind]) for kind in LIST_ORDER)
 MAX_TPS_CARDS = 3
 
 

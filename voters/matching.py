@@ -33,6 +33,7 @@ from typing import Protocol
 from voters import nik as nik_rules
 from voters import wilayah
 from voters.rules import custody
+from voters.rules.lists import list_rank
 
 # --------------------------------------------------------------------------------------------
 # Codes and thresholds
@@ -65,7 +66,6 @@ CATEGORIES = (
 # Categories whose person gets no ballot at this TPS.
 NO_BALLOT_CATEGORIES = frozenset({KELUAR, TIDAK_DIKENAL, TMS, LUAR_WILAYAH})
 
-LIST_KINDS = ("DPT", "DPTB", "DPK")
 PILKADA_BALLOTS = ("GUB", "BUP", "WALKOT")
 PEMILU_BALLOTS = ("PPWP", "DPR", "DPD", "DPRD_PROV", "DPRD_KAB")
 DAPIL_CONTESTS = ("DPR", "DPRD_PROV", "DPRD_KAB")
@@ -1004,7 +1004,7 @@ class _Group:
 
 def _entry_order(entry: ListEntry):
     kind = entry.kind.strip().upper()
-    return (LIST_KINDS.index(kind) if kind in LIST_KINDS else 9, entry.tps, entry.id)
+    return (list_rank(kind), entry.tps, entry.id)
 
 
 def _where(entry: ListEntry) -> str:

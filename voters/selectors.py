@@ -9,6 +9,7 @@ from django.utils import timezone
 from . import matching
 from . import nik as nik_rules
 from .models import Election, Inmate, ListEntry, TMSReason, VoterList
+from .rules.lists import list_rank
 
 
 def elections_for(user):
@@ -77,8 +78,6 @@ def ineligibility(inmate, election, table=None):
 
 # -- notification letters -----------------------------------------------------------------------
 
-#: the order of a TPS's lists on letters and registers
-LIST_ORDER = {"DPT": 0, "DPTB": 1, "DPK": 2}
 #: inmate fields that no list page reads (JSON and timestamps are the costly ones to decode,
 #: a few thousand times per page otherwise)
 UNUSED_INMATE_FIELDS = ("nik_issues", "nik_status_at", "created_at", "updated_at", "row_hash",
@@ -146,7 +145,7 @@ def notice_recipients(election, tps, block=None):
                    .defer(*UNUSED_ENTRY_FIELDS))
     for entry in entries:
         entry.voter_list = lists[entry.voter_list_id]
-    entries.sort(key=lambda e: (LIST_ORDER.get(e.voter_list.kind, 9), e.position))
+    entries.sort(key=lambda e: (list_rank(e.voter_list.kind), e.position))
     # Only inmates that match_list_entries can pair with an entry: an equal full NIK, or the
     # birth date of a masked entry. Fields no letter or register reads are left unloaded.
     niks = {e.nik for e in entries if e.nik and "*" not in e.nik}

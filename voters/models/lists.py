@@ -19,6 +19,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..rules.lists import list_rank
+
 
 class ListKind(models.TextChoices):
     DPT = "DPT", _("DPT")
@@ -26,8 +28,8 @@ class ListKind(models.TextChoices):
     DPK = "DPK", _("DPK")
 
 
-#: the order in which lists of one TPS are shown
-LIST_KIND_ORDER = {ListKind.DPT: 0, ListKind.DPTB: 1, ListKind.DPK: 2}
+#: the order in which lists of one TPS are shown (rules.lists)
+LIST_KIND_ORDER = {kind: list_rank(kind) for kind in ListKind.values}
 
 
 class NikFormat(models.TextChoices):

@@ -33,11 +33,10 @@ from ..models import (
     ListEntry,
     NoticeTemplate,
 )
+from ..rules.lists import LIST_LABELS, LIST_ORDER, list_rank
 
 logger = logging.getLogger(__name__)
 
-LIST_ORDER = ("DPT", "DPTB", "DPK")
-LIST_LABELS = {"DPT": "DPT", "DPTB": "DPTb", "DPK": "DPK"}
 # SECURITY.md check 19: a letter batch runs under a soft time limit that grows with its size.
 SECONDS_PER_500_LETTERS = 120
 
@@ -121,7 +120,7 @@ class Voter:
 
 
 def sort_key(voter):
-    kind = LIST_ORDER.index(voter.list_kind) if voter.list_kind in LIST_ORDER else 9
+    kind = list_rank(voter.list_kind)
     return (kind, voter.number or 0)
 
 
