@@ -18,7 +18,16 @@ def elections_for(user):
 
 def current_election(user, code=None):
     """The election a page is about: the one asked for, else the next polling day, else the
-    most recent."""
+    most recent. Kept on the user object, which lives for one request, so that the dashboard
+    and the home page's panels ask the database once."""
+    memo = user.__dict__.setdefault("_current_elections", {})
+    key = (code or "", timezone.localdate())
+    if key not in memo:
+        memo[key] = _current_election(user, code)
+    return memo[key]
+
+
+def _current_election(user, code):
     elections = elections_for(user)
     if code:
         return elections.filter(code=code).first()
