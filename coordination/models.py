@@ -335,13 +335,19 @@ class ActionItemQuerySet(models.QuerySet):
     def still_open(self):
         return self.filter(status__in=ActionItem.OPEN_STATUSES)
 
+    @staticmethod
+    def overdue_q(today):
+        return Q(due_date__lt=today)
+
+    @staticmethod
+    def due_within_q(days, today):
+        return Q(due_date__gte=today, due_date__lte=today + timedelta(days))
+
     def overdue(self, today=None):
-        today = today or timezone.localdate()
-        return self.still_open().filter(due_date__lt=today)
+        return self.still_open().filter(self.overdue_q(today or timezone.localdate()))
 
     def due_within(self, days, today=None):
-        today = today or timezone.localdate()
-        return self.still_open().filter(due_date__gte=today, due_date__lte=today + timedelta(days))
+        return self.still_open().filter(self.due_within_q(days, today or timezone.localdate()))
 
     def open_on(self, day):
         """Open at the end of `day`: created by then and not closed by then."""

@@ -2,6 +2,7 @@
 
 from itertools import groupby
 
+from django.db.models import Count
 from django.utils import timezone
 
 from .models import ActionItem
@@ -67,10 +68,15 @@ def overdue_by_institution(items, today=None) -> list[dict]:
 
 
 def counts_for(user, today=None) -> dict:
+    """Open follow-ups of the user's facilities, overdue and due within a week: one query,
+    asked once per request (the dashboard's card and the home panel show the same)."""
     today = today or timezone.localdate()
-    qs = ActionItem.objects.for_user(user)
-    return {
-        "open": qs.still_open().count(),
-        "overdue": qs.overdue(today).count(),
-        "due_week": qs.due_within(7, today).count(),
-    }
+    memo = user.__dict__.setdefault("_action_counts", {})
+    if today not in memo:
+        qs = ActionItem.objects.for_user(user).still_open()
+        memo[today] = qs.aggregate(
+            open=Count("pk"),
+            overdue=Count("pk", filter=qs.overdue_q(today)),
+            due_week=Count("pk", filter=qs.due_within_q(7, today)),
+        )
+    return memo[today]

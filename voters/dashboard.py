@@ -11,9 +11,8 @@ where ``kind`` picks the chart template (bars, donut, stacked, deadlines, links,
 """
 
 from collections import Counter
-from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -583,15 +582,14 @@ class Dashboard:
         }
 
     def actions_card(self):
-        from coordination.models import ActionItem
+        from coordination.selectors import counts_for as action_counts
 
-        open_items = ActionItem.objects.for_user(self.user).still_open()
-        week = self.today + timedelta(days=7)
-        figures = open_items.aggregate(
-            total=Count("pk"),
-            overdue=Count("pk", filter=Q(due_date__lt=self.today)),
-            week=Count("pk", filter=Q(due_date__gte=self.today, due_date__lte=week)),
-        )
+        counts = action_counts(self.user, self.today)
+        figures = {
+            "total": counts["open"],
+            "overdue": counts["overdue"],
+            "week": counts["due_week"],
+        }
         later = figures["total"] - figures["overdue"] - figures["week"]
         url = reverse("coordination:action_list")
         rows = [
