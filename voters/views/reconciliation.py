@@ -79,7 +79,9 @@ def start(request):
 def run_detail(request, pk):
     run = _scoped_run(request, pk)
     category = request.GET.get("kategori", "")
-    items = run.items.select_related("inmate").order_by("position")
+    # What the table shows: no inmate row (its id is enough for the link) and none of the
+    # JSON the exports read (candidates, reference finding, entry ids).
+    items = run.items.defer("candidates", "ref", "entry_ids").order_by("position")
     if category:
         items = items.filter(category=category)
     page = Paginator(items, 100).get_page(request.GET.get("hal"))
