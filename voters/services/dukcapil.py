@@ -291,22 +291,16 @@ def start_answer_import(*, uploaded, facility, user):
     """Store an uploaded answer file and queue the job that reads and applies it (never read in
     the request: SECURITY.md check 31). Returns the ImportBatch."""
     from .. import tasks
+    from .jobs import start_upload_job
 
-    path = storage.save_upload(uploaded, "imports")
-    try:
-        batch = ImportBatch.objects.create(
-            kind=ImportBatch.Kind.DUKCAPIL,
-            facility=facility,
-            file_name=(uploaded.name or "berkas")[:255],
-            stored_path=str(path),
-            created_by=user,
-            message="Menunggu giliran",
-        )
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    transaction.on_commit(lambda: tasks.import_dukcapil_answer_task.delay(batch.pk))
-    return batch
+    return start_upload_job(
+        path=storage.save_upload(uploaded, "imports"),
+        task=tasks.import_dukcapil_answer_task,
+        kind=ImportBatch.Kind.DUKCAPIL,
+        facility=facility,
+        file_name=(uploaded.name or "berkas")[:255],
+        created_by=user,
+    )
 
 
 def _discard_upload(batch):

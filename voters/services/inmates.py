@@ -559,22 +559,16 @@ def start_roster_preview(*, uploaded, facility, user):
     """Store an uploaded SDP file and queue the job that reads and checks it (never read in the
     request: SECURITY.md check 31). Returns the ImportBatch, queued without a preview yet."""
     from .. import storage, tasks
+    from .jobs import start_upload_job
 
-    path = storage.save_upload(uploaded, "imports")
-    try:
-        batch = ImportBatch.objects.create(
-            kind=ImportBatch.Kind.INMATES,
-            facility=facility,
-            file_name=(uploaded.name or "berkas")[:255],
-            stored_path=str(path),
-            created_by=user,
-            message="Menunggu giliran",
-        )
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    transaction.on_commit(lambda: tasks.import_inmates_preview_task.delay(batch.pk))
-    return batch
+    return start_upload_job(
+        path=storage.save_upload(uploaded, "imports"),
+        task=tasks.import_inmates_preview_task,
+        kind=ImportBatch.Kind.INMATES,
+        facility=facility,
+        file_name=(uploaded.name or "berkas")[:255],
+        created_by=user,
+    )
 
 
 def preview_rows(plan, limit=500):

@@ -18,8 +18,8 @@ Three places run the sweep, so that it runs whatever is deployed (README "Reliab
 - every worker as it starts (``worker_ready`` in tpskhusus/celery.py): a restarted worker
   takes back the jobs its predecessor lost, with or without a beat;
 - a page that reads a stale job's progress (``sweep_if_due``, at most every 30 s per kind of
-  job): the embedded default (SQLite, tasks in-process) has no beat and no worker, and there
-  the retried job runs in that request, as every job there runs in a request.
+  job): wherever neither of the others runs (tasks run in-process when no broker is set, and
+  then the retried job runs in that request).
 """
 
 import logging
@@ -122,3 +122,20 @@ def sweep_if_due(job):
     swept = sweep([type(job)])
     job.refresh_from_db()
     return swept
+
+
+def start_upload_job(*, path, task, **fields):
+    """The job row of an upload already stored at ``path``, with its task queued once the row
+    is committed (a task never sees a rolled-back row). If the row cannot be made, the file
+    goes too. ``fields`` are the ImportBatch's own (kind, facility, file_name, …)."""
+    from django.db import transaction
+
+    try:
+        batch = ImportBatch.objects.create(
+            stored_path=str(path), message="Menunggu giliran", **fields
+        )
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    transaction.on_commit(lambda: task.delay(batch.pk))
+    return batch

@@ -829,29 +829,23 @@ def discard_upload(batch):
 def start_import(*, uploaded, user, kind, election, tps=None, list_kind=""):
     """Store an upload, create its job row and queue the task once the row is committed."""
     from .. import tasks
+    from .jobs import start_upload_job
 
     path, sha256 = store_upload(uploaded)
-    facility = tps.facility if tps is not None else user.facility
-    try:
-        batch = ImportBatch.objects.create(
-            kind=kind,
-            facility=facility,
-            election=election,
-            tps=tps,
-            list_kind=list_kind,
-            file_name=os.path.basename(uploaded.name or "berkas")[:255],
-            stored_path=str(path),
-            sha256=sha256,
-            created_by=user,
-            message="Menunggu giliran",
-        )
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
     task = {
         ImportBatch.Kind.VOTER_LIST: tasks.import_voter_list_task,
         ImportBatch.Kind.REFERENCE_DPT: tasks.import_reference_dpt_task,
         ImportBatch.Kind.DAPIL: tasks.import_dapil_task,
     }[kind]
-    transaction.on_commit(lambda: task.delay(batch.pk))
-    return batch
+    return start_upload_job(
+        path=path,
+        task=task,
+        kind=kind,
+        facility=tps.facility if tps is not None else user.facility,
+        election=election,
+        tps=tps,
+        list_kind=list_kind,
+        file_name=os.path.basename(uploaded.name or "berkas")[:255],
+        sha256=sha256,
+        created_by=user,
+    )
