@@ -63,8 +63,9 @@ _SEX_WORDS = {
 }
 
 
-class NikStatus(StrEnum):
-    """A str and an Enum, like (str, Enum), but f-strings give the value ("valid")."""
+class NikFormat(StrEnum):
+    """The form of a NIK as written (a model's ``nik_format``); not ``models.NikStatus``, the
+    Dukcapil verification lifecycle. A str and an Enum: f-strings give the value ("valid")."""
 
     VALID = "valid"
     MASKED = "masked"
@@ -97,14 +98,14 @@ class Issue:
 @dataclass(frozen=True, slots=True)
 class NikCheck:
     text: str
-    status: NikStatus
+    status: NikFormat
     errors: tuple[Issue, ...] = ()
     warnings: tuple[Issue, ...] = ()
     parsed: ParsedNik | None = None
 
     @property
     def is_valid(self) -> bool:
-        return self.status is NikStatus.VALID
+        return self.status is NikFormat.VALID
 
 
 def clean(raw: object) -> str:
@@ -139,7 +140,7 @@ def check(
     label = _label(kind)
     text = clean(raw)
     if not text:
-        return NikCheck("", NikStatus.BLANK, (Issue("blank", f"{label} kosong"),))
+        return NikCheck("", NikFormat.BLANK, (Issue("blank", f"{label} kosong"),))
 
     if _is_number(raw):
         errors = [
@@ -152,7 +153,7 @@ def check(
         ]
         if not _DIGITS_16.fullmatch(text):
             errors.append(_length_issue(text, label))
-        return NikCheck(text, NikStatus.INVALID, tuple(errors))
+        return NikCheck(text, NikFormat.INVALID, tuple(errors))
 
     compact = re.sub(r"\s", "", str(raw)).strip(_QUOTES)
     if _SCIENTIFIC.fullmatch(compact):
@@ -161,19 +162,19 @@ def check(
             f"{label} terbaca sebagai notasi ilmiah dari Excel (mis. 3.3160E+15); digitnya sudah "
             "hilang. Ubah kolom menjadi Teks lalu ketik ulang.",
         )
-        return NikCheck(compact, NikStatus.INVALID, (issue,))
+        return NikCheck(compact, NikFormat.INVALID, (issue,))
 
     masked = MASK_CHAR in text
     if not (_MASKED_16 if masked else _DIGITS_16).fullmatch(text):
-        return NikCheck(text, NikStatus.INVALID, (_length_issue(text, label),))
+        return NikCheck(text, NikFormat.INVALID, (_length_issue(text, label),))
 
     today = today or date.today()
     errors, warnings = _inspect(text, kind, label, birth_date, sex, today)
     if errors:
-        return NikCheck(text, NikStatus.INVALID, tuple(errors), tuple(warnings))
+        return NikCheck(text, NikFormat.INVALID, tuple(errors), tuple(warnings))
     if masked:
-        return NikCheck(text, NikStatus.MASKED, (), tuple(warnings))
-    return NikCheck(text, NikStatus.VALID, (), tuple(warnings), parse(text, kind=kind))
+        return NikCheck(text, NikFormat.MASKED, (), tuple(warnings))
+    return NikCheck(text, NikFormat.VALID, (), tuple(warnings), parse(text, kind=kind))
 
 
 def parse(nik: object, *, kind: str = "nik") -> ParsedNik | None:

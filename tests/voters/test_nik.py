@@ -11,7 +11,7 @@ from voters import wilayah
 from voters.nik import (
     Issue,
     NikCheck,
-    NikStatus,
+    NikFormat,
     ParsedNik,
     check,
     clean,
@@ -93,7 +93,7 @@ def test_it_writes_number_cells_out_in_full():
 
 def test_it_accepts_a_valid_nik():
     result = check(MAN, birth_date=date(1961, 6, 25), sex="L")
-    assert result.status is NikStatus.VALID
+    assert result.status is NikFormat.VALID
     assert result.is_valid
     assert result.text == MAN
     assert result.errors == ()
@@ -110,7 +110,7 @@ def test_it_stores_the_cleaned_text_of_a_valid_nik():
 @pytest.mark.parametrize("raw", [None, "", "   ", "\u00a0", "'", "-", float("nan")])
 def test_it_marks_blank_values_as_blank(raw):
     result = check(raw)
-    assert result.status is NikStatus.BLANK
+    assert result.status is NikFormat.BLANK
     assert result.text == ""
     assert codes(result) == ["blank"]
     assert result.errors[0].message == "NIK kosong"
@@ -132,7 +132,7 @@ def test_it_names_the_kk_number_in_messages():
 )
 def test_it_refuses_a_nik_stored_as_a_number_cell_but_keeps_its_digits(raw, text):
     result = check(raw)
-    assert result.status is NikStatus.INVALID
+    assert result.status is NikFormat.INVALID
     assert result.text == text
     assert codes(result) == ["numeric_cell"]
     assert "Excel" in result.errors[0].message
@@ -152,7 +152,7 @@ def test_it_also_reports_the_length_of_a_short_number_cell():
 )
 def test_it_refuses_scientific_notation_text(raw):
     result = check(raw)
-    assert result.status is NikStatus.INVALID
+    assert result.status is NikFormat.INVALID
     assert codes(result) == ["scientific_notation"]
     assert "E" in result.text.upper()
 
@@ -173,7 +173,7 @@ def test_it_keeps_scientific_notation_recognisable():
 )
 def test_it_refuses_anything_but_16_digits(raw, message):
     result = check(raw)
-    assert result.status is NikStatus.INVALID
+    assert result.status is NikFormat.INVALID
     assert result.errors == (Issue("not_16_digits", message),)
     assert result.text == clean(raw)
 
@@ -186,14 +186,14 @@ def test_it_refuses_non_ascii_digits():
 @pytest.mark.parametrize("month", ["00", "13", "99"])
 def test_it_refuses_a_month_outside_1_to_12(month):
     result = check(f"33160125{month}614204")
-    assert result.status is NikStatus.INVALID
+    assert result.status is NikFormat.INVALID
     assert codes(result) == ["bad_month"]
 
 
 @pytest.mark.parametrize("day", ["00", "32", "40", "72", "99"])
 def test_it_refuses_a_day_outside_both_ranges(day):
     result = check(f"331601{day}06614204")
-    assert result.status is NikStatus.INVALID
+    assert result.status is NikFormat.INVALID
     assert codes(result) == ["bad_day"]
     assert "41–71" in result.errors[0].message
 
@@ -223,7 +223,7 @@ def test_it_accepts_day_71_for_a_woman_born_on_the_31st():
 @pytest.mark.parametrize("nik", ["3316013002614204", "3316013104614204", "3316017002614204"])
 def test_it_refuses_dates_that_do_not_exist(nik):
     result = check(nik)
-    assert result.status is NikStatus.INVALID
+    assert result.status is NikFormat.INVALID
     assert codes(result) == ["impossible_date"]
 
 
@@ -282,7 +282,7 @@ def test_it_refuses_an_unknown_kind():
 def test_it_warns_but_accepts_a_region_renumbered_since_issue():
     # Merauke was 91.01 until 2022 (Papua Selatan, 93.01, since 2023).
     result = check("9101012506614204")
-    assert result.status is NikStatus.VALID
+    assert result.status is NikFormat.VALID
     assert warning_codes(result) == ["region_not_current"]
     assert "91.01" in result.warnings[0].message
     assert "2022" in result.warnings[0].message
@@ -290,7 +290,7 @@ def test_it_warns_but_accepts_a_region_renumbered_since_issue():
 
 def test_it_warns_about_a_region_in_no_code_set():
     result = check("9471012506614204")
-    assert result.status is NikStatus.VALID
+    assert result.status is NikFormat.VALID
     assert warning_codes(result) == ["region_unknown"]
     assert "94.71" in result.warnings[0].message
 
@@ -381,7 +381,7 @@ def test_it_collects_several_warnings_at_once():
 
 def test_it_accepts_a_kpu_masked_nik_as_masked():
     result = check("331601**********")
-    assert result.status is NikStatus.MASKED
+    assert result.status is NikFormat.MASKED
     assert result.text == "331601**********"
     assert result.errors == ()
     assert result.warnings == ()
@@ -396,7 +396,7 @@ def test_it_cleans_a_masked_nik_like_any_other():
 @pytest.mark.parametrize("raw", ["331601*****", "331601***********", "3316O1**********"])
 def test_it_refuses_a_masked_nik_of_the_wrong_shape(raw):
     result = check(raw)
-    assert result.status is NikStatus.INVALID
+    assert result.status is NikFormat.INVALID
     assert codes(result) == ["not_16_digits"]
 
 
@@ -414,7 +414,7 @@ def test_it_checks_the_visible_positions_of_a_masked_nik():
 
 
 def test_it_skips_region_checks_when_the_region_is_hidden():
-    assert check("****************").status is NikStatus.MASKED
+    assert check("****************").status is NikFormat.MASKED
     assert check("99**************").warnings == ()
     assert check("94**012506614204").warnings == ()
     assert warning_codes(check("3316**2506614204")) == []
@@ -536,9 +536,9 @@ def test_it_never_puts_the_full_number_in_a_message(raw):
 
 
 def test_it_formats_the_status_as_its_value():
-    assert f"{NikStatus.VALID}" == "valid"
-    assert NikStatus("masked") is NikStatus.MASKED
-    assert NikStatus.INVALID == "invalid"
+    assert f"{NikFormat.VALID}" == "valid"
+    assert NikFormat("masked") is NikFormat.MASKED
+    assert NikFormat.INVALID == "invalid"
 
 
 # Properties
@@ -571,7 +571,7 @@ def people(draw, districts=CURRENT_DISTRICTS):
 def test_any_well_formed_nik_round_trips_as_valid(person):
     nik, born, sex = person
     result = check(nik, birth_date=born, sex=sex, today=TODAY)
-    assert result.status is NikStatus.VALID
+    assert result.status is NikFormat.VALID
     assert result.text == nik
     assert result.warnings == ()
     assert result.parsed == parse(nik)
@@ -589,7 +589,7 @@ def test_any_well_formed_nik_round_trips_as_valid(person):
 def test_any_nik_from_a_retired_region_is_valid_with_a_warning(person):
     nik, born, sex = person
     result = check(nik, birth_date=born, sex=sex, today=TODAY)
-    assert result.status is NikStatus.VALID
+    assert result.status is NikFormat.VALID
     assert warning_codes(result) == ["region_not_current"]
 
 
@@ -600,7 +600,7 @@ def test_any_masked_copy_matches_its_nik(person, visible):
     assert masked_matches(masked, nik)
     if visible < 16:
         assert is_masked(masked)
-        assert check(masked).status is NikStatus.MASKED
+        assert check(masked).status is NikFormat.MASKED
         assert visible_digits(masked) == nik[:visible]
 
 
@@ -647,10 +647,10 @@ def test_mask_never_reveals_more_than_it_is_asked_to(raw, visible):
 )
 def test_check_never_raises_and_is_consistent(raw, kind, born, sex, today):
     result = check(raw, kind=kind, birth_date=born, sex=sex, today=today)
-    assert isinstance(result.status, NikStatus)
-    assert (result.status is NikStatus.VALID) == (result.parsed is not None)
-    assert (result.status is NikStatus.BLANK) == (result.text == "")
-    if result.status in (NikStatus.VALID, NikStatus.MASKED):
+    assert isinstance(result.status, NikFormat)
+    assert (result.status is NikFormat.VALID) == (result.parsed is not None)
+    assert (result.status is NikFormat.BLANK) == (result.text == "")
+    if result.status in (NikFormat.VALID, NikFormat.MASKED):
         assert result.errors == ()
     else:
         assert result.errors
@@ -658,7 +658,7 @@ def test_check_never_raises_and_is_consistent(raw, kind, born, sex, today):
         for issue in result.errors + result.warnings:
             assert result.text not in issue.message
     if isinstance(raw, str):
-        assert (result.status is NikStatus.VALID) == (parse(raw, kind=kind) is not None)
+        assert (result.status is NikFormat.VALID) == (parse(raw, kind=kind) is not None)
     assert check(result.text, kind=kind, today=today).text == result.text
 
 

@@ -10,7 +10,7 @@
 
 A NIK is kept as text with its format: ``valid`` (16 digits that pass the offline checks),
 ``masked`` (KPU-style ``331601**********``, a first-class value that matching uses with name and
-birth date), ``invalid`` or ``blank``. The values are those of ``voters.nik.NikStatus``.
+birth date), ``invalid`` or ``blank``. The values are those of ``voters.nik.NikFormat``.
 """
 
 import pghistory

@@ -215,7 +215,7 @@ def import_answer(*, path, facility, user, file_name=None):
                 birth_date=inmate.tanggal_lahir,
                 sex=inmate.jenis_kelamin,
             )
-            if checked.status != nik_rules.NikStatus.VALID:
+            if checked.status != nik_rules.NikFormat.VALID:
                 errors.append(
                     importers.RowError(
                         row.row_number, "nik_hasil", "NIK hasil Dukcapil bukan 16 digit yang sah"

@@ -106,12 +106,12 @@ COPY_QUEUE = 2
 MEMO_LIMIT = 200_000
 
 _REQUIRED_BLANK = "wajib diisi, tetapi kosong"
-_VALID = str(nik_rules.NikStatus.VALID)
-_INVALID = str(nik_rules.NikStatus.INVALID)
-_MASKED = str(nik_rules.NikStatus.MASKED)
+_VALID = str(nik_rules.NikFormat.VALID)
+_INVALID = str(nik_rules.NikFormat.INVALID)
+_MASKED = str(nik_rules.NikFormat.MASKED)
 _LONE_CR = re.compile(rb"\r(?!\n)")
 _MASKED_DATE = re.compile(r"[0-9*]{6}\*{6}[0-9*]{4}")
-_FORMATS = tuple(str(status) for status in nik_rules.NikStatus)
+_FORMATS = tuple(str(status) for status in nik_rules.NikFormat)
 _SEXES = ("L", "P")
 _DISABILITY_CODES = tuple(str(code) for code in range(1, 7))
 # A text value starting with one of these is not as importers.parse_text leaves it.
@@ -349,7 +349,7 @@ class ListFile:
         return {
             "rows": self.rows_accepted,
             "sex": {key: self.sex.get(key, 0) for key in ("L", "P")},
-            "nik": {str(key): self.nik_formats.get(str(key), 0) for key in nik_rules.NikStatus},
+            "nik": {str(key): self.nik_formats.get(str(key), 0) for key in nik_rules.NikFormat},
             "disabilitas": {str(code): self.disabilities.get(str(code), 0) for code in range(1, 7)},
         }
 
