@@ -109,10 +109,6 @@ class Institution(models.Model):
         return self.name
 
     @property
-    def is_catalogue(self):
-        return self.facility_id is None
-
-    @property
     def label(self):
         return self.short_name or self.name
 
@@ -544,10 +540,6 @@ class Attachment(models.Model):
     @property
     def path(self) -> Path:
         return storage_root() / self.stored_name
-
-    @property
-    def is_image(self):
-        return self.content_type.startswith("image/")
 
 
 def storage_root() -> Path:

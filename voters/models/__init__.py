@@ -3,7 +3,6 @@ from .core import TPS, Election, Facility, User
 from .imports import ImportBatch
 from .inmates import (
     NIK_TRANSITIONS,
-    NIK_USABLE,
     CustodyEvent,
     DukcapilRequest,
     Inmate,
@@ -37,7 +36,6 @@ __all__ = [
     "ReconciliationRun",
     "ReviewDecision",
     "NIK_TRANSITIONS",
-    "NIK_USABLE",
     "TPS",
     "AuditEvent",
     "CustodyEvent",

@@ -123,16 +123,6 @@ NIK_TRANSITIONS = {
     },
 }
 
-#: statuses in which the NIK may be used to match KPU lists
-NIK_USABLE = {
-    NikStatus.FORMAT_VALID,
-    NikStatus.SENT,
-    NikStatus.VERIFIED,
-    NikStatus.RECORDED,
-    NikStatus.BIOMETRIC_MATCH,
-}
-
-
 @pghistory.track()
 class Inmate(models.Model):
     """One WBP of a facility, with every field of the inmate file in CONTRACT.md."""
@@ -248,10 +238,6 @@ class Inmate(models.Model):
             dead=self.is_dead,
             day=day,
         )
-
-    @property
-    def nik_usable(self):
-        return self.nik_format == "valid" and self.nik_status in NIK_USABLE
 
     def alias_list(self):
         return [a.strip() for a in self.aliases.replace(";", ",").split(",") if a.strip()]

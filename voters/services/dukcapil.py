@@ -96,18 +96,6 @@ ANSWER_COLUMNS = [
 ]
 
 
-def needs_dukcapil(qs):
-    """Inmates whose NIK work is not done: invalid, unknown to Dukcapil, or never sent."""
-    return qs.exclude(
-        nik_status__in=[
-            NikStatus.VERIFIED,
-            NikStatus.RECORDED,
-            NikStatus.BIOMETRIC_MATCH,
-            NikStatus.SENT,
-        ]
-    )
-
-
 def request_file(request):
     """Where the request workbook of a DukcapilRequest is kept (private storage)."""
     return storage.private_dir("dukcapil") / f"permintaan-{request.pk}.xlsx"
