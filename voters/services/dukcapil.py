@@ -7,7 +7,6 @@ every NIK along its lifecycle, all or nothing.
 
 import logging
 import re
-from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +23,7 @@ from ..models import (
     NikStatus,
 )
 from .inmates import ImportRejected, TransitionRefused, change_nik_status
+from .jobs import discard_upload
 
 logger = logging.getLogger(__name__)
 
@@ -291,13 +291,6 @@ def start_answer_import(*, uploaded, facility, user):
     )
 
 
-def _discard_upload(batch):
-    if batch.stored_path and storage.is_private(batch.stored_path):
-        Path(batch.stored_path).unlink(missing_ok=True)
-    ImportBatch.objects.filter(pk=batch.pk).update(stored_path="")
-    batch.stored_path = ""
-
-
 def run_answer_batch(batch_id):
     """The job behind an uploaded answer: apply it (all or nothing), record the counts or the
     reasons on the batch, and delete the file whatever happened."""
@@ -310,7 +303,7 @@ def run_answer_batch(batch_id):
         return None
     if not batch.claim():
         if batch.is_finished:
-            _discard_upload(batch)
+            discard_upload(batch)
         return batch
     try:
         batch.report(message="Membaca jawaban Dukcapil")
@@ -339,7 +332,7 @@ def run_answer_batch(batch_id):
         text = ", ".join(f"{label}: {n}" for label, n in counts.items())
         batch.succeed(f"Jawaban Dukcapil diterapkan. {text}".strip())
     finally:
-        _discard_upload(batch)
+        discard_upload(batch)
     return batch
 
 

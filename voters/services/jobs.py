@@ -22,10 +22,13 @@ Three places run the sweep, so that it runs whatever is deployed (README "Reliab
   then the retried job runs in that request).
 """
 
+import contextlib
 import logging
+from pathlib import Path
 
 from django.core.cache import cache
 
+from .. import storage
 from ..models import ImportBatch, LetterBatch, ReconciliationRun
 
 logger = logging.getLogger(__name__)
@@ -139,3 +142,16 @@ def start_upload_job(*, path, task, **fields):
         raise
     transaction.on_commit(lambda: task.delay(batch.pk))
     return batch
+
+
+def discard_upload(batch):
+    """Delete a job's uploaded file (only ever one directly under PRIVATE_ROOT/imports) and
+    forget its path: no file with NIKs outlives its job."""
+    if not batch.stored_path:
+        return
+    path = Path(batch.stored_path)
+    with contextlib.suppress(ValueError, OSError):
+        if path.resolve().parent == storage.private_dir("imports").resolve():
+            path.unlink(missing_ok=True)
+    ImportBatch.objects.filter(pk=batch.pk).update(stored_path="")
+    batch.stored_path = ""

@@ -64,6 +64,7 @@ from ..models import (
     ReferenceEntry,
     VoterList,
 )
+from .jobs import discard_upload
 from .list_rows import FIELDS, ListFile
 
 logger = logging.getLogger(__name__)
@@ -812,18 +813,6 @@ def store_upload(uploaded):
             handle.write(chunk)
             digest.update(chunk)
     return path, digest.hexdigest()
-
-
-def discard_upload(batch):
-    """Delete a job's uploaded file (only ever one under PRIVATE_ROOT/imports)."""
-    if not batch.stored_path:
-        return
-    path = Path(batch.stored_path)
-    with contextlib.suppress(ValueError, OSError):
-        if path.resolve().parent == imports_dir().resolve():
-            path.unlink(missing_ok=True)
-    ImportBatch.objects.filter(pk=batch.pk).update(stored_path="")
-    batch.stored_path = ""
 
 
 def start_import(*, uploaded, user, kind, election, tps=None, list_kind=""):
