@@ -28,24 +28,17 @@ from django.utils import timezone
 
 from .eligibility import roster_versions
 from .models import Inmate, LetterDelivery, ListEntry
+from .services.letters import DeadlineCountdown
 
 TTL = 3600
 PREFIX = "letter-counts:v1"
 
 
 @dataclass
-class RegisterSummary:
+class RegisterSummary(DeadlineCountdown):
     deadline: object
     today: object
     counts: dict
-
-    @property
-    def days_left(self):
-        return (self.deadline - self.today).days
-
-    @property
-    def past_deadline(self):
-        return self.today > self.deadline
 
 
 def _key(tps, today):

@@ -442,14 +442,8 @@ def record_download(*, batch, request, path):
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass
-class DeliveryRegister:
-    voters: list
-    deadline: object
-    today: object
-    counts: dict
-    reasons: dict
-    by_block: list
+class DeadlineCountdown:
+    """Days to the letters' deadline, for anything with ``deadline`` and ``today``."""
 
     @property
     def days_left(self):
@@ -458,6 +452,16 @@ class DeliveryRegister:
     @property
     def past_deadline(self):
         return self.today > self.deadline
+
+
+@dataclass
+class DeliveryRegister(DeadlineCountdown):
+    voters: list
+    deadline: object
+    today: object
+    counts: dict
+    reasons: dict
+    by_block: list
 
 
 def delivery_register(tps, *, today=None):
