@@ -53,6 +53,16 @@ def _facility(request):
     return facility
 
 
+def with_nik_status_labels(inmates):
+    """Each inmate's NIK status label as ``nik_status_label``, translated once per page:
+    get_nik_status_display() per row hashes lazy labels, which cost more than the rest of the
+    row (bench/README.md "Pages under load")."""
+    labels = {value: str(label) for value, label in NikStatus.choices}
+    for inmate in inmates:
+        inmate.nik_status_label = labels.get(inmate.nik_status, inmate.nik_status)
+    return inmates
+
+
 @require_http_methods(["GET", "POST"])
 @role_required(*READERS)
 def inmate_list(request):
@@ -102,16 +112,11 @@ def inmate_list(request):
     qs = qs.order_by("nama", "no_registrasi", "pk").defer(*UNUSED_INMATE_FIELDS)
     table = tms_table()
 
-    # Translated once per page: get_nik_status_display() per row hashes lazy labels, which cost
-    # more than the rest of the row (bench/README.md "Pages under load").
-    nik_labels = {value: str(label) for value, label in NikStatus.choices}
-
     def annotate(inmates):
         for inmate in inmates:
             inmate.tms = ineligibility(inmate, election, table) if election else []
             inmate.expected_inside = inmate.is_expected_inside_on(polling)
-            inmate.nik_status_label = nik_labels.get(inmate.nik_status, inmate.nik_status)
-        return inmates
+        return with_nik_status_labels(inmates)
 
     if form.is_valid() and form.cleaned_data["eligibility"] and election:
         # Eligibility is a Python rule (matching.tms_reasons); its verdicts on the scope's
@@ -307,7 +312,7 @@ def nik_worklist(request, key="perekaman"):
         request,
         "voters/roster/worklist.html",
         {
-            "inmates": page.object_list,
+            "inmates": with_nik_status_labels(list(page.object_list)),
             "page": page,
             "total": page.paginator.count,
             "title": title,
