@@ -48,18 +48,19 @@ def recreate_database(name):
 
 
 def regencies():
-    from voters.wilayah import _current_names
+    from voters.rules.wilayah import _current_names
 
     return sorted(code for code in _current_names() if code.startswith("33.")
                   and code.count(".") == 1)
 
 
 def build_facility(index, election, regency, count):
-    from voters import demo_lists, demo_roster
+    from voters.core.setup import upsert_facility, upsert_tps, upsert_user
+    from voters.demo import lists as demo_lists
+    from voters.demo import roster as demo_roster
+    from voters.inmates.services import import_inmates
+    from voters.lists.services import import_voter_list
     from voters.models import TPS, Inmate
-    from voters.services.inmates import import_inmates
-    from voters.services.lists import import_voter_list
-    from voters.services.setup import upsert_facility, upsert_tps, upsert_user
 
     code = f"UPT-{index:03d}"
     facility = upsert_facility(code=code, name=f"Rutan Uji {index:03d}", region=regency).obj
@@ -164,9 +165,9 @@ def main(argv=None):
     from django.core.management import call_command
     from django.utils import timezone
 
+    from voters.core.setup import upsert_election
     from voters.models import Inmate, ListEntry
-    from voters.services.reconciliation import reconcile
-    from voters.services.setup import upsert_election
+    from voters.reconciliation.services import reconcile
 
     call_command("migrate", verbosity=0)
     election = upsert_election(code="PEMILU-JATENG", name="Pemilu di Jawa Tengah",

@@ -6,7 +6,7 @@ Two measurements, each in its own child process (so that each peak RSS is its ow
 ``--rounds`` times, in one run on one machine:
 
 - ``ours``: what a letter batch does after reading the voters: build the letter context, render
-  the Django template, lay out and write the PDF through ``voters.letters`` (the static-only URL
+  the Django template, lay out and write the PDF through ``voters.letters.pdf`` (the static-only URL
   fetcher, the vendored fonts, page-by-page progress reporting), check the page count, and hash
   the file. Reading the recipients from the database is not included; importing WeasyPrint is
   done before the clock starts, on both sides (a worker imports it once).
@@ -75,8 +75,8 @@ def setup_django():
 
 def synthetic(count, seed=600):
     """(tps, voters, template) for ``count`` invented voters, built without a database."""
+    from voters.letters import services as service
     from voters.models import TPS, Election, Facility, Inmate, ListEntry, NoticeTemplate
-    from voters.services import letters as service
 
     rng = random.Random(seed)
     election = Election(
@@ -135,7 +135,7 @@ def synthetic(count, seed=600):
 
 def child_ours(count, out):
     setup_django()
-    from voters.services import letters as service
+    from voters.letters import services as service
 
     tps, voters, template = synthetic(count)
     reports = []
@@ -175,7 +175,7 @@ def combined_html(count):
     setup_django()
     from django.template.loader import render_to_string
 
-    from voters.services import letters as service
+    from voters.letters import services as service
 
     tps, voters, template = synthetic(count)
     html = render_to_string(

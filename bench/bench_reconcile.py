@@ -18,7 +18,7 @@ the end unless ``--keep``), through the project's own commands:
 3. for each size, a reference DPT (``import_reference_dpt``): ``bench/gen_reference_dpt.py``'s
    invented Blora voters with some inmates spliced in, by full NIK, by masked NIK with a name
    variant, or with another NIK (so USUL_DPTB and probable matches occur);
-4. ``--rounds`` times each: the service (``voters.services.reconciliation.reconcile`` timed in a
+4. ``--rounds`` times each: the service (``voters.reconciliation.services.reconcile`` timed in a
    child process after Django's start-up) and the command (``manage.py reconcile --json`` end to
    end in a child). Every run has its own ``--today`` (1, 2, 3 … November 2024), so none reuses
    the previous run's outcome (the input digest differs) and every run but the first compares
@@ -325,7 +325,7 @@ def child_service(today):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tpskhusus.settings")
     django.setup()
     from voters.models import Election, Facility
-    from voters.services.reconciliation import reconcile
+    from voters.reconciliation.services import reconcile
 
     setup = time.perf_counter() - started
     election = Election.objects.get(code=ELECTION)

@@ -122,8 +122,8 @@ def child_service(path, election_code):
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tpskhusus.settings")
     django.setup()
+    from voters.lists.services import import_reference_dpt
     from voters.models import Election
-    from voters.services.lists import import_reference_dpt
 
     setup = time.perf_counter() - started
     phases = []
@@ -174,7 +174,7 @@ def child_xlsx(reader, path):
 
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tpskhusus.settings")
         django.setup()
-        from voters.services.list_rows import ListFile
+        from voters.lists.rows import ListFile
 
         started = time.perf_counter()
         with ListFile(path, max_unpacked=1 << 30) as table:

@@ -107,8 +107,8 @@ def wait_ready(name, timeout=60):
 def world():
     from django.utils import timezone
 
+    from voters.core.setup import upsert_election
     from voters.models import TPS, Election, Facility, User
-    from voters.services.setup import upsert_election
 
     facility = Facility.objects.get(code="RUTAN-BLORA")
     election = Election.objects.get(code="PILKADA-DEMO")
@@ -128,8 +128,8 @@ def world():
 
 def enqueue_import(w, election, source):
     from voters import tasks
+    from voters.lists.services import active_reference, discard_reference, imports_dir
     from voters.models import ImportBatch
-    from voters.services.lists import active_reference, discard_reference, imports_dir
 
     current = active_reference(election)
     if current is not None:  # else the same file is "unchanged" and nothing is loaded
@@ -147,7 +147,7 @@ def enqueue_import(w, election, source):
 
 
 def enqueue_reconciliation(w):
-    from voters.services.reconciliation import start_run
+    from voters.reconciliation.services import start_run
     from voters.tasks import reconcile_task
 
     run = start_run(election=w["election"], facility=w["facility"], user=w["operator"],
@@ -158,7 +158,7 @@ def enqueue_reconciliation(w):
 
 
 def enqueue_letters(w, block):
-    from voters.services.letters import start_letter_batch
+    from voters.letters.services import start_letter_batch
 
     sent = time.time()
     batch = start_letter_batch(tps=w["tps"], user=w["kpps"], block=block)

@@ -80,9 +80,10 @@ def child_seed(inmates, extra_path):
     from django.core.management import call_command
     from django.utils import timezone
 
-    from voters import demo_lists, demo_roster
+    from voters.core.setup import upsert_election, upsert_facility, upsert_tps
+    from voters.demo import lists as demo_lists
+    from voters.demo import roster as demo_roster
     from voters.models import Inmate
-    from voters.services.setup import upsert_election, upsert_facility, upsert_tps
 
     call_command("migrate", verbosity=0)
     facility = upsert_facility(code=FACILITY, name="Rutan Kelas IIB Blora", region="33.16").obj
@@ -91,7 +92,7 @@ def child_seed(inmates, extra_path):
                                polling_date=timezone.localdate() + timedelta(days=21)).obj
     upsert_tps(election_code=ELECTION, facility_code=FACILITY, number="901")
     demo_roster.populate(facility=facility, election=election, count=inmates)
-    demo_lists.populate_lists(facility=facility, election=election, count=inmates)
+    demo_lists.populate(facility=facility, election=election, count=inmates)
     extra = []
     for n, inmate in enumerate(Inmate.objects.filter(facility=facility).order_by("pk")):
         if len(inmate.nik) != 16 or n % 6:
@@ -115,8 +116,8 @@ def child_generate(rows, path, extra_path):
 def child_import(path):
     started = time.perf_counter()
     setup_django()
+    from voters.lists.services import import_reference_dpt
     from voters.models import Election
-    from voters.services.lists import import_reference_dpt
 
     setup = time.perf_counter() - started
     phases = []

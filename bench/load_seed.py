@@ -49,9 +49,9 @@ def main(argv=None):
     call_command("migrate", verbosity=0)
     call_command("demo", inmates=args.inmates)
 
+    from voters.letters import services as letters
     from voters.models import TPS, Election, Facility, Inmate, VoterList
-    from voters.services import letters
-    from voters.services.reconciliation import reconcile
+    from voters.reconciliation.services import reconcile
 
     facility = Facility.objects.get(code="RUTAN-BLORA")
     election = Election.objects.get(code="PILKADA-DEMO")

@@ -50,7 +50,7 @@ def main(argv=None):
     from django.db import connection
 
     from voters.models import TPS, Election, Facility, Inmate, ListEntry, VoterList
-    from voters.services.reconciliation import reconcile
+    from voters.reconciliation.services import reconcile
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)

@@ -12,7 +12,7 @@ Every object is reached through the meeting's facility, so another facility's me
 action item or attachment is a 404.
 """
 
-from voters.access import ALL_ROLES, STAFF, Role, has_role
+from voters.core.access import ALL_ROLES, STAFF, Role, has_role
 
 RECORDERS = STAFF
 READERS = ALL_ROLES

@@ -7,10 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from voters.admin import ScopedChoicesMixin, ScopedInline, facility_path
-from voters.admin_resources import AuditedImportExportMixin
-
-from .models import (
+from coordination.models import (
     ActionItem,
     ActionItemLink,
     Attachment,
@@ -21,7 +18,9 @@ from .models import (
     Meeting,
     MeetingFigure,
 )
-from .resources import ContactResource, InstitutionResource
+from coordination.resources import ContactResource, InstitutionResource
+from voters.admin import ScopedChoicesMixin, ScopedInline, facility_path
+from voters.admin_resources import AuditedImportExportMixin
 
 
 def is_global_admin(user):

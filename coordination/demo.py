@@ -9,11 +9,9 @@ from datetime import time, timedelta
 
 from django.utils import timezone
 
-from voters import demo_data
+from coordination import services
+from coordination.models import ActionItem, Attendee, Contact, Institution, Meeting
 from voters.models import User
-
-from . import services
-from .models import ActionItem, Attendee, Contact, Institution, Meeting
 
 TITLE = "Rapat Koordinasi Pemungutan dan Penghitungan Suara"
 
@@ -22,8 +20,7 @@ def _institution(facility, short_name):
     return Institution.objects.get(facility=facility, short_name=short_name)
 
 
-@demo_data.register
-def seed_meeting(*, facility, election, count):
+def populate(*, facility, election, count):
     if Meeting.objects.filter(facility=facility, election=election, title=TITLE).exists():
         return "rapat koordinasi contoh sudah ada"
     services.ensure_institutions(facility)

@@ -119,14 +119,14 @@ def inmates_inside(facility, election, on_date):
 
 def inmates_expected_polling_day(facility, election, on_date):
     """As the dashboard and the roster count them: inside, and not expected to leave before
-    polling day (voters.models.inmates.InmateQuerySet.expected_inside_on)."""
+    polling day (voters.inmates.models.InmateQuerySet.expected_inside_on)."""
     return _inmates(facility).expected_inside_on(election.polling_date).count()
 
 
 def eligible(facility, election, on_date):
     """Expected inside on polling day and judged eligible by the one rule
-    (voters.selectors.ineligibility)."""
-    from voters.selectors import UNUSED_INMATE_FIELDS, ineligibility, tms_table
+    (voters.reconciliation.selectors.ineligibility)."""
+    from voters.reconciliation.selectors import UNUSED_INMATE_FIELDS, ineligibility, tms_table
 
     table = tms_table()
     expected = (
@@ -191,7 +191,7 @@ def tps_capacity(facility, election, on_date):
 
 
 def open_action_items(facility, election, on_date):
-    from .models import ActionItem
+    from coordination.models import ActionItem
 
     qs = ActionItem.objects.filter(meeting__facility=facility, meeting__election=election)
     return qs.open_on(on_date).count()

@@ -3,12 +3,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from voters.concurrency import VersionedModelForm, version_field
-from voters.forms import IsoDateInput
+from coordination.models import ActionItem, Attachment, Attendee, Contact, Institution, Meeting
+from coordination.services import institutions_of
+from voters.core.concurrency import VersionedModelForm, version_field
+from voters.inmates.forms import IsoDateInput
 from voters.models import Election
-
-from .models import ActionItem, Attachment, Attendee, Contact, Institution, Meeting
-from .services import institutions_of
 
 DATE = IsoDateInput()
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")

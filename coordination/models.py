@@ -81,7 +81,7 @@ class Institution(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("urutan"), default=100)
     is_active = models.BooleanField(_("aktif"), default=True)
-    version = models.PositiveIntegerField(default=1, editable=False)  # voters/concurrency.py
+    version = models.PositiveIntegerField(default=1, editable=False)  # voters/core/concurrency.py
 
     objects = InstitutionQuerySet.as_manager()
 
@@ -133,7 +133,7 @@ class Contact(models.Model):
     email = models.EmailField(_("surel"), blank=True)
     notes = models.CharField(_("catatan"), max_length=300, blank=True)
     is_active = models.BooleanField(_("aktif"), default=True)
-    version = models.PositiveIntegerField(default=1, editable=False)  # voters/concurrency.py
+    version = models.PositiveIntegerField(default=1, editable=False)  # voters/core/concurrency.py
 
     objects = ContactQuerySet.as_manager()
 
@@ -202,7 +202,7 @@ class Meeting(models.Model):
     )
     created_at = models.DateTimeField(_("dicatat pada"), default=timezone.now)
     updated_at = models.DateTimeField(_("diubah pada"), auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)  # voters/concurrency.py
+    version = models.PositiveIntegerField(default=1, editable=False)  # voters/core/concurrency.py
 
     objects = MeetingQuerySet.as_manager()
 
@@ -313,7 +313,7 @@ class Decision(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
     number = models.PositiveSmallIntegerField(_("nomor"))
     text = models.TextField(_("keputusan/kesepakatan"))
-    version = models.PositiveIntegerField(default=1, editable=False)  # voters/concurrency.py
+    version = models.PositiveIntegerField(default=1, editable=False)  # voters/core/concurrency.py
 
     class Meta:
         ordering = ["number", "pk"]
@@ -406,7 +406,7 @@ class ActionItem(models.Model):
     )
     created_at = models.DateTimeField(_("dicatat pada"), default=timezone.now)
     updated_at = models.DateTimeField(_("diubah pada"), auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)  # voters/concurrency.py
+    version = models.PositiveIntegerField(default=1, editable=False)  # voters/core/concurrency.py
 
     objects = ActionItemQuerySet.as_manager()
 

@@ -4,12 +4,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from voters.access import has_role
-from voters.panels import register_panel
-
-from . import selectors
-from .access import READERS
-from .models import Meeting
+from coordination import selectors
+from coordination.access import READERS
+from coordination.models import Meeting
+from voters.core.access import has_role
+from voters.core.panels import register_panel
 
 
 @register_panel

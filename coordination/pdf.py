@@ -1,7 +1,7 @@
 """Minutes (notulen) and attendance list (daftar hadir) as PDF, rendered with WeasyPrint.
 
 The HTML comes from Django templates (autoescaped: a name containing HTML prints as text). The
-URL fetcher is the one of the notification letters (``voters.letters``: one implementation): it
+URL fetcher is the one of the notification letters (``voters.letters.pdf``: one implementation): it
 serves only files of the project's static/ folder and data: URLs; file://, http(s) and
 everything else are refused before anything is opened, redirects are never followed, and
 ``<link rel=attachment>`` goes through it too, so a template or a name can never make the
@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from voters import letters
-
-from .figures import compare
-from .services import place_names
+from coordination.figures import compare
+from coordination.services import place_names
+from voters.letters import pdf as letters
 
 # Relative and /static/ URLs in the templates join onto this base, which can never resolve.
 BASE_URL = letters.BASE_URL

@@ -3,9 +3,8 @@ has the rules: formula escaping, all or nothing, the administrator's facility)."
 
 from import_export import fields
 
+from coordination.models import Contact, Institution
 from voters.admin_resources import SafeResource, ScopedForeignKeyWidget, facility_field
-
-from .models import Contact, Institution
 
 
 class InstitutionResource(SafeResource):

@@ -5,7 +5,7 @@ from itertools import groupby
 from django.db.models import Count
 from django.utils import timezone
 
-from .models import ActionItem
+from coordination.models import ActionItem
 
 
 def timeline(election, items, today=None) -> list[dict]:

@@ -17,13 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from voters import audit, wilayah
-from voters import nik as nik_rules
-from voters.concurrency import save_versioned
-from voters.models import AuditEvent
-
-from . import figures, uploads
-from .models import (
+from coordination import figures, uploads
+from coordination.models import (
     ActionItem,
     ActionItemLink,
     Attachment,
@@ -34,6 +29,11 @@ from .models import (
     MeetingFigure,
     storage_root,
 )
+from voters.core import audit
+from voters.core.concurrency import save_versioned
+from voters.models import AuditEvent
+from voters.rules import nik as nik_rules
+from voters.rules import wilayah
 
 CHANGE = AuditEvent.Action.CHANGE
 

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
-from .models import Attachment
+from coordination.models import Attachment
 
 
 @receiver(post_delete, sender=Attachment)

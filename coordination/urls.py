@@ -1,10 +1,9 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from voters import navigation
-
-from .access import READERS
-from .views import actions, attachments, directory, meetings
+from coordination.access import READERS
+from coordination.views import actions, attachments, directory, meetings
+from voters.core import navigation
 
 app_name = "coordination"
 

@@ -126,7 +126,7 @@ class Runner:
             text = self.cmd("reconcile", election="PILKADA2024", facility="RUTAN-BLORA",
                             today=today, json=True)
             (self.out / f"reconcile-{today}.json").write_text(_without_ids(text))
-        from voters.services.exports import EXPORTS
+        from voters.reconciliation.exports import EXPORTS
 
         for kind in sorted(EXPORTS):
             for fmt in ("csv", "xlsx"):
@@ -159,7 +159,8 @@ class Runner:
 
         from voters.models import ReconciliationRun, User, VoterList
 
-        run = ReconciliationRun.objects.filter(election__code="PILKADA-DEMO").order_by("-pk").first()
+        runs = ReconciliationRun.objects.filter(election__code="PILKADA-DEMO")
+        run = runs.order_by("-pk").first()
         vlist = VoterList.objects.filter(tps__election__code="PILKADA-DEMO").order_by("pk").first()
         urls = ["/", "/wbp/", "/wbp/?eligibility=yes", "/nik/", "/rekonsiliasi/", "/daftar/",
                 "/kpps/", "/rapat/", "/istilah/", "/wbp/impor/", "/dpt-rujukan/",
@@ -182,7 +183,8 @@ class Runner:
             client.force_login(User.objects.get(username=username))
             for url in dict.fromkeys(urls):
                 response = client.get(url)
-                body = response.content.decode("utf-8", "replace") if response.status_code == 200 else ""
+                ok = response.status_code == 200
+                body = response.content.decode("utf-8", "replace") if ok else ""
                 label = re.sub(r"[^a-z0-9]+", "_", url.lower()).strip("_") or "home"
                 (self.out / f"page-{username}-{label}.html").write_text(
                     f"status {response.status_code}\n{_normalise(body)}"

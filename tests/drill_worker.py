@@ -34,7 +34,7 @@ def pause_after_each_report(**kwargs):
     import django
 
     django.setup()
-    from voters.models.jobs import Job
+    from voters.core.models import Job
 
     report = Job.report
 

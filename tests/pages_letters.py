@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from django.urls import reverse
 from matrix import ROLES, page
 
-from voters import nik as nik_rules
-from voters import storage
+from voters.core import storage
 from voters.models import Inmate, LetterBatch, ListEntry, VoterList
+from voters.rules import nik as nik_rules
 
 POLLING_DAY = dt.date(2024, 11, 27)
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from matrix import page
 
 from voters.models import ReconciliationItem, ReconciliationRun
-from voters.services.reconciliation import reconcile
+from voters.reconciliation.services import reconcile
 
 READERS = ("operator", "kpu", "observer", "admin")
 STAFF = ("operator", "kpu", "admin")

@@ -89,7 +89,7 @@ def _queued_batch(facility):
 
 
 def _request_with_file(facility):
-    from voters.services import dukcapil
+    from voters.inmates import dukcapil
 
     inmate = _inmate(facility)
     return dukcapil.create_request(facility=facility, inmate_ids=[inmate.pk], user=None)

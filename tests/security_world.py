@@ -102,10 +102,12 @@ def build(world, tmp_path):
 
     from coordination import services as coord
     from coordination.models import ActionItem, Attendee, Meeting
-    from voters.services import dukcapil, letters, polling
-    from voters.services.inmates import import_inmates
-    from voters.services.lists import import_reference_dpt
-    from voters.services.reconciliation import reconcile
+    from voters.inmates import dukcapil
+    from voters.inmates.services import import_inmates
+    from voters.letters import polling
+    from voters.letters import services as letters
+    from voters.lists.services import import_reference_dpt
+    from voters.reconciliation.services import reconcile
 
     people = world["people"]
     blora, rembang = world["blora"], world["rembang"]

@@ -23,7 +23,7 @@ from coordination.models import Contact, Institution
 from coordination.resources import InstitutionResource
 from voters.admin_resources import TMP_FOLDER
 from voters.models import TPS, AuditEvent, Election, NoticeTemplate, TMSReason, User
-from voters.services.retention import sweep_transient_files
+from voters.retention import sweep_transient_files
 
 pytestmark = pytest.mark.django_db
 

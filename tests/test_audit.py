@@ -10,7 +10,7 @@ import security_world
 from django.db import DatabaseError, connection, transaction
 from security_world import body, load_pages
 
-from voters import audit
+from voters.core import audit
 from voters.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +107,7 @@ def test_every_reconciliation_export_records_its_filter(world, tmp_path, client_
     run = world["run"]
     from django.urls import reverse
 
-    from voters.services.exports import EXPORTS
+    from voters.reconciliation.exports import EXPORTS
 
     for kind in EXPORTS:
         for fmt in ("csv", "xlsx"):
@@ -147,9 +147,9 @@ def test_field_history_catches_bulk_updates_and_raw_sql_with_the_acting_user(ope
     """SECURITY.md check 23: QuerySet.update() and raw SQL leave history rows too."""
     from pages_letters import make_inmate
 
-    from voters import history
+    from voters.core import history
     from voters.models import Inmate
-    from voters.services.retention import event_models
+    from voters.retention import event_models
 
     inmate = make_inmate(blora, "H.1", "BUDI")
     [event_model] = event_models(Inmate)

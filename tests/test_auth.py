@@ -104,7 +104,7 @@ def test_a_refused_page_is_recorded(kpps, client_for):
     assert response.status_code == 403  # non-admins get the app's refusal, not the admin login
     from django.test import RequestFactory
 
-    from voters.views.core import forbidden
+    from voters.core.views import forbidden
 
     request = RequestFactory().get("/rahasia/")
     request.user = kpps

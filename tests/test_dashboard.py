@@ -15,9 +15,9 @@ from pages_letters import build_letter_world, make_inmate, make_list
 
 from coordination import services as coordination
 from coordination.models import ActionItem, Institution, Meeting
+from voters.letters import services as letters_service
 from voters.models import ReconciliationRun
-from voters.services import letters as letters_service
-from voters.services.reconciliation import reconcile
+from voters.reconciliation.services import reconcile
 
 pytestmark = pytest.mark.django_db
 

@@ -28,7 +28,7 @@ def test_demo_creates_a_rutan_with_tps_901_and_every_role_can_log_in():
 
 
 def test_demo_inmates_look_like_real_ones(settings):
-    from voters.demo_roster import LAST_L, LAST_P
+    from voters.demo.roster import LAST_L, LAST_P
     from voters.models import Election, Inmate
 
     call_command("demo", "--inmates", "300", stdout=StringIO())

@@ -13,11 +13,11 @@ import pytest
 from django.urls import reverse
 from pages_letters import make_inmate, make_list
 
-from voters.exports import FORMULA_LEADS
+from voters.core.spreadsheets import FORMULA_LEADS
+from voters.inmates import dukcapil
 from voters.models import ImportBatch
-from voters.services import dukcapil
-from voters.services.exports import EXPORTS
-from voters.services.reconciliation import reconcile
+from voters.reconciliation.exports import EXPORTS
+from voters.reconciliation.services import reconcile
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ How a drill works:
   ``heartbeat_stops`` moves the heartbeat back by JOB_STALE_AFTER, ``visibility_passes`` the
   message's delivery time by the visibility timeout.
 - Nobody sweeps by hand: the next worker, as it starts, sends the lost job again
-  (voters/services/jobs.py), and it finishes with the state of one clean run. Hours later the
+  (voters/core/jobs.py), and it finishes with the state of one clean run. Hours later the
   killed attempt's message comes back and changes nothing. A job lost twice is failed with a
   reason; the person's retry then finishes.
 - The database drills terminate the worker's backends (``pg_terminate_backend``) mid-job: the job
@@ -52,6 +52,8 @@ from django.utils import timezone
 from pages_letters import build_letter_world
 from test_worker import database_url, wait_for
 
+from voters.letters import services as letter_service
+from voters.lists.services import discard_reference
 from voters.models import (
     ImportBatch,
     LetterBatch,
@@ -60,9 +62,7 @@ from voters.models import (
     ReferenceDPT,
     ReferenceEntry,
 )
-from voters.services import letters as letter_service
-from voters.services.lists import discard_reference
-from voters.services.reconciliation import reconcile, start_run
+from voters.reconciliation.services import reconcile, start_run
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_ROWS = 200_000  # four COPY statements of lists.COPY_ROWS (65,536) rows
@@ -193,7 +193,7 @@ def drill(tmp_path, private_root, monkeypatch):
     from django.core.cache import cache
 
     from tpskhusus.celery import app
-    from voters.services import jobs
+    from voters.core import jobs
 
     app.conf.task_always_eager = False
     found = Drill(tmp_path, private_root)
@@ -264,8 +264,8 @@ def reference_file(tmp_path):
 @pytest.fixture
 def clean_load(reference_file, election):
     """What one clean load of the file gives: its rows' digest and counts."""
+    from voters.lists.services import import_reference_dpt
     from voters.models import Election
-    from voters.services.lists import import_reference_dpt
 
     other = Election.objects.create(
         code="BERSIH", name="Muat bersih", kind="pilkada", polling_date=election.polling_date,
@@ -506,7 +506,7 @@ def test_a_reconciliation_whose_database_connection_is_cut_fails_cleanly_and_a_r
 def test_a_killed_letter_batch_is_taken_back_by_the_next_worker_and_renders_every_letter_once(
     drill, tps901, kpps, private_root
 ):
-    from voters import letters
+    from voters.letters import pdf as letters
     from voters.tasks import render_notices_task
 
     build_letter_world(tps901)

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from voters.inmates import dukcapil
+from voters.inmates.services import ImportRejected, import_inmates
 from voters.models import Inmate
-from voters.services import dukcapil
-from voters.services.inmates import ImportRejected, import_inmates
 
 pytestmark = pytest.mark.django_db
 

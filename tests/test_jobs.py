@@ -84,7 +84,7 @@ def test_only_the_most_specific_navigation_entry_is_active(operator, client_for)
     assert [i["url"] for i in active] == [reverse("reconciliation_review")]
 
 
-# -- jobs lost with their worker: sent again once, then failed (voters/services/jobs.py) --------
+# -- jobs lost with their worker: sent again once, then failed (voters/core/jobs.py) --------
 
 START = dt.datetime(2024, 11, 1, 9, 0, tzinfo=dt.UTC)
 
@@ -92,7 +92,7 @@ START = dt.datetime(2024, 11, 1, 9, 0, tzinfo=dt.UTC)
 @pytest.fixture
 def sent(monkeypatch):
     """The task signatures the sweep sends, instead of a broker."""
-    from voters.services import jobs
+    from voters.core import jobs
 
     found = []
     monkeypatch.setattr(jobs, "send", found.append)
@@ -168,8 +168,8 @@ def test_a_confirmed_roster_import_is_sent_again_once_its_preview_job_does_not_c
 def test_every_job_is_sent_again_to_its_own_task(
     blora, election, tps901, sent, django_capture_on_commit_callbacks
 ):
+    from voters.letters.services import time_limits
     from voters.models import LetterBatch, ReconciliationRun
-    from voters.services.letters import time_limits
 
     jobs = [
         ImportBatch.objects.create(kind="voter_list", tps=tps901, file_name="dpt.csv"),
@@ -198,7 +198,7 @@ def test_every_job_is_sent_again_to_its_own_task(
 def test_a_job_without_a_task_to_send_again_is_failed(
     election, sent, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from voters.services import jobs
+    from voters.core import jobs
 
     monkeypatch.delitem(jobs.RETRY, (ImportBatch, "dapil"))
     batch = ImportBatch.objects.create(kind="dapil", election=election, file_name="dapil.csv")

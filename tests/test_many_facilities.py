@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from coordination.models import Meeting
 from voters.models import TPS, Facility, Inmate, LetterDelivery, VoterList
-from voters.services.reconciliation import reconcile
+from voters.reconciliation.services import reconcile
 
 pytestmark = pytest.mark.django_db
 

@@ -87,7 +87,7 @@ def test_the_refusal_filter_takes_only_a_permission_denied_traceback_off():
 
     from django.core.exceptions import PermissionDenied
 
-    from voters.logging import RefusalWithoutTracebackFilter
+    from voters.core.logging import RefusalWithoutTracebackFilter
 
     for error, kept in ((PermissionDenied(), False), (ValueError("x"), True)):
         try:
@@ -99,7 +99,7 @@ def test_the_refusal_filter_takes_only_a_permission_denied_traceback_off():
 
 
 def test_a_decimal_number_in_a_log_line_is_not_taken_for_a_nik():
-    from voters.logging import redact
+    from voters.core.logging import redact
 
     assert redact("task succeeded in 1.4197151234567890s") == (
         "task succeeded in 1.4197151234567890s"
@@ -129,7 +129,7 @@ def test_a_refused_page_logs_one_line_without_a_traceback(people, client_for, ca
 def test_each_perekaman_count_is_named_for_what_it_counts_and_links_to_its_list(
     blora, election, tps901, people, client_for
 ):
-    from voters.models.reconciliation import CATEGORY_ACTIONS, Category
+    from voters.reconciliation.models import CATEGORY_ACTIONS, Category
 
     make_inmate(blora, "A.1/2024", "TANPA NIK", nik="")
     client = client_for(people["operator"])
@@ -146,7 +146,7 @@ def test_each_perekaman_count_is_named_for_what_it_counts_and_links_to_its_list(
 def test_printed_documents_need_no_collected_static_manifest(settings, tmp_path):
     from django.template.loader import render_to_string
 
-    from voters import letters
+    from voters.letters import pdf as letters
 
     settings.STATIC_ROOT = tmp_path / "no-collectstatic-here"
     settings.STORAGES = {

@@ -21,7 +21,7 @@ from django.urls import reverse
 from security_world import REFERENCE, ROSTER, body
 
 from voters.models import Inmate, LetterBatch, ReconciliationRun
-from voters.services.exports import EXPORTS
+from voters.reconciliation.exports import EXPORTS
 
 pytestmark = pytest.mark.django_db
 

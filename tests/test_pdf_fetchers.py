@@ -1,5 +1,5 @@
 """WeasyPrint never reads a local file or the network (SECURITY.md check 18), through either
-renderer: the notification letters (voters/letters.py) and the meeting PDFs
+renderer: the notification letters (voters/letters/pdf.py) and the meeting PDFs
 (coordination/pdf.py), which share one fetcher."""
 
 import io
@@ -11,7 +11,7 @@ import weasyprint
 from weasyprint.urls import URLFetcher
 
 from coordination import pdf as meeting_pdf
-from voters import letters
+from voters.letters import pdf as letters
 
 HOSTILE_URLS = [
     "file:///etc/passwd",

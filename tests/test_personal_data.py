@@ -124,7 +124,8 @@ def test_a_kpps_letter_pdf_carries_only_the_niks_of_its_own_tps(rich, client_for
 
 
 def test_the_scanner_reads_pdf_text_and_xlsx_cells(tmp_path):
-    from voters import exports, letters
+    from voters.core import spreadsheets as exports
+    from voters.letters import pdf as letters
 
     rendered = letters.render_html("<p>NIK 3316011505800101, lahir 15 Mei 1980</p>")
     import datetime as dt

@@ -14,9 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from coordination.models import Meeting
-from voters import nik as nik_rules
 from voters.models import TPS, Inmate, LetterDelivery, ListEntry, VoterList
-from voters.services.reconciliation import reconcile
+from voters.reconciliation.services import reconcile
+from voters.rules import nik as nik_rules
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +89,8 @@ def test_the_roster_makes_as_many_queries_for_200_inmates_as_for_10(
     assert_same_queries(client, reverse("inmate_list"), lambda: add_inmates(blora, FEW, MANY))
     assert_same_queries(client, reverse("inmate_list") + "?eligibility=yes&hal=2",
                         lambda: add_inmates(blora, MANY, MANY + 50))
-    # the verdicts are cached per roster version (voters/eligibility.py): a filtered page is a
+    # the verdicts are cached per roster version (voters/inmates/eligibility.py): a filtered page
+    # is a
     # query on their ids, however many inmates there are (from n = 450 on, born after 2015:
     # under voting age, so the list is not empty)
     add_inmates(blora, 450, 450 + FEW)

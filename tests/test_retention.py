@@ -16,6 +16,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import TestCase
 
+from voters.inmates.dukcapil import request_file
 from voters.models import (
     AuditEvent,
     Inmate,
@@ -26,7 +27,6 @@ from voters.models import (
     ReferenceEntry,
     VoterList,
 )
-from voters.services.dukcapil import request_file
 
 pytestmark = pytest.mark.django_db
 

@@ -79,7 +79,7 @@ def test_the_rosters_queries_agree_with_the_custody_rules(blora):
 
 
 def test_a_tps_lists_come_dpt_then_dptb_then_dpk_everywhere():
-    from voters.models.lists import LIST_KIND_ORDER, ListKind
+    from voters.lists.models import LIST_KIND_ORDER, ListKind
     from voters.rules.lists import LIST_ORDER, list_rank
 
     assert sorted(["DPK", "X", "DPT", "DPTB"], key=list_rank) == ["DPT", "DPTB", "DPK", "X"]

@@ -14,8 +14,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 from pages_letters import make_list, nik_for
 
+from voters.lists.services import import_reference_dpt
 from voters.models import AuditEvent
-from voters.services.lists import import_reference_dpt
 
 pytestmark = pytest.mark.django_db
 
@@ -176,7 +176,7 @@ def test_a_nik_typed_into_the_address_is_not_echoed_to_a_masked_role(role, peopl
 
 
 def test_a_refused_path_is_stored_masked_in_the_audit_trail(people):
-    from voters.views.core import forbidden
+    from voters.core.views import forbidden
 
     request = RequestFactory().get(f"/rahasia/{NIK}/")
     request.user = people["operator"]

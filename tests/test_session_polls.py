@@ -16,7 +16,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
 
-from voters.middleware import is_passive
+from voters.core.middleware import is_passive
 
 pytestmark = pytest.mark.django_db
 

@@ -64,7 +64,7 @@ def test_every_page_sends_a_strict_content_security_policy(operator, client_for)
 def test_full_niks_are_redacted_in_log_lines(caplog):
     import logging
 
-    from voters.logging import RedactNikFilter
+    from voters.core.logging import RedactNikFilter
 
     logger = logging.getLogger("voters.test")
     logger.addFilter(RedactNikFilter())

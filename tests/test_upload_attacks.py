@@ -163,7 +163,7 @@ def test_openpyxl_parses_xml_with_defusedxml():
 def test_writing_a_workbook_reports_an_openpyxl_without_defusedxml(monkeypatch, caplog, tmp_path):
     import openpyxl
 
-    from voters.exports import write_xlsx
+    from voters.core.spreadsheets import write_xlsx
 
     monkeypatch.setattr(openpyxl, "DEFUSEDXML", False)
     with caplog.at_level(logging.ERROR, logger="voters.apps"):

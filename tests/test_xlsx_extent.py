@@ -16,8 +16,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
 
-from voters import importers
 from voters.models import ImportBatch, Inmate, ListEntry, ReferenceEntry
+from voters.readers import tables as importers
 
 pytestmark = pytest.mark.django_db
 
@@ -206,7 +206,7 @@ def test_a_sheet_that_passes_the_bounds_but_not_the_memory_cap_fails_the_job(
 
 def test_the_roster_upload_is_read_by_a_job_not_in_the_request(operator, client_for,
                                                                 monkeypatch):
-    from voters.services import inmates
+    from voters.inmates import services as inmates
 
     planned = []
     real_plan = inmates.plan_roster_import

@@ -17,7 +17,7 @@ app.autodiscover_tasks()
 def sweep_jobs_lost_before_start(sender=None, **kwargs):
     """A worker that starts (docker-compose restarts a killed one) first takes back the jobs a
     dead worker left "running": with no beat, nothing else would until a page reads them, and
-    their broker messages come back only after the visibility timeout (voters/services/jobs.py).
+    their broker messages come back only after the visibility timeout (voters/core/jobs.py).
     Never stops the worker from starting."""
     try:
         from voters.tasks import sweep_stale_jobs_task

@@ -82,18 +82,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "voters.middleware.UploadLimitMiddleware",
+    "voters.core.middleware.UploadLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "voters.middleware.LanguageMiddleware",
+    "voters.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "voters.middleware.BadParameterMiddleware",
-    "voters.middleware.MaskedQueryMiddleware",
+    "voters.core.middleware.BadParameterMiddleware",
+    "voters.core.middleware.MaskedQueryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "voters.middleware.SessionTimeoutMiddleware",
+    "voters.core.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -113,7 +113,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "voters.context_processors.navigation",
+                "voters.core.context_processors.navigation",
             ],
         },
     },
@@ -245,7 +245,7 @@ XLSX_MAX_COLUMNS = env_int("XLSX_MAX_COLUMNS", 200)
 XLSX_MAX_ROWS = env_int("XLSX_MAX_ROWS", 1_048_576)  # Excel's own limit
 XLSX_MAX_CELLS = env_int("XLSX_MAX_CELLS", 10_000_000)
 REFERENCE_XLSX_MAX_CELLS = env_int("REFERENCE_XLSX_MAX_CELLS", 40_000_000)
-# Workbooks are read by a child process with this much address space (voters/xlsx_reader.py).
+# Workbooks are read by a child process with this much address space (voters/readers/xlsx_sheet.py).
 UPLOAD_READ_MEMORY_MB = env_int("UPLOAD_READ_MEMORY_MB", 1024)
 REFERENCE_READ_MEMORY_MB = env_int("REFERENCE_READ_MEMORY_MB", 3072)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -334,7 +334,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "voters.tasks.reconcile_all_task",
         "schedule": crontab(hour=1, minute=30),
     },
-    # Jobs lost with their worker are sent again once, then failed (voters/services/jobs.py):
+    # Jobs lost with their worker are sent again once, then failed (voters/core/jobs.py):
     # every minute, so a lost job is taken back about a minute after JOB_STALE_AFTER.
     "sweep-stale-jobs": {
         "task": "voters.tasks.sweep_stale_jobs_task",
@@ -355,8 +355,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "redact_nik": {"()": "voters.logging.RedactNikFilter"},
-        "refusal_one_line": {"()": "voters.logging.RefusalWithoutTracebackFilter"},
+        "redact_nik": {"()": "voters.core.logging.RedactNikFilter"},
+        "refusal_one_line": {"()": "voters.core.logging.RefusalWithoutTracebackFilter"},
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},

@@ -4,8 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from tpskhusus.admin_site import with_app_door
-from voters.views.core import LoginView, health
-from voters.views.twofactor import two_factor
+from voters.core.twofactor import two_factor
+from voters.core.views import LoginView, health
 
 if settings.REQUIRE_2FA:
     from django_otp.admin import OTPAdminSite
@@ -29,4 +29,4 @@ urlpatterns = [
     path("", include("voters.urls")),
 ]
 
-handler403 = "voters.views.core.forbidden"
+handler403 = "voters.core.views.forbidden"

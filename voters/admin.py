@@ -9,14 +9,14 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .admin_resources import (
+from voters.admin_resources import (
     AuditedImportExportMixin,
     ElectionResource,
     NoticeTemplateResource,
     TMSReasonResource,
     TPSResource,
 )
-from .models import (
+from voters.models import (
     TPS,
     AuditEvent,
     DapilEntry,
@@ -427,9 +427,9 @@ class AuditEventAdmin(FacilityScopedAdmin):
         return False
 
 
-# -- notification letters, delivery register, polling day (voters/models/letters.py) --------
+# -- notification letters, delivery register, polling day (voters/letters/models.py) --------
 
-from .models import (  # noqa: E402  (kept with the letters section)
+from voters.models import (  # noqa: E402  (kept with the letters section)
     LetterBatch,
     LetterDelivery,
     NoticeTemplate,

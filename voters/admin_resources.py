@@ -16,7 +16,7 @@
   which model, the changelist's filters, the rows and the file's SHA-256.
 
 The large files (SDP roster, KPU lists, reference DPT) do not come here: they go through our
-own measured readers (voters/importers.py, bench/README.md).
+own measured readers (voters/readers/tables.py, bench/README.md).
 """
 
 import hashlib
@@ -41,8 +41,9 @@ from import_export import fields, resources, widgets
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 
-from . import audit, exports
-from .models import TPS, AuditEvent, Election, Facility, NoticeTemplate, TMSReason
+from voters.core import audit
+from voters.core import spreadsheets as exports
+from voters.models import TPS, AuditEvent, Election, Facility, NoticeTemplate, TMSReason
 
 # The folder of PRIVATE_ROOT where an upload waits between preview and confirmation
 # (import_export.tmp_storages.MediaStorage); retention.sweep_transient_files empties it.
@@ -77,7 +78,7 @@ class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
         super().__init__(model, field, **kwargs)
 
     def get_queryset(self, value, row, *args, **kwargs):
-        from .admin import scoped_queryset
+        from voters.admin import scoped_queryset
 
         qs = None if self.user is None else scoped_queryset(self.user, self.model)
         if qs is None:
@@ -145,7 +146,7 @@ class SafeResource(resources.ModelResource):
 
     def get_queryset(self):
         """The rows an import may find and update: the administrator's own only."""
-        from .admin import scoped_queryset
+        from voters.admin import scoped_queryset
 
         qs = None if self.user is None else scoped_queryset(self.user, self._meta.model)
         return qs if qs is not None else super().get_queryset()
@@ -211,7 +212,7 @@ class SafeResource(resources.ModelResource):
         super().before_import_row(row, **kwargs)
 
     def before_save_instance(self, instance, row, **kwargs):
-        from .admin import facility_id_of
+        from voters.admin import facility_id_of
 
         if (
             self.facility_path is not None
@@ -222,7 +223,7 @@ class SafeResource(resources.ModelResource):
                 {"facility": gettext("Baris ini bukan milik UPT Anda.")}
             )
         if not instance._state.adding and hasattr(instance, "version"):
-            instance.version += 1  # voters/concurrency.py: an open edit page sees the change
+            instance.version += 1  # voters/core/concurrency.py: an open edit page sees the change
         super().before_save_instance(instance, row, **kwargs)
 
     # -- export ----------------------------------------------------------------------------
@@ -338,8 +339,8 @@ class CheckedXLSX(base_formats.XLSX):
     11, 31) before openpyxl opens them, and openpyxl reads with defusedxml."""
 
     def create_dataset(self, in_stream):
-        from .apps import check_defusedxml
-        from .importers import check_xlsx_archive
+        from voters.apps import check_defusedxml
+        from voters.readers.tables import check_xlsx_archive
 
         with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
             handle.write(in_stream)
@@ -393,7 +394,7 @@ class AuditedImportExportMixin(ImportExportMixin):
         return kwargs
 
     def add_data_read_fail_error_to_form(self, form, e):
-        from .importers import FileRejected
+        from voters.readers.tables import FileRejected
 
         if isinstance(e, FileRejected):
             form.add_error("import_file", e.reason)

@@ -1,5 +1,4 @@
 import logging
-from importlib import import_module
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -26,11 +25,6 @@ class VotersConfig(AppConfig):
     verbose_name = _("Pemilih WBP")
 
     def ready(self):
-        from . import demo_roster, eligibility, signals  # noqa: F401
-
-        # The demo's KPU lists are built from the roster's inmates: after demo_roster.
-        import_module("voters.demo_lists")
-        import_module("voters.demo_reconciliation")
-        # The letters' demo deliveries need the demo lists: registered after the other
-        # populators of this app (import_module, so that import sorting keeps it last).
-        import_module("voters.demo_letters")
+        # Signal receivers: login events to the audit trail, the eligibility cache's invalidation.
+        from voters.core import signals  # noqa: F401
+        from voters.inmates import eligibility  # noqa: F401

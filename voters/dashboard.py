@@ -19,12 +19,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from .access import READERS, STAFF, Role, has_role
-from .models import Inmate, NikStatus, VoterList
-from .models.letters import PollingCheckIn
-from .models.reconciliation import Category
-from .rules.lists import LIST_LABELS, LIST_ORDER
-from .selectors import current_election
+from voters.core.access import READERS, STAFF, Role, has_role
+from voters.letters.models import PollingCheckIn
+from voters.models import Inmate, NikStatus, VoterList
+from voters.reconciliation.models import Category
+from voters.reconciliation.selectors import current_election
+from voters.rules.lists import LIST_LABELS, LIST_ORDER
 
 # Tones map to the palette in app.css (.tone-*); the text always says the same as the colour.
 OK, WARN, INFO, NEUTRAL, BAD = "ok", "warn", "info", "neutral", "bad"
@@ -240,7 +240,7 @@ class Dashboard:
 
     def latest_run(self):
         if not self._run_loaded:
-            from .services.reconciliation import latest_run
+            from voters.reconciliation.services import latest_run
 
             self._run = (
                 latest_run(self.election, self.facility) if self.facility is not None else None
@@ -250,8 +250,8 @@ class Dashboard:
 
     def register_for(self, tps):
         """The counts of the TPS's delivery register, cached per change of what they are
-        computed from (voters/letter_counts.py): the register itself grows with the lists."""
-        from .letter_counts import register_summary
+        computed from (voters/letters/counts.py): the register itself grows with the lists."""
+        from voters.letters.counts import register_summary
 
         return register_summary(self.request, tps, today=self.today)
 
@@ -553,7 +553,7 @@ class Dashboard:
         return card
 
     def exports_card(self):
-        from .services.exports import EXPORTS
+        from voters.reconciliation.exports import EXPORTS
 
         run = self.latest_run()
         if run is None or run.status != run.Status.DONE or not self.can(*STAFF):

@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from .models import ImportBatch, LetterBatch, ReconciliationRun
+from voters.models import ImportBatch, LetterBatch, ReconciliationRun
 
 logger = logging.getLogger(__name__)
 
@@ -18,9 +18,9 @@ def register_for_sweep(model):
 
 @shared_task(acks_late=True)
 def sweep_stale_jobs_task():
-    """Jobs whose worker died: sent again once, then failed (voters/services/jobs.py). Run by
+    """Jobs whose worker died: sent again once, then failed (voters/core/jobs.py). Run by
     the beat every minute and by every worker as it starts (tpskhusus/celery.py)."""
-    from .services.jobs import sweep
+    from voters.core.jobs import sweep
 
     return sweep(JOB_MODELS_FOR_SWEEP)
 
@@ -28,7 +28,7 @@ def sweep_stale_jobs_task():
 @shared_task(acks_late=True)
 def import_inmates_task(batch_id):
     """Import a confirmed roster upload (ImportBatch id)."""
-    from .services.inmates import run_roster_batch
+    from voters.inmates.services import run_roster_batch
 
     run_roster_batch(batch_id)
 
@@ -36,7 +36,7 @@ def import_inmates_task(batch_id):
 @shared_task(acks_late=True)
 def import_inmates_preview_task(batch_id):
     """Read and check an uploaded roster and store its preview (ImportBatch id)."""
-    from .services.inmates import run_roster_preview
+    from voters.inmates.services import run_roster_preview
 
     run_roster_preview(batch_id)
 
@@ -44,7 +44,7 @@ def import_inmates_preview_task(batch_id):
 @shared_task(acks_late=True)
 def import_dukcapil_answer_task(batch_id):
     """Apply an uploaded Dukcapil answer file (ImportBatch id)."""
-    from .services.dukcapil import run_answer_batch
+    from voters.inmates.dukcapil import run_answer_batch
 
     run_answer_batch(batch_id)
 
@@ -52,7 +52,7 @@ def import_dukcapil_answer_task(batch_id):
 @shared_task(acks_late=True)
 def reconcile_task(run_id):
     """Run one reconciliation (ReconciliationRun id)."""
-    from .services.reconciliation import ReconciliationBusy, execute_run
+    from voters.reconciliation.services import ReconciliationBusy, execute_run
 
     try:
         execute_run(run_id)
@@ -66,8 +66,8 @@ def reconcile_all_task():
     from django.db import transaction
     from django.utils import timezone
 
-    from .models import TPS, Election, Facility
-    from .services.reconciliation import start_run
+    from voters.models import TPS, Election, Facility
+    from voters.reconciliation.services import start_run
 
     today = timezone.localdate()
     pairs = list(TPS.objects.filter(election__polling_date__gte=today)
@@ -84,7 +84,7 @@ def reconcile_all_task():
 def render_notices_task(batch_id):
     """Render one batch of notification letters (LetterBatch id) into its PDF. Routed to the
     'letters' queue; the caller sets a soft time limit that grows with the batch."""
-    from .services.letters import run_letter_batch
+    from voters.letters.services import run_letter_batch
 
     run_letter_batch(batch_id)
 
@@ -95,7 +95,7 @@ register_for_sweep(LetterBatch)
 @shared_task(acks_late=True)
 def import_voter_list_task(batch_id):
     """Import an uploaded TPS list (ImportBatch id)."""
-    from .services.lists import run_import_batch
+    from voters.lists.services import run_import_batch
 
     run_import_batch(batch_id)
 
@@ -103,7 +103,7 @@ def import_voter_list_task(batch_id):
 @shared_task(acks_late=True)
 def import_reference_dpt_task(batch_id):
     """Load an uploaded reference DPT (ImportBatch id)."""
-    from .services.lists import run_import_batch
+    from voters.lists.services import run_import_batch
 
     run_import_batch(batch_id)
 
@@ -111,7 +111,7 @@ def import_reference_dpt_task(batch_id):
 @shared_task(acks_late=True)
 def import_dapil_task(batch_id):
     """Import an uploaded dapil table (ImportBatch id)."""
-    from .services.lists import run_import_batch
+    from voters.lists.services import run_import_batch
 
     run_import_batch(batch_id)
 
@@ -119,6 +119,6 @@ def import_dapil_task(batch_id):
 @shared_task(acks_late=True)
 def sweep_transient_files_task():
     """Expire unconfirmed roster previews and delete stale uploads and exports (ids: none)."""
-    from .services.retention import sweep_transient_files
+    from voters.retention import sweep_transient_files
 
     return sweep_transient_files()

@@ -1,9 +1,13 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from . import navigation
-from .access import ALL_ROLES, READERS, STAFF, Role
-from .views import core, guide, kpps, lists, reconciliation, roster
+from voters.core import guide, navigation
+from voters.core import views as core
+from voters.core.access import ALL_ROLES, READERS, STAFF, Role
+from voters.inmates import views as roster
+from voters.letters import views as kpps
+from voters.lists import views as lists
+from voters.reconciliation import views as reconciliation
 
 navigation.add("home", _("Beranda"), ALL_ROLES, order=0)
 navigation.add("inmate_list", "WBP", READERS, order=10)

@@ -2,7 +2,7 @@
 from django import template
 from django.utils.translation import gettext as _
 
-from voters import nik as nik_rules
+from voters.rules import nik as nik_rules
 
 register = template.Library()
 

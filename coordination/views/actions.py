@@ -8,17 +8,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from voters.access import role_required
-from voters.concurrency import StaleEdit
+from coordination import access, selectors, services
+from coordination.access import READERS, RECORDERS
+from coordination.forms import ActionItemForm, ActionStatusForm
+from coordination.models import ActionItem, Institution, Meeting
+from coordination.views.common import action_item_for, meeting_for
+from coordination.views.meetings import refuse_stale
+from voters.core.access import role_required
+from voters.core.concurrency import StaleEdit
+from voters.core.params import local_url, whole_number
 from voters.models import AuditEvent, Election
-from voters.params import local_url, whole_number
-
-from .. import access, selectors, services
-from ..access import READERS, RECORDERS
-from ..forms import ActionItemForm, ActionStatusForm
-from ..models import ActionItem, Institution, Meeting
-from .common import action_item_for, meeting_for
-from .meetings import refuse_stale
 
 STATUS_FILTERS = {
     "terbuka": lambda qs, today: qs.still_open(),

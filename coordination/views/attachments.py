@@ -9,16 +9,15 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from voters import audit
-from voters.access import role_required
+from coordination import access, services
+from coordination.access import READERS, RECORDERS
+from coordination.forms import AttachmentForm
+from coordination.uploads import UploadRefused
+from coordination.views.common import attachment_for, meeting_for
+from coordination.views.meetings import render_detail
+from voters.core import audit
+from voters.core.access import role_required
 from voters.models import AuditEvent
-
-from .. import access, services
-from ..access import READERS, RECORDERS
-from ..forms import AttachmentForm
-from ..uploads import UploadRefused
-from .common import attachment_for, meeting_for
-from .meetings import render_detail
 
 logger = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from ..models import ActionItem, Attachment, Meeting
+from coordination.models import ActionItem, Attachment, Meeting
 
 
 def meeting_for(request, pk):

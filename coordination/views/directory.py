@@ -8,16 +8,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from voters.access import role_required
-from voters.concurrency import StaleEdit, save_versioned
-from voters.params import whole_number
-
-from .. import access, services
-from ..access import DIRECTORY_READERS, RECORDERS
-from ..forms import ContactForm, InstitutionForm
-from ..models import Contact, Institution
-from .common import facility_for_new
-from .meetings import refuse_stale
+from coordination import access, services
+from coordination.access import DIRECTORY_READERS, RECORDERS
+from coordination.forms import ContactForm, InstitutionForm
+from coordination.models import Contact, Institution
+from coordination.views.common import facility_for_new
+from coordination.views.meetings import refuse_stale
+from voters.core.access import role_required
+from voters.core.concurrency import StaleEdit, save_versioned
+from voters.core.params import whole_number
 
 
 @require_GET

@@ -9,13 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from voters.access import role_required
-from voters.concurrency import StaleEdit
-from voters.models import Election
-
-from .. import access, figures, pdf, selectors, services
-from ..access import READERS, RECORDERS
-from ..forms import (
+from coordination import access, figures, pdf, selectors, services
+from coordination.access import READERS, RECORDERS
+from coordination.forms import (
     AttachmentForm,
     AttendeeForm,
     DecisionEditForm,
@@ -23,8 +19,11 @@ from ..forms import (
     InstitutionsAttendingForm,
     MeetingForm,
 )
-from ..models import ActionItem, Attendee, Decision, Meeting
-from .common import meeting_for
+from coordination.models import ActionItem, Attendee, Decision, Meeting
+from coordination.views.common import meeting_for
+from voters.core.access import role_required
+from voters.core.concurrency import StaleEdit
+from voters.models import Election
 
 
 @require_GET

@@ -14,7 +14,7 @@ from django.urls import reverse
 from coordination import forms as coordination_forms
 from coordination import services
 from coordination.models import ActionItem, Contact
-from voters import forms_lists
+from voters.lists import forms as forms_lists
 from voters.models import TPS, Election
 
 pytestmark = pytest.mark.django_db

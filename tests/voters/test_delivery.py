@@ -7,9 +7,9 @@ import time_machine
 from django.urls import reverse
 from pages_letters import build_letter_world
 
-from voters import letters
+from voters.letters import pdf as letters
+from voters.letters import services as service
 from voters.models import AuditEvent, LetterDelivery
-from voters.services import letters as service
 
 pytestmark = pytest.mark.django_db
 
@@ -232,11 +232,11 @@ def test_the_recap_breaks_counts_down_by_cell_block(world, tps901):
 
 def test_the_demo_records_some_deliveries_once_lists_exist_and_only_once(world, tps901, kpps,
                                                                           election, blora):
-    from voters.demo_letters import populate_letters
+    from voters.demo.letters import populate
 
     with time_machine.travel(H_MINUS_5, tick=False):
-        first = populate_letters(facility=blora, election=election, count=0)
+        first = populate(facility=blora, election=election, count=0)
         recorded = LetterDelivery.objects.count()
-        second = populate_letters(facility=blora, election=election, count=0)
+        second = populate(facility=blora, election=election, count=0)
     assert "penerima" in first and recorded >= 1 and second == ""
     assert LetterDelivery.objects.count() == recorded

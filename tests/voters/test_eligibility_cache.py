@@ -1,4 +1,5 @@
-"""The roster's eligibility filter reads cached verdicts (voters/eligibility.py, issue 19 item 7):
+"""The roster's eligibility filter reads cached verdicts (voters/inmates/eligibility.py, issue 19
+item 7):
 every change of an inmate or of the election must change what the filter shows, whichever way
 the change is written, and the rule stays the one in ``matching.tms_reasons``."""
 
@@ -10,10 +11,10 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from voters import eligibility
+from voters.inmates import eligibility
+from voters.inmates.services import record_custody_event
 from voters.models import Inmate
-from voters.selectors import ineligibility
-from voters.services.inmates import record_custody_event
+from voters.reconciliation.selectors import ineligibility
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +122,7 @@ def test_cached_verdicts_are_the_rule_s_verdicts(blora, rembang, election, tps90
     assert eligibility.ineligible_ids(both, election) == expected | {people[-1].pk}
 
 
-# -- the home page's letter counts (voters/letter_counts.py) ------------------------------------
+# -- the home page's letter counts (voters/letters/counts.py) ------------------------------------
 
 
 def test_cached_letter_counts_follow_every_change(tps901, kpps):
@@ -130,8 +131,8 @@ def test_cached_letter_counts_follow_every_change(tps901, kpps):
     import time_machine
     from pages_letters import build_letter_world
 
-    from voters.letter_counts import register_summary
-    from voters.services import letters as letters_service
+    from voters.letters import services as letters_service
+    from voters.letters.counts import register_summary
 
     def agree():
         fresh = letters_service.delivery_register(tps901, today=today).counts

@@ -7,8 +7,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from voters import importers
-from voters.importers import (
+from voters.readers import tables as importers
+from voters.readers.tables import (
     DAPIL_COLUMNS,
     INMATE_COLUMNS,
     VOTER_LIST_COLUMNS,

@@ -15,9 +15,9 @@ from pages_letters import (
     make_list,
 )
 
-from voters import letters
+from voters.letters import pdf as letters
+from voters.letters import services as service
 from voters.models import AuditEvent, LetterBatch, NoticeTemplate, User
-from voters.services import letters as service
 
 pytestmark = pytest.mark.django_db
 

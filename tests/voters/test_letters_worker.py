@@ -8,9 +8,9 @@ from pages_letters import build_letter_world
 from test_worker import pytestmark as worker_marks
 from test_worker import wait_for, worker  # noqa: F401  (fixture)
 
-from voters import letters
+from voters.letters import pdf as letters
+from voters.letters import services as service
 from voters.models import LetterBatch
-from voters.services import letters as service
 
 pytestmark = worker_marks
 

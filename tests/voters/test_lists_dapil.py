@@ -5,8 +5,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from voters.lists.services import dapil_table
 from voters.models import DapilEntry
-from voters.services.lists import dapil_table
 
 pytestmark = pytest.mark.django_db
 

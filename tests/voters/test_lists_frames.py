@@ -14,9 +14,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from kpu_files import write_csv
 
-from voters import nik as nik_rules
-from voters.services import list_frames, list_rows
-from voters.services.list_rows import ListFile
+from voters.lists import frames as list_frames
+from voters.lists import rows as list_rows
+from voters.lists.rows import ListFile
+from voters.rules import nik as nik_rules
 
 HEADER = [
     "NO", "NKK", "NIK", "NAMA", "TEMPAT LAHIR", "TANGGAL LAHIR", "STATUS PERKAWINAN",
@@ -247,7 +248,7 @@ def test_the_polars_date_part_rule_is_nik_parse(part):
 
 @given(st.text(max_size=12))
 def test_the_plain_text_pattern_accepts_only_what_parse_text_leaves(value):
-    from voters.importers import parse_text
+    from voters.readers.tables import parse_text
 
     plain = pl.select(pl.lit(value).str.contains(list_frames.PLAIN_TEXT)).item()
     if plain:
@@ -324,8 +325,8 @@ def test_lone_carriage_returns_are_found_across_blocks(data, block_bytes, tmp_pa
 @pytest.mark.django_db
 @pytest.mark.skipif(not settings.IS_POSTGRES, reason="COPY is PostgreSQL's")
 def test_a_reference_is_loaded_in_file_order(election, tmp_path, monkeypatch):
+    from voters.lists.services import active_reference
     from voters.models import ReferenceEntry
-    from voters.services.lists import active_reference
 
     rows = voter_rows(3000, seed=7)
     rows[100] = [""] * len(HEADER)
@@ -346,8 +347,8 @@ def test_a_reference_is_loaded_in_file_order(election, tmp_path, monkeypatch):
 def test_the_command_freezes_the_heap_only_when_run_from_the_command_line(monkeypatch, capsys):
     import gc
 
+    from voters.lists import services as lists
     from voters.management.commands.import_reference_dpt import Command
-    from voters.services import lists
 
     def no_election(code):
         raise lists.NotFound(f"Pemilihan '{code}' tidak ditemukan")

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from voters.importers import FileRejected
+from voters.lists.services import ImportRejected, import_reference_dpt, import_voter_list
 from voters.models import ListEntry, ReferenceEntry, VoterList
-from voters.services.lists import ImportRejected, import_reference_dpt, import_voter_list
+from voters.readers.tables import FileRejected
 
 pytestmark = pytest.mark.django_db
 

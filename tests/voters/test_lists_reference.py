@@ -14,8 +14,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from kpu_files import kpu_csv, kpu_rows, kpu_xlsx
 
+from voters.lists.services import active_reference, discard_reference, search_reference
 from voters.models import ReferenceDPT, ReferenceEntry
-from voters.services.lists import active_reference, discard_reference, search_reference
 
 pytestmark = pytest.mark.django_db
 on_postgres = pytest.mark.skipif(not settings.IS_POSTGRES, reason="partitions are PostgreSQL's")
@@ -216,7 +216,7 @@ def test_a_load_takes_no_lock_that_blocks_readers_before_its_end(election, tmp_p
     load(kpu_csv(tmp_path, regency_rows(40), name="lama.csv"))
     old = active_reference(election)
     seen = []
-    from voters.services import lists
+    from voters.lists import services as lists
 
     original = lists._activate
 

@@ -9,11 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from kpu_files import KPU_HEADER, kpu_rows, kpu_xlsx, write_csv
 
-from voters import importers
-from voters import nik as nik_rules
-from voters.importers import FileRejected
-from voters.services import list_rows
-from voters.services.list_rows import FIELDS, Batch, ListFile
+from voters.lists import rows as list_rows
+from voters.lists.rows import FIELDS, Batch, ListFile
+from voters.readers import tables as importers
+from voters.readers.tables import FileRejected
+from voters.rules import nik as nik_rules
 
 # Values people and spreadsheets really put in KPU files, valid and not, per column.
 MESSY = {

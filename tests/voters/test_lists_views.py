@@ -7,9 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from kpu_files import kpu_rows, write_csv
 
-from voters import letters
+from voters.letters import pdf as letters
+from voters.lists.services import active_reference
 from voters.models import AuditEvent, ImportBatch, ListEntry, VoterList
-from voters.services.lists import active_reference
 
 pytestmark = pytest.mark.django_db
 

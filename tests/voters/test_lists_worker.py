@@ -8,8 +8,8 @@ from django.urls import reverse
 from kpu_files import kpu_rows, write_csv
 from test_worker import wait_for, worker  # noqa: F401 - the real-worker fixture
 
+from voters.lists.services import active_reference, discard_reference
 from voters.models import ImportBatch, ReferenceEntry
-from voters.services.lists import active_reference, discard_reference
 
 pytestmark = [
     pytest.mark.skipif(

@@ -1,4 +1,4 @@
-"""Matching and classification rules (voters/matching.py): pure, no database.
+"""Matching and classification rules (voters/rules/matching.py): pure, no database.
 
 The setting is Rutan Blora (33.16) at the Pilkada of 27 November 2024 (H-7 = 20 November,
 H-30 = 28 October), judged on 15 November unless a test says otherwise.
@@ -12,8 +12,8 @@ import time_machine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voters import matching
-from voters.matching import (
+from voters.rules import matching
+from voters.rules.matching import (
     BELUM_TERDAFTAR,
     GANDA,
     KELUAR,

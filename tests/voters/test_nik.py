@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from voters import wilayah
-from voters.nik import (
+from voters.rules import wilayah
+from voters.rules.nik import (
     Issue,
     NikCheck,
     NikFormat,

@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
 
+from voters.inmates.services import TransitionRefused, change_nik_status
 from voters.models import AuditEvent, DukcapilRequest, Inmate, NikStatus
-from voters.services.inmates import TransitionRefused, change_nik_status
 
 pytestmark = pytest.mark.django_db
 

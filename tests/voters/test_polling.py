@@ -8,11 +8,11 @@ import time_machine
 from django.urls import reverse
 from pages_letters import build_letter_world, make_inmate, nik_for
 
-from voters import letters
+from voters.letters import pdf as letters
+from voters.letters import polling as service
+from voters.letters import services as letter_service
+from voters.letters.services import LetterError
 from voters.models import AuditEvent, PollingCheckIn
-from voters.services import letters as letter_service
-from voters.services import polling as service
-from voters.services.letters import LetterError
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from voters.models import (
     ReconciliationRun,
     ReviewDecision,
 )
-from voters.services.reconciliation import decide, reconcile
+from voters.reconciliation.services import decide, reconcile
 
 pytestmark = pytest.mark.django_db
 
@@ -328,7 +328,7 @@ def test_a_redelivered_run_takes_over_its_own_stale_row(loaded):
     import time_machine
     from django.utils import timezone
 
-    from voters.services.reconciliation import execute_run, start_run
+    from voters.reconciliation.services import execute_run, start_run
 
     clean = reconcile(election=_election(), facility=_facility(), today=_date(TODAY))
     expected = (clean.counts, _snapshot(clean))
@@ -442,7 +442,7 @@ def test_six_concurrent_accepts_leave_one_decision_and_queue_one_run(loaded, ope
     import threading
     from unittest import mock
 
-    from voters.services.reconciliation import AlreadyDecided
+    from voters.reconciliation.services import AlreadyDecided
     from voters.tasks import reconcile_task
 
     assert connection.vendor == "postgresql"

@@ -190,8 +190,8 @@ def test_a_roster_job_that_breaks_is_failed_with_a_message_not_left_running(blor
     """E.g. the database cut the worker's connection mid-import (tests/test_fault_drills.py)."""
     from django.db import OperationalError
 
+    from voters.inmates import services as inmates
     from voters.models import ImportBatch
-    from voters.services import inmates
 
     def broken(**kwargs):
         raise OperationalError("server closed the connection unexpectedly")

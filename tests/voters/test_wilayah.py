@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from voters import wilayah
+from voters.rules import wilayah
 
 
 @pytest.mark.parametrize(

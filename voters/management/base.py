@@ -6,8 +6,8 @@ import logging
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from voters.logging import redact
-from voters.services.setup import SetupError
+from voters.core.logging import redact
+from voters.core.setup import SetupError
 
 logger = logging.getLogger("voters.commands")
 

@@ -7,7 +7,7 @@ import django.db.models.deletion
 import django.utils.timezone
 import pgtrigger.compiler
 import pgtrigger.migrations
-import voters.models.core
+import voters.core.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=200, verbose_name='nama')),
                 ('kind', models.CharField(choices=[('pilkada', 'Pilkada (Pemilihan Gubernur dan Bupati/Wali Kota)'), ('pemilu', 'Pemilu (Presiden, DPR, DPD, DPRD)')], max_length=10, verbose_name='jenis')),
                 ('polling_date', models.DateField(verbose_name='hari pemungutan suara')),
-                ('region_code', models.CharField(help_text='Pilkada: kabupaten/kota yang memilih bupati/wali kota. Pemilu: wilayah TPS, sampai kecamatan.', max_length=20, validators=[voters.models.core.validate_region], verbose_name='wilayah')),
+                ('region_code', models.CharField(help_text='Pilkada: kabupaten/kota yang memilih bupati/wali kota. Pemilu: wilayah TPS, sampai kecamatan.', max_length=20, validators=[voters.core.models.validate_region], verbose_name='wilayah')),
                 ('races', models.CharField(blank=True, help_text='Dipisah koma. Pilkada: GUB, BUP atau WALKOT. Kosong = semua.', max_length=60, verbose_name='kontestasi')),
                 ('dptb_general_days', models.PositiveSmallIntegerField(default=30, verbose_name='batas pindah memilih umum (H-)')),
                 ('dptb_special_days', models.PositiveSmallIntegerField(default=7, verbose_name='batas pindah memilih tahanan/terpidana (H-)')),
@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=200, verbose_name='nama')),
                 ('kind', models.CharField(choices=[('pilkada', 'Pilkada (Pemilihan Gubernur dan Bupati/Wali Kota)'), ('pemilu', 'Pemilu (Presiden, DPR, DPD, DPRD)')], max_length=10, verbose_name='jenis')),
                 ('polling_date', models.DateField(verbose_name='hari pemungutan suara')),
-                ('region_code', models.CharField(help_text='Pilkada: kabupaten/kota yang memilih bupati/wali kota. Pemilu: wilayah TPS, sampai kecamatan.', max_length=20, validators=[voters.models.core.validate_region], verbose_name='wilayah')),
+                ('region_code', models.CharField(help_text='Pilkada: kabupaten/kota yang memilih bupati/wali kota. Pemilu: wilayah TPS, sampai kecamatan.', max_length=20, validators=[voters.core.models.validate_region], verbose_name='wilayah')),
                 ('races', models.CharField(blank=True, help_text='Dipisah koma. Pilkada: GUB, BUP atau WALKOT. Kosong = semua.', max_length=60, verbose_name='kontestasi')),
                 ('dptb_general_days', models.PositiveSmallIntegerField(default=30, verbose_name='batas pindah memilih umum (H-)')),
                 ('dptb_special_days', models.PositiveSmallIntegerField(default=7, verbose_name='batas pindah memilih tahanan/terpidana (H-)')),
@@ -82,7 +82,7 @@ class Migration(migrations.Migration):
                 ('code', models.SlugField(max_length=40, unique=True, verbose_name='kode')),
                 ('name', models.CharField(max_length=200, verbose_name='nama')),
                 ('kind', models.CharField(choices=[('rutan', 'Rumah Tahanan Negara (Rutan)'), ('lapas', 'Lembaga Pemasyarakatan (Lapas)'), ('lpka', 'Lembaga Pembinaan Khusus Anak (LPKA)'), ('cabrutan', 'Cabang Rutan'), ('polres', 'Rumah tahanan Polres/Polsek'), ('lainnya', 'Lainnya')], default='rutan', max_length=20, verbose_name='jenis')),
-                ('region_code', models.CharField(help_text='Kode Kemendagri kabupaten/kota atau lebih rinci, mis. 33.16', max_length=20, validators=[voters.models.core.validate_region], verbose_name='kode wilayah')),
+                ('region_code', models.CharField(help_text='Kode Kemendagri kabupaten/kota atau lebih rinci, mis. 33.16', max_length=20, validators=[voters.core.models.validate_region], verbose_name='kode wilayah')),
                 ('address', models.CharField(blank=True, max_length=300, verbose_name='alamat')),
                 ('head_name', models.CharField(blank=True, max_length=200, verbose_name='nama kepala UPT')),
             ],
@@ -102,7 +102,7 @@ class Migration(migrations.Migration):
                 ('code', models.SlugField(db_index=False, max_length=40, verbose_name='kode')),
                 ('name', models.CharField(max_length=200, verbose_name='nama')),
                 ('kind', models.CharField(choices=[('rutan', 'Rumah Tahanan Negara (Rutan)'), ('lapas', 'Lembaga Pemasyarakatan (Lapas)'), ('lpka', 'Lembaga Pembinaan Khusus Anak (LPKA)'), ('cabrutan', 'Cabang Rutan'), ('polres', 'Rumah tahanan Polres/Polsek'), ('lainnya', 'Lainnya')], default='rutan', max_length=20, verbose_name='jenis')),
-                ('region_code', models.CharField(help_text='Kode Kemendagri kabupaten/kota atau lebih rinci, mis. 33.16', max_length=20, validators=[voters.models.core.validate_region], verbose_name='kode wilayah')),
+                ('region_code', models.CharField(help_text='Kode Kemendagri kabupaten/kota atau lebih rinci, mis. 33.16', max_length=20, validators=[voters.core.models.validate_region], verbose_name='kode wilayah')),
                 ('address', models.CharField(blank=True, max_length=300, verbose_name='alamat')),
                 ('head_name', models.CharField(blank=True, max_length=200, verbose_name='nama kepala UPT')),
             ],

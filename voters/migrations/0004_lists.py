@@ -11,7 +11,7 @@ from django.db import migrations, models
 # PostgreSQL: the reference DPT's entries are LIST-partitioned by reference_id. Each load streams
 # into a plain table of the same shape (CREATE TABLE ... LIKE ... INCLUDING DEFAULTS INCLUDING
 # CONSTRAINTS), builds the indexes below on it and is attached as one partition; a replaced load
-# is dropped whole (voters/services/lists.py). There is no primary-key constraint: rows are never
+# is dropped whole (voters/lists/services.py). There is no primary-key constraint: rows are never
 # updated or deleted one by one, (reference_id, position) is unique by construction, and building
 # a third index would slow every load. nik uses the "C" collation: byte order makes the index
 # build faster and orders masked NIKs ('*') before digits whatever the database's locale.

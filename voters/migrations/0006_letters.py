@@ -4,7 +4,7 @@ import django.db.models.deletion
 import django.utils.timezone
 import pgtrigger.compiler
 import pgtrigger.migrations
-import voters.models.letters
+import voters.letters.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -112,7 +112,7 @@ class Migration(migrations.Migration):
                 ('notes', models.TextField(blank=True, default='Bawalah KTP-el, Surat Keterangan perekaman KTP-el dari Dukcapil, atau identitas lain yang berfoto saat datang ke TPS.\nSurat pemberitahuan ini tidak wajib dibawa bila nama Anda tercantum dalam daftar pemilih.\nPemilih penyandang disabilitas dapat dibantu oleh orang lain atas permintaan pemilih.\nPemilih yang datang di luar saran waktu kehadiran tetap dilayani selama TPS dibuka.', verbose_name='catatan (satu per baris)')),
                 ('ballot_instructions', models.TextField(blank=True, verbose_name='cara memberikan suara (satu per baris)')),
                 ('warning', models.TextField(blank=True, verbose_name='peringatan')),
-                ('arrival_windows', models.JSONField(blank=True, default=list, help_text='Daftar jendela waktu, mis. [{"from": "07:00", "to": "08:00"}, ...]. Pemilih dibagi rata menurut urutan daftar. Pemilih DPTb dan DPK hanya mendapat jendela mulai jam DPTb/DPK pemilihan ini. Kosong = per jam dari pembukaan sampai jam DPK.', validators=[voters.models.letters.validate_windows], verbose_name='saran waktu kehadiran')),
+                ('arrival_windows', models.JSONField(blank=True, default=list, help_text='Daftar jendela waktu, mis. [{"from": "07:00", "to": "08:00"}, ...]. Pemilih dibagi rata menurut urutan daftar. Pemilih DPTb dan DPK hanya mendapat jendela mulai jam DPTb/DPK pemilihan ini. Kosong = per jam dari pembukaan sampai jam DPK.', validators=[voters.letters.models.validate_windows], verbose_name='saran waktu kehadiran')),
                 ('signature_title', models.CharField(default='Ketua KPPS', max_length=100, verbose_name='jabatan penanda tangan')),
                 ('signature_place', models.CharField(blank=True, help_text='Kosong = kabupaten/kota UPT.', max_length=100, verbose_name='tempat penandatanganan')),
                 ('text_confirmed', models.BooleanField(default=False, help_text='Centang setelah nama formulir dan teks dicocokkan dengan formulir KPU.', verbose_name='teks sudah dicocokkan dengan formulir resmi')),
@@ -138,7 +138,7 @@ class Migration(migrations.Migration):
                 ('notes', models.TextField(blank=True, default='Bawalah KTP-el, Surat Keterangan perekaman KTP-el dari Dukcapil, atau identitas lain yang berfoto saat datang ke TPS.\nSurat pemberitahuan ini tidak wajib dibawa bila nama Anda tercantum dalam daftar pemilih.\nPemilih penyandang disabilitas dapat dibantu oleh orang lain atas permintaan pemilih.\nPemilih yang datang di luar saran waktu kehadiran tetap dilayani selama TPS dibuka.', verbose_name='catatan (satu per baris)')),
                 ('ballot_instructions', models.TextField(blank=True, verbose_name='cara memberikan suara (satu per baris)')),
                 ('warning', models.TextField(blank=True, verbose_name='peringatan')),
-                ('arrival_windows', models.JSONField(blank=True, default=list, help_text='Daftar jendela waktu, mis. [{"from": "07:00", "to": "08:00"}, ...]. Pemilih dibagi rata menurut urutan daftar. Pemilih DPTb dan DPK hanya mendapat jendela mulai jam DPTb/DPK pemilihan ini. Kosong = per jam dari pembukaan sampai jam DPK.', validators=[voters.models.letters.validate_windows], verbose_name='saran waktu kehadiran')),
+                ('arrival_windows', models.JSONField(blank=True, default=list, help_text='Daftar jendela waktu, mis. [{"from": "07:00", "to": "08:00"}, ...]. Pemilih dibagi rata menurut urutan daftar. Pemilih DPTb dan DPK hanya mendapat jendela mulai jam DPTb/DPK pemilihan ini. Kosong = per jam dari pembukaan sampai jam DPK.', validators=[voters.letters.models.validate_windows], verbose_name='saran waktu kehadiran')),
                 ('signature_title', models.CharField(default='Ketua KPPS', max_length=100, verbose_name='jabatan penanda tangan')),
                 ('signature_place', models.CharField(blank=True, help_text='Kosong = kabupaten/kota UPT.', max_length=100, verbose_name='tempat penandatanganan')),
                 ('text_confirmed', models.BooleanField(default=False, help_text='Centang setelah nama formulir dan teks dicocokkan dengan formulir KPU.', verbose_name='teks sudah dicocokkan dengan formulir resmi')),

@@ -13,7 +13,7 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 
-from voters import glossary
+from voters.core import glossary
 
 register = template.Library()
 

@@ -1,8 +1,8 @@
 from django import template
 from django.utils.translation import gettext as _
 
-from voters.access import show_nik
-from voters.glossary import NIK_ISSUES, match_text
+from voters.core.access import show_nik
+from voters.core.glossary import NIK_ISSUES, match_text
 
 register = template.Library()
 
@@ -10,7 +10,7 @@ register = template.Library()
 @register.simple_tag
 def print_asset(name):
     """{% print_asset 'fonts/DejaVuSans.ttf' %}: a packaged file for a printed document."""
-    from voters.letters import asset_url
+    from voters.letters.pdf import asset_url
 
     return asset_url(name)
 

@@ -1,5 +1,5 @@
+from voters.core.setup import upsert_election
 from voters.management.base import ContractCommand, iso_date
-from voters.services.setup import upsert_election
 
 
 class Command(ContractCommand):

@@ -1,6 +1,6 @@
+from voters.core.setup import upsert_facility
 from voters.management.base import ContractCommand
 from voters.models import Facility
-from voters.services.setup import upsert_facility
 
 
 class Command(ContractCommand):

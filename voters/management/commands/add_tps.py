@@ -1,5 +1,5 @@
+from voters.core.setup import upsert_tps
 from voters.management.base import ContractCommand
-from voters.services.setup import upsert_tps
 
 
 class Command(ContractCommand):

@@ -3,9 +3,9 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
+from voters.core.setup import upsert_user
 from voters.management.base import ContractCommand
 from voters.models import User
-from voters.services.setup import upsert_user
 
 
 class Command(ContractCommand):

@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from voters import demo_data
-from voters.services.setup import upsert_election, upsert_facility, upsert_tps, upsert_user
+from voters import demo
+from voters.core.setup import upsert_election, upsert_facility, upsert_tps, upsert_user
 
 DEMO_PASSWORD = "tpskhusus-demo"  # noqa: S105 - synthetic demo accounts, printed on purpose
 
@@ -66,7 +66,7 @@ class Command(BaseCommand):
                 full_name=name,
                 institution=institution,
             )
-        extra = demo_data.populate(facility=facility, election=election, count=o["inmates"])
+        extra = demo.populate(facility=facility, election=election, count=o["inmates"])
         self.stdout.write(
             f"Data demo siap: {facility.name}, {election.code} (pemungutan "
             f"{election.polling_date:%d-%m-%Y}), TPS 901{extra}. Akun: "

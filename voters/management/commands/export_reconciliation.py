@@ -4,8 +4,8 @@ from django.core.management.base import CommandError
 
 from voters.management.base import ContractCommand, iso_date
 from voters.models import Election, Facility
-from voters.services.exports import EXPORTS, write_export
-from voters.services.reconciliation import ReconciliationBusy, reconcile
+from voters.reconciliation.exports import EXPORTS, write_export
+from voters.reconciliation.services import ReconciliationBusy, reconcile
 
 
 class Command(ContractCommand):

@@ -2,9 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
+from voters.inmates.services import ImportRejected, import_inmates
 from voters.management.base import ContractCommand
 from voters.models import Facility
-from voters.services.inmates import ImportRejected, import_inmates
 
 
 class Command(ContractCommand):

@@ -1,7 +1,7 @@
-from voters.importers import FileRejected
+from voters.lists import services as lists
 from voters.management.base import ContractCommand
 from voters.models import ImportBatch, ListKind
-from voters.services import lists
+from voters.readers.tables import FileRejected
 
 
 class Command(ContractCommand):

@@ -2,7 +2,7 @@ from django.core.management.base import CommandError
 
 from voters.management.base import ContractCommand, iso_date
 from voters.models import Election
-from voters.services.retention import PurgeRefused, purge_personal_data
+from voters.retention import PurgeRefused, purge_personal_data
 
 
 class Command(ContractCommand):

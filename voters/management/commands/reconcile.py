@@ -4,7 +4,7 @@ from django.core.management.base import CommandError
 
 from voters.management.base import ContractCommand, iso_date
 from voters.models import Election, Facility
-from voters.services.reconciliation import ReconciliationBusy, reconcile
+from voters.reconciliation.services import ReconciliationBusy, reconcile
 
 
 class Command(ContractCommand):

@@ -5,12 +5,12 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from voters import audit
+from voters.core import audit
+from voters.core.setup import SetupError
+from voters.letters import services as service
+from voters.letters.services import LetterError
 from voters.management.base import ContractCommand
 from voters.models import TPS, AuditEvent, Election
-from voters.services import letters as service
-from voters.services.letters import LetterError
-from voters.services.setup import SetupError
 
 
 class Command(ContractCommand):

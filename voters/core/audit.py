@@ -1,0 +1,86 @@
+"""Writing audit events: one call per thing a person did."""
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.db.models import Sum
+from django.utils import timezone
+
+from voters.models import AuditEvent
+
+alerts = logging.getLogger("voters.alerts")
+HANDED_OUT = (AuditEvent.Action.EXPORT, AuditEvent.Action.PRINT, AuditEvent.Action.DOWNLOAD)
+
+
+def client_ip(request):
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(
+    action,
+    *,
+    user=None,
+    request=None,
+    obj=None,
+    facility=None,
+    summary="",
+    detail=None,
+    row_count=None,
+    sha256="",
+    result="ok",
+):
+    if user is None and request is not None and request.user.is_authenticated:
+        user = request.user
+    if facility is None and obj is not None:
+        facility = getattr(obj, "facility", None)
+    event = AuditEvent.objects.create(
+        action=action,
+        actor=user if user is not None and user.pk else None,
+        actor_name=(user.get_username() if user is not None else "sistem")[:150],
+        object_type=obj._meta.label if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        facility=facility,
+        summary=str(summary)[:300],
+        detail=detail or {},
+        row_count=row_count,
+        sha256=sha256,
+        ip_address=client_ip(request),
+        result=result,
+    )
+    if action in HANDED_OUT and row_count and event.actor_id:
+        _check_volume(event)
+    return event
+
+
+def _check_volume(event):
+    """SECURITY.md check 27: one person taking more rows in a day than the threshold is an
+    alert (a warning on the voters.alerts logger, for the log monitor), once per crossing."""
+    limit = getattr(settings, "EXPORT_ALERT_ROWS", 0)
+    if not limit:
+        return
+    start = timezone.localtime(event.created_at).replace(hour=0, minute=0, second=0,
+                                                          microsecond=0)
+    total = AuditEvent.objects.filter(
+        actor_id=event.actor_id, action__in=HANDED_OUT, created_at__gte=start,
+        created_at__lte=event.created_at,
+    ).aggregate(rows=Sum("row_count"))["rows"] or 0
+    if total > limit >= total - event.row_count:
+        alerts.warning(
+            "export volume: %s took %s rows today (alert above %s); last: %s",
+            event.actor_name, total, limit, event.summary,
+        )
+
+
+def sha256_of_file(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def sha256_of_bytes(data):
+    return hashlib.sha256(data).hexdigest()

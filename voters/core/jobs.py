@@ -1,0 +1,157 @@
+"""Jobs lost with their worker: sent to the queue once more, then failed with a reason.
+
+A worker killed mid-job (OOM killer, a restart, a power cut) leaves its job row "running" with a
+heartbeat that stops (``Job.report`` writes one with every progress step). Nothing else brings
+it back soon: the task's broker message is unacknowledged and comes back only after Redis's
+visibility timeout (2x the task time limit: 4 h), and the prefork pool's reject_on_worker_lost
+requeues it at once, while the heartbeat is still fresh, so the claim refuses it. So the sweep
+decides, from the heartbeat alone (``JOB_STALE_AFTER``, 10 minutes, well above the longest
+step between two reports):
+
+- a job lost once goes back to "queued" and its task is sent again (``RETRY``): every job is
+  idempotent, so a retry that finishes leaves what one clean run leaves;
+- a job lost twice, or one whose task cannot be sent again, is failed with a reason.
+
+Three places run the sweep, so that it runs whatever is deployed (README "Reliability"):
+
+- the beat, every minute (docker-compose's ``beat`` service, ``CELERY_BEAT_SCHEDULE``);
+- every worker as it starts (``worker_ready`` in tpskhusus/celery.py): a restarted worker
+  takes back the jobs its predecessor lost, with or without a beat;
+- a page that reads a stale job's progress (``sweep_if_due``, at most every 30 s per kind of
+  job): wherever neither of the others runs (tasks run in-process when no broker is set, and
+  then the retried job runs in that request).
+"""
+
+import contextlib
+import logging
+from pathlib import Path
+
+from django.core.cache import cache
+
+from voters.core import storage
+from voters.models import ImportBatch, LetterBatch, ReconciliationRun
+
+logger = logging.getLogger(__name__)
+
+LAZY_SWEEP_SECONDS = 30
+
+
+def _roster(batch):
+    # A roster upload is imported only once the operator confirmed its preview; a running
+    # unconfirmed batch is the preview job (import_inmates_preview_task, where it exists).
+    from voters import tasks
+
+    if batch.confirmed_at:
+        return tasks.import_inmates_task.si(batch.pk)
+    preview = getattr(tasks, "import_inmates_preview_task", None)
+    return preview.si(batch.pk) if preview is not None and not batch.sha256 else None
+
+
+def _import(task_name):
+    def signature(batch):
+        from voters import tasks
+
+        return getattr(tasks, task_name).si(batch.pk)
+
+    return signature
+
+
+def _reconciliation(run):
+    from voters.tasks import reconcile_task
+
+    return reconcile_task.si(run.pk)
+
+
+def _letters(batch):
+    from voters.letters.services import time_limits
+    from voters.tasks import render_notices_task
+
+    soft, hard = time_limits(batch.total)
+    return render_notices_task.si(batch.pk).set(soft_time_limit=soft, time_limit=hard)
+
+
+# How each job is sent again: a model, or (model, kind) for ImportBatch, to a function of the
+# job that gives its task signature (ids only, as when it was first queued), or None when the
+# job must not be sent again. A job with no entry is failed when lost. Add new jobs here.
+RETRY = {
+    (ImportBatch, ImportBatch.Kind.INMATES): _roster,
+    (ImportBatch, ImportBatch.Kind.VOTER_LIST): _import("import_voter_list_task"),
+    (ImportBatch, ImportBatch.Kind.REFERENCE_DPT): _import("import_reference_dpt_task"),
+    (ImportBatch, ImportBatch.Kind.DAPIL): _import("import_dapil_task"),
+    ReconciliationRun: _reconciliation,
+    LetterBatch: _letters,
+}
+
+
+def send(signature):
+    """Send a task (the fault drills route it to their own broker keys)."""
+    signature.apply_async()
+
+
+def resend(job):
+    """A callable that sends ``job``'s task again, or None when it has none."""
+    make = RETRY.get((type(job), getattr(job, "kind", None))) or RETRY.get(type(job))
+    signature = make(job) if make is not None else None
+    if signature is None:
+        return None
+
+    def send_again():
+        try:
+            send(signature)
+        except Exception:  # e.g. the broker is down: the job stays queued; logged for the admin
+            logger.exception("could not send %s %s again", type(job).__name__, job.pk)
+
+    return send_again
+
+
+def sweep(models):
+    """Sweep the stale jobs of ``models``; returns how many were re-queued or failed."""
+    swept = 0
+    for model in models:
+        count = model.sweep_stale(resend=resend)
+        if count:
+            logger.warning("swept %s stale %s job(s)", count, model.__name__)
+        swept += count
+    return swept
+
+
+def sweep_if_due(job):
+    """When a page reads a job whose heartbeat stopped, sweep that kind of job now (at most
+    every LAZY_SWEEP_SECONDS per kind, across the process's requests)."""
+    if not job.is_stale:
+        return 0
+    if not cache.add(f"jobs-lazy-sweep:{type(job).__name__}", 1, LAZY_SWEEP_SECONDS):
+        return 0
+    swept = sweep([type(job)])
+    job.refresh_from_db()
+    return swept
+
+
+def start_upload_job(*, path, task, **fields):
+    """The job row of an upload already stored at ``path``, with its task queued once the row
+    is committed (a task never sees a rolled-back row). If the row cannot be made, the file
+    goes too. ``fields`` are the ImportBatch's own (kind, facility, file_name, …)."""
+    from django.db import transaction
+
+    try:
+        batch = ImportBatch.objects.create(
+            stored_path=str(path), message="Menunggu giliran", **fields
+        )
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    transaction.on_commit(lambda: task.delay(batch.pk))
+    return batch
+
+
+def discard_upload(batch):
+    """Delete a job's uploaded file (only ever one directly under PRIVATE_ROOT/imports) and
+    forget its path: no file with NIKs outlives its job."""
+    if not batch.stored_path:
+        return
+    path = Path(batch.stored_path)
+    with contextlib.suppress(ValueError, OSError):
+        if path.resolve().parent == storage.private_dir("imports").resolve():
+            path.unlink(missing_ok=True)
+    ImportBatch.objects.filter(pk=batch.pk).update(stored_path="")
+    batch.stored_path = ""

@@ -1,0 +1,20 @@
+"""Synthetic data for the demo (every person is invented), called by the ``demo`` command only.
+
+The steps run in this order, each building on the ones before it: the roster, then the KPU lists
+built from its inmates, the first reconciliation run, the letters' deliveries (which need the
+lists), and the coordination meeting. Each returns a short phrase for the command's summary line.
+"""
+
+
+def steps():
+    from coordination import demo as meeting
+    from voters.demo import letters, lists, reconciliation, roster
+
+    return [roster.populate, lists.populate, reconciliation.populate, letters.populate,
+            meeting.populate]
+
+
+def populate(*, facility, election, count):
+    """Run every step; returns the summary phrases joined for the command's last line."""
+    phrases = [step(facility=facility, election=election, count=count) for step in steps()]
+    return "".join(f", {p}" for p in phrases if p)

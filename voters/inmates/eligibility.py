@@ -1,0 +1,93 @@
+"""Who may not vote, for the roster's eligibility filter, without judging every inmate per request.
+
+Eligibility is one Python rule (``matching.tms_reasons`` through ``selectors.ineligibility``).
+A filter on it needs the verdict on every inmate of the scope, which grows with the roster
+(5,000 inmates: most of the page's time, bench/README.md "Pages under load"). So the verdicts
+on a facility's inmates for an election are computed once, by that same rule, and kept in
+Django's cache as the ids of the inmates who may not vote (a few per cent of a roster); the
+page then filters and pages in the database (``pk__in`` / ``exclude(pk__in=…)``).
+
+The cache key names everything the verdicts depend on, so a stale entry is never read:
+
+- the election and its polling day (the only election input of the rule);
+- a fingerprint of the facility's roster read in one aggregate query per request: the number of
+  inmates, the highest id, the sum of the ``version`` counters and the latest ``updated_at``.
+  Every write path of the project changes one of them: a new inmate raises the count and the
+  highest id, a removed one lowers the count, the SDP import's updates and the NIK and custody
+  services bump ``version`` and set ``updated_at``, the retention purge sets ``updated_at``;
+- a generation per facility that ``post_save``/``post_delete`` of an inmate renew, for a plain
+  ``save()`` that touches neither counter (the shell, a future admin page). With the default
+  per-process cache it covers that process; the fingerprint covers every process.
+
+An entry lives ``TTL`` seconds at most; a changed roster simply makes a new key.
+"""
+
+import uuid
+
+from django.core.cache import cache
+from django.db.models import Count, Max, Sum
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from voters.models import Inmate
+from voters.reconciliation.selectors import UNUSED_INMATE_FIELDS, ineligibility, tms_table
+
+TTL = 3600
+PREFIX = "eligibility:v1"
+
+
+def _generation_key(facility_id):
+    return f"{PREFIX}:gen:{facility_id}"
+
+
+def roster_versions(inmates):
+    """{facility id: version string} of these inmates' facilities: the fingerprint (number of
+    inmates, highest id, sum of versions, latest update) read in one aggregate query, and the
+    facility's generation. Any change of a facility's roster changes its string."""
+    rows = list(
+        inmates.order_by()
+        .values("facility_id")
+        .annotate(n=Count("pk"), top=Max("pk"), versions=Sum("version"), at=Max("updated_at"))
+        .values_list("facility_id", "n", "top", "versions", "at")
+    )
+    generations = cache.get_many([_generation_key(row[0]) for row in rows])
+    return {
+        facility: f"{generations.get(_generation_key(facility), 0)}:{n}:{top}:{versions}:"
+        f"{at.isoformat() if at else ''}"
+        for facility, n, top, versions, at in rows
+    }
+
+
+def ineligible_ids(inmates, election):
+    """Ids of the inmates of this queryset's facilities who may not vote in this election.
+
+    ``inmates`` is a scope: every inmate of the facilities it covers (``Inmate.objects.for_user``),
+    before any search or filter. One aggregate query when the verdicts are cached; otherwise one
+    more query per facility whose roster changed, and the rule judged on its inmates."""
+    keys = {
+        facility: f"{PREFIX}:{election.pk}:{election.polling_date}:{facility}:{version}"
+        for facility, version in roster_versions(inmates).items()
+    }
+    cached = cache.get_many(list(keys.values()))
+    found = set()
+    table = None
+    for facility, key in keys.items():
+        ids = cached.get(key)
+        if ids is None:
+            table = table or tms_table()
+            ids = [
+                inmate.pk
+                for inmate in inmates.filter(facility_id=facility)
+                .order_by()
+                .defer(*UNUSED_INMATE_FIELDS)
+                if ineligibility(inmate, election, table)
+            ]
+            cache.set(key, ids, TTL)
+        found.update(ids)
+    return found
+
+
+@receiver(post_save, sender=Inmate, dispatch_uid="eligibility_inmate_saved")
+@receiver(post_delete, sender=Inmate, dispatch_uid="eligibility_inmate_deleted")
+def _roster_changed(sender, instance, **kwargs):
+    cache.set(_generation_key(instance.facility_id), uuid.uuid4().hex, None)

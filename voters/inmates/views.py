@@ -1,0 +1,527 @@
+"""The roster: inmates, their timeline, NIK work lists, SDP imports and the Dukcapil round trip."""
+
+import io
+from itertools import chain
+from pathlib import Path
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from voters.core import audit, searches, storage
+from voters.core import spreadsheets as exports
+from voters.core.access import READERS, STAFF, Role, role_required
+from voters.core.params import local_url
+from voters.inmates import dukcapil as dukcapil_service
+from voters.inmates import eligibility
+from voters.inmates.forms import (
+    CustodyEventForm,
+    DukcapilRequestForm,
+    NikStatusForm,
+    RosterFilterForm,
+    UploadForm,
+)
+from voters.inmates.services import (
+    TransitionRefused,
+    change_nik_status,
+    is_previewing,
+    record_custody_event,
+    start_roster_preview,
+)
+from voters.models import AuditEvent, DukcapilRequest, ImportBatch, Inmate, NikStatus
+from voters.reconciliation.selectors import (
+    UNUSED_INMATE_FIELDS,
+    current_election,
+    ineligibility,
+    tms_table,
+)
+from voters.tasks import import_inmates_task
+
+OPERATORS = (Role.OPERATOR, Role.ADMIN)
+PAGE_SIZE = 50
+
+
+def scoped_inmates(request):
+    return Inmate.objects.for_user(request.user)
+
+
+def _facility(request):
+    """The facility a write goes to: the user's own (an admin without one cannot import)."""
+    facility = request.user.facility
+    if facility is None:
+        raise Http404
+    return facility
+
+
+def with_nik_status_labels(inmates):
+    """Each inmate's NIK status label as ``nik_status_label``, translated once per page:
+    get_nik_status_display() per row hashes lazy labels, which cost more than the rest of the
+    row (bench/README.md "Pages under load")."""
+    labels = {value: str(label) for value, label in NikStatus.choices}
+    for inmate in inmates:
+        inmate.nik_status_label = labels.get(inmate.nik_status, inmate.nik_status)
+    return inmates
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*READERS)
+def inmate_list(request):
+    qs = scoped_inmates(request)
+    election = current_election(request.user, request.GET.get("pemilihan"))
+    # order_by(): with the model's ordering, DISTINCT would return one row per inmate.
+    blocks = sorted(b for b in qs.order_by().values_list("blok", flat=True).distinct() if b)
+    if request.method == "POST":
+        # The search box can hold a NIK: it is POSTed and kept in the session (searches.py).
+        posted = RosterFilterForm(request.POST, blocks=blocks)
+        if posted.is_valid():
+            params = {"pemilihan": request.GET.get("pemilihan", ""), **posted.cleaned_data}
+            term = posted.cleaned_data["q"].strip()
+            query = searches.query_with_term(request, params, term)
+            return redirect(f"{reverse('inmate_list')}?{query}" if query else "inmate_list")
+        form = posted
+    else:
+        data = searches.get_data_with_term(request)
+        form = RosterFilterForm(data or None, blocks=blocks)
+    today = timezone.localdate()
+    polling = election.polling_date if election else today
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            term = data["q"].strip()
+            search = (
+                Q(nama__icontains=term)
+                | Q(no_registrasi__icontains=term)
+                | Q(aliases__icontains=term)
+            )
+            if request.user.sees_full_nik and term.replace(" ", "").isdigit():
+                search |= Q(nik__startswith=term.replace(" ", ""))
+            qs = qs.filter(search)
+        custody = data["custody"]
+        if custody == "inside":
+            qs = qs.inside_on(today)
+        elif custody == "expected":
+            qs = qs.expected_inside_on(polling)
+        elif custody == "leaving":
+            qs = qs.inside_on(today).exclude(pk__in=Inmate.objects.expected_inside_on(polling))
+        elif custody == "left":
+            qs = qs.filter(tanggal_keluar__lte=today)
+        if data["nik_status"]:
+            qs = qs.filter(nik_status=data["nik_status"])
+        if data["blok"]:
+            qs = qs.filter(blok=data["blok"])
+    qs = qs.order_by("nama", "no_registrasi", "pk").defer(*UNUSED_INMATE_FIELDS)
+    table = tms_table()
+
+    def annotate(inmates):
+        for inmate in inmates:
+            inmate.tms = ineligibility(inmate, election, table) if election else []
+            inmate.expected_inside = inmate.is_expected_inside_on(polling)
+        return with_nik_status_labels(inmates)
+
+    if form.is_valid() and form.cleaned_data["eligibility"] and election:
+        # Eligibility is a Python rule (matching.tms_reasons); its verdicts on the scope's
+        # inmates are cached per roster version (voters/inmates/eligibility.py), so the database
+        # filters on the ids of those who may not vote.
+        barred = eligibility.ineligible_ids(scoped_inmates(request), election)
+        if form.cleaned_data["eligibility"] == "yes":
+            qs = qs.exclude(pk__in=barred)
+        else:
+            qs = qs.filter(pk__in=barred)
+    # The database pages the list and only the page's inmates are judged.
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("hal"))
+    page.object_list = annotate(list(page.object_list))
+    base = scoped_inmates(request)
+    counts = base.custody_counts(today=today, polling=polling if election else None)
+    counts.setdefault("expected", None)
+    counts["shown"] = page.paginator.count
+    query = request.GET.copy()
+    query.pop("hal", None)
+    query.pop("q", None)
+    return render(
+        request,
+        "voters/roster/list.html",
+        {
+            "form": form,
+            "page": page,
+            "counts": counts,
+            "election": election,
+            "query": query.urlencode(),
+            "today": today,
+        },
+    )
+
+
+@role_required(*READERS)
+def inmate_detail(request, pk):
+    inmate = get_object_or_404(scoped_inmates(request).select_related("facility"), pk=pk)
+    election = current_election(request.user, request.GET.get("pemilihan"))
+    events = inmate.custody_events.select_related("created_by")
+    transitions = inmate.nik_transitions.select_related("by")
+    timeline = sorted(
+        chain(
+            (
+                {
+                    "when": e.date,
+                    "kind": "custody",
+                    "label": e.get_kind_display(),
+                    "detail": " ".join(x for x in (e.detail, e.reference) if x),
+                    "by": e.created_by,
+                }
+                for e in events
+            ),
+            (
+                {
+                    "when": timezone.localtime(t.at).date(),
+                    "kind": "nik",
+                    "label": f"{NikStatus(t.from_status).label} → {NikStatus(t.to_status).label}",
+                    "detail": t.evidence,
+                    "by": t.by,
+                }
+                for t in transitions
+            ),
+        ),
+        key=lambda item: item["when"],
+    )
+    can_edit = request.user.role in OPERATORS or request.user.is_superuser
+    context = {
+        "inmate": inmate,
+        "timeline": timeline,
+        "election": election,
+        "tms": ineligibility(inmate, election) if election else [],
+        "expected_inside": (
+            inmate.is_expected_inside_on(election.polling_date) if election else None
+        ),
+        "can_edit": can_edit,
+        "nik_form": NikStatusForm(
+            initial={"version": inmate.version, "to_status": inmate.nik_status}
+        ),
+        "event_form": CustodyEventForm(
+            initial={"version": inmate.version, "date": timezone.localdate()}
+        ),
+    }
+    return render(request, "voters/roster/detail.html", context)
+
+
+@require_POST
+@role_required(*OPERATORS)
+def inmate_nik_status(request, pk):
+    inmate = get_object_or_404(scoped_inmates(request), pk=pk)
+    form = NikStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            change_nik_status(
+                inmate=inmate,
+                to_status=form.cleaned_data["to_status"],
+                user=request.user,
+                evidence=form.cleaned_data["evidence"],
+                expected_version=form.cleaned_data["version"],
+            )
+            messages.success(request, _("Status NIK diperbarui."))
+        except TransitionRefused as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, _("Isi status baru dan buktinya."))
+    return redirect(inmate)
+
+
+@require_POST
+@role_required(*OPERATORS)
+def inmate_event(request, pk):
+    inmate = get_object_or_404(scoped_inmates(request), pk=pk)
+    form = CustodyEventForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            record_custody_event(
+                inmate=inmate,
+                kind=data["kind"],
+                date=data["date"],
+                user=request.user,
+                detail=data["detail"],
+                reference=data["reference"],
+                expected_version=data["version"],
+            )
+            messages.success(request, _("Peristiwa dicatat."))
+        except TransitionRefused as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, _("Periksa isian peristiwa: jenis dan tanggal wajib diisi."))
+    return redirect(inmate)
+
+
+# -- NIK work lists -------------------------------------------------------------------------
+
+WORKLIST_PAGE_SIZE = 100
+WORKLISTS = {
+    "perekaman": (
+        _("NIK perlu perekaman atau perbaikan"),
+        _(
+            "Semua WBP di dalam hari ini yang NIK-nya kosong atau tidak sah, atau yang dijawab "
+            "Dukcapil tidak ditemukan/belum rekam. Rekonsiliasi (PEREKAMAN) menghitung hanya "
+            "yang belum ada di daftar KPU."
+        ),
+    ),
+    "menunggu": (_("Menunggu jawaban Dukcapil"), _("Sudah dikirim, belum ada jawaban.")),
+    "tidak-cocok": (
+        _("NIK tidak cocok dengan data"),
+        _("Tanggal lahir atau jenis kelamin di NIK berbeda dengan catatan SDP."),
+    ),
+    "belum-dikirim": (
+        _("NIK sah, belum diverifikasi"),
+        _("Format sah, belum pernah dikirim ke Dukcapil."),
+    ),
+}
+
+
+def worklist_queryset(request, key):
+    inside = scoped_inmates(request).inside_on(timezone.localdate())
+    if key == "perekaman":
+        return inside.filter(
+            Q(nik_format__in=["invalid", "blank"])
+            | Q(
+                nik_status__in=[
+                    NikStatus.NOT_FOUND,
+                    NikStatus.NOT_RECORDED,
+                    NikStatus.RECORDING_SCHEDULED,
+                    NikStatus.BIOMETRIC_NO_MATCH,
+                ]
+            )
+        )
+    if key == "menunggu":
+        return inside.filter(nik_status=NikStatus.SENT)
+    if key == "tidak-cocok":
+        return inside.filter(
+            Q(nik_issues__icontains="birth_date_mismatch") | Q(nik_issues__icontains="sex_mismatch")
+        )
+    if key == "belum-dikirim":
+        return inside.filter(nik_status=NikStatus.FORMAT_VALID)
+    raise Http404
+
+
+@role_required(*STAFF)
+def nik_worklist(request, key="perekaman"):
+    qs = worklist_queryset(request, key).order_by("blok", "nama", "pk")
+    # Paged, so the page does not grow with the roster; "semua" below still sends everyone.
+    page = Paginator(qs, WORKLIST_PAGE_SIZE).get_page(request.GET.get("hal"))
+    title, description = WORKLISTS[key]
+    tabs = [
+        {"key": k, "title": t, "count": worklist_queryset(request, k).count(), "active": k == key}
+        for k, (t, _d) in WORKLISTS.items()
+    ]
+    return render(
+        request,
+        "voters/roster/worklist.html",
+        {
+            "inmates": with_nik_status_labels(list(page.object_list)),
+            "page": page,
+            "total": page.paginator.count,
+            "title": title,
+            "description": description,
+            "tabs": tabs,
+            "key": key,
+            "requests": DukcapilRequest.objects.filter(
+                facility__in=request.user.facilities()
+            ).annotate(n=Count("inmates"))[:10],
+            "can_request": request.user.role in OPERATORS or request.user.is_superuser,
+        },
+    )
+
+
+def _back(request, fallback="nik_worklist"):
+    """The posted ``next`` when it is a page of this site, else ``fallback`` (no open redirect
+    to another host)."""
+    return local_url(request, request.POST.get("next")) or reverse(fallback)
+
+
+@require_POST
+@role_required(*OPERATORS)
+def dukcapil_request_create(request):
+    facility = _facility(request)
+    data = request.POST
+    every = data.get("semua", "")
+    if every in WORKLISTS:
+        # Everyone on that work list, on every page of it, as it stands now.
+        data = data.copy()
+        data.setlist("inmates", [str(pk) for pk in worklist_queryset(request, every)
+                                 .values_list("pk", flat=True)])
+    form = DukcapilRequestForm(data, queryset=scoped_inmates(request))
+    if not form.is_valid():
+        messages.error(request, _("Pilih paling sedikit satu WBP untuk dikirim ke Dukcapil."))
+        return redirect(_back(request))
+    chosen = form.cleaned_data["inmates"]
+    dukcapil_request = dukcapil_service.create_request(
+        facility=facility,
+        inmate_ids=[i.pk for i in chosen],
+        user=request.user,
+        reference=form.cleaned_data["reference"],
+    )
+    messages.success(
+        request,
+        _("Permintaan verifikasi dibuat untuk %(n)s WBP. Unduh berkasnya dan kirim ke Dukcapil.")
+        % {"n": len(chosen)},
+    )
+    return redirect("dukcapil_request_detail", pk=dukcapil_request.pk)
+
+
+def _scoped_request(request, pk):
+    return get_object_or_404(
+        DukcapilRequest.objects.filter(facility__in=request.user.facilities()), pk=pk
+    )
+
+
+@role_required(*STAFF)
+def dukcapil_request_detail(request, pk):
+    dukcapil_request = _scoped_request(request, pk)
+    return render(
+        request,
+        "voters/roster/dukcapil_request.html",
+        {
+            "req": dukcapil_request,
+            "inmates": dukcapil_request.inmates.order_by("nama"),
+            "upload": UploadForm(),
+        },
+    )
+
+
+@role_required(*STAFF)
+def dukcapil_request_download(request, pk):
+    dukcapil_request = _scoped_request(request, pk)
+    path = dukcapil_service.request_file(dukcapil_request)
+    if not path.exists():
+        raise Http404
+    audit.record(
+        AuditEvent.Action.DOWNLOAD,
+        request=request,
+        obj=dukcapil_request,
+        summary=f"Unduh permintaan Dukcapil #{dukcapil_request.pk}",
+        row_count=dukcapil_request.inmates.count(),
+        sha256=audit.sha256_of_file(path),
+    )
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"permintaan-verifikasi-nik-{dukcapil_request.pk}.xlsx",
+    )
+
+
+@require_POST
+@role_required(*OPERATORS)
+def dukcapil_answer_upload(request):
+    facility = _facility(request)
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("file", [])))
+        return redirect(_back(request))
+    # Read and applied by a job, never in the request (SECURITY.md check 31).
+    batch = dukcapil_service.start_answer_import(
+        uploaded=form.cleaned_data["file"], facility=facility, user=request.user
+    )
+    return redirect("dukcapil_answer_result", pk=batch.pk)
+
+
+@role_required(*OPERATORS)
+def dukcapil_answer_result(request, pk):
+    batch = get_object_or_404(
+        ImportBatch.objects.filter(
+            kind=ImportBatch.Kind.DUKCAPIL, facility__in=request.user.facilities()
+        ),
+        pk=pk,
+    )
+    return render(request, "voters/roster/dukcapil_answer.html", {"batch": batch})
+
+
+# -- SDP import: upload, preview, confirm, result -----------------------------------------
+
+
+@role_required(*OPERATORS)
+def roster_import(request):
+    facility = _facility(request)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        # The file is read and checked by a job, never in the request (SECURITY.md check 31);
+        # the preview page shows its progress, then the preview.
+        batch = start_roster_preview(
+            uploaded=form.cleaned_data["file"], facility=facility, user=request.user
+        )
+        return redirect("roster_import_preview", pk=batch.pk)
+    recent = ImportBatch.objects.filter(
+        kind=ImportBatch.Kind.INMATES, facility__in=request.user.facilities()
+    )[:10]
+    return render(request, "voters/roster/import.html", {"form": form, "recent": recent})
+
+
+def _scoped_batch(request, pk):
+    return get_object_or_404(
+        ImportBatch.objects.filter(
+            kind=ImportBatch.Kind.INMATES, facility__in=request.user.facilities()
+        ),
+        pk=pk,
+    )
+
+
+@role_required(*OPERATORS)
+def roster_import_preview(request, pk):
+    batch = _scoped_batch(request, pk)
+    return render(
+        request,
+        "voters/roster/import_preview.html",
+        {"batch": batch, "previewing": is_previewing(batch)},
+    )
+
+
+@require_POST
+@role_required(*OPERATORS)
+def roster_import_confirm(request, pk):
+    batch = _scoped_batch(request, pk)
+    if batch.status != ImportBatch.Status.QUEUED or batch.confirmed_at or not batch.sha256:
+        messages.error(request, _("Impor ini sudah diproses atau ditolak."))
+        return redirect("roster_import_preview", pk=batch.pk)
+    if batch.preview_expired:
+        messages.error(request, _("Pratinjau kedaluwarsa (lebih dari 1 jam); unggah ulang."))
+        return redirect("roster_import_preview", pk=batch.pk)
+    if not storage.is_private(batch.stored_path) or not Path(batch.stored_path).exists():
+        messages.error(request, _("Berkas pratinjau sudah tidak ada; unggah ulang."))
+        return redirect("roster_import")
+    # Confirmed now, not when the job ends: until a worker takes the job, the page shows its
+    # progress bar (not the preview again), and a second click queues nothing.
+    confirmed = ImportBatch.objects.filter(
+        pk=batch.pk, status=ImportBatch.Status.QUEUED, confirmed_at__isnull=True
+    ).update(confirmed_at=timezone.now())
+    if confirmed:
+        transaction.on_commit(lambda: import_inmates_task.delay(batch.pk))
+    return redirect("roster_import_preview", pk=batch.pk)
+
+
+@role_required(*OPERATORS)
+def roster_import_errors(request, pk):
+    batch = _scoped_batch(request, pk)
+    # Through exports.write_csv: a cell of the uploaded file quoted in a message cannot run as
+    # a formula (SECURITY.md check 17); the download is audited like every export (check 25).
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    count = exports.write_csv(
+        buffer,
+        ["baris", "kolom", "kesalahan"],
+        ([error["row"], error["column"], error["message"]] for error in batch.row_errors),
+    )
+    data = buffer.getvalue().encode("utf-8")
+    audit.record(
+        AuditEvent.Action.EXPORT,
+        request=request,
+        obj=batch,
+        facility=batch.facility,
+        summary=f"Laporan galat impor WBP #{batch.pk}",
+        detail={"kind": "import_errors", "batch": batch.pk, "file_name": batch.file_name},
+        row_count=count,
+        sha256=audit.sha256_of_bytes(data),
+    )
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="galat-impor-{batch.pk}.csv"'
+    return response

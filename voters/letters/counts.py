@@ -1,0 +1,81 @@
+"""The delivery register's counts for the home page, without building the register per request.
+
+The home page (dashboard cards and the letters panel) shows, per TPS, how many letters there
+are, how many were delivered, not yet delivered or undeliverable, and the days to the letter
+deadline. Those counts come from ``services.letters.delivery_register``, which matches every
+entry of the TPS's lists to the inmates expected inside on polling day: with 5,000 inmates and
+3,000 list entries that is most of a second of CPU (bench/README.md "Pages under load"). So the
+counts are kept in Django's cache under a key that names everything they are computed from, read
+in three aggregate queries per TPS:
+
+- the TPS, the day, the election's polling day and letter deadline;
+- the TPS's list entries (number and highest id: an import replaces a list's entries, retention
+  deletes them);
+- the facility's roster fingerprint and generation (``eligibility.roster_versions``: imports,
+  custody and NIK changes, new and removed inmates);
+- the TPS's deliveries (number per status, highest id and latest ``recorded_at``: every mark
+  and every correction sets ``recorded_at`` and may change a status; an undo deletes the row).
+
+A change to any of them is a new key, so the counts are never stale; an unchanged TPS costs the
+three queries and one cache read. The delivery register page itself still builds the register.
+"""
+
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from voters.inmates.eligibility import roster_versions
+from voters.letters.services import DeadlineCountdown
+from voters.models import Inmate, LetterDelivery, ListEntry
+
+TTL = 3600
+PREFIX = "letter-counts:v1"
+
+
+@dataclass
+class RegisterSummary(DeadlineCountdown):
+    deadline: object
+    today: object
+    counts: dict
+
+
+def _key(tps, today):
+    election = tps.election
+    entries = ListEntry.objects.filter(
+        voter_list__tps=tps, voter_list__election=election
+    ).aggregate(n=Count("pk"), top=Max("pk"))
+    by_status = {s: Count("pk", filter=Q(status=s)) for s in LetterDelivery.Status.values}
+    deliveries = LetterDelivery.objects.filter(tps=tps).aggregate(
+        top=Max("pk"), at=Max("recorded_at"), **by_status
+    )
+    at = deliveries.pop("at")
+    statuses = ".".join(str(deliveries[k]) for k in sorted(deliveries))
+    roster = roster_versions(Inmate.objects.filter(facility_id=tps.facility_id))
+    return (
+        f"{PREFIX}:{tps.pk}:{today}:{election.polling_date}:{election.letter_deadline}:"
+        f"e{entries['n']}.{entries['top']}:d{statuses}.{at.isoformat() if at else ''}:"
+        f"r{roster.get(tps.facility_id, '')}"
+    )
+
+
+def register_summary(request, tps, *, today=None):
+    """Counts, deadline and days left of the TPS's delivery register (``delivery_register``),
+    computed once per change of its inputs and kept per request too (the dashboard's cards and
+    the letters panel read the same TPS)."""
+    from voters.letters.services import delivery_register
+
+    today = today or timezone.localdate()
+    memo = request.__dict__.setdefault("_register_summaries", {})
+    if (tps.pk, today) in memo:
+        return memo[tps.pk, today]
+    key = _key(tps, today)
+    counts = cache.get(key)
+    if counts is None:
+        counts = delivery_register(tps, today=today).counts
+        cache.set(key, counts, TTL)
+    memo[tps.pk, today] = summary = RegisterSummary(
+        deadline=tps.election.letter_deadline, today=today, counts=counts
+    )
+    return summary

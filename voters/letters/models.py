@@ -1,0 +1,396 @@
+"""Notification letters (Formulir Model C.Pemberitahuan), their delivery and polling day.
+
+DOMAIN.md §5.1: the letter's form name and text differ between Pemilu and Pilkada and are not
+all confirmed, so they are data of each election (``NoticeTemplate``), editable in the admin.
+A ``LetterBatch`` is the job row of one rendered PDF. ``LetterDelivery`` is the tanda-terima
+register, one row per voter of a TPS; ``PollingCheckIn`` is the polling-day register.
+
+A voter is identified by ``voter_key``: ``wbp:<inmate id>`` when the list entry is matched to
+an inmate, else ``entri:<fingerprint of NIK, name and birth date>``. KPU lists are replaced
+whole on every import, so rows here never point at a list entry.
+"""
+
+import datetime as dt
+import re
+
+import pghistory
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from voters.core.models import Job
+
+HHMM = re.compile(r"^([01]\d|2[0-3])[:.]([0-5]\d)$")
+
+
+def parse_hhmm(value):
+    match = HHMM.match(str(value or "").strip())
+    if not match:
+        return None
+    return dt.time(int(match[1]), int(match[2]))
+
+
+def validate_windows(value):
+    """A list of {"from": "HH:MM", "to": "HH:MM", "label": optional} with from < to."""
+    if not isinstance(value, list):
+        raise ValidationError(_("Saran waktu kehadiran harus berupa daftar."))
+    for i, window in enumerate(value, start=1):
+        if not isinstance(window, dict):
+            raise ValidationError(_("Saran waktu ke-%(n)s tidak sah."), params={"n": i})
+        start, end = parse_hhmm(window.get("from")), parse_hhmm(window.get("to"))
+        if start is None or end is None or start >= end:
+            raise ValidationError(
+                _("Saran waktu ke-%(n)s: isi 'from' dan 'to' sebagai JJ:MM, mulai sebelum akhir."),
+                params={"n": i},
+            )
+
+
+# Default texts. The Pemilu wording follows the Formulir Model C.Pemberitahuan-KPU of 2024
+# (DOMAIN.md §5.1); for a Pilkada the form name and text are unconfirmed (DOMAIN.md §7), so the
+# default is marked unconfirmed until an admin checks it against the KPU's form.
+DEFAULT_NOTES = "\n".join(
+    [
+        "Bawalah KTP-el, Surat Keterangan perekaman KTP-el dari Dukcapil, atau identitas lain "
+        "yang berfoto saat datang ke TPS.",
+        "Surat pemberitahuan ini tidak wajib dibawa bila nama Anda tercantum dalam daftar "
+        "pemilih.",
+        "Pemilih penyandang disabilitas dapat dibantu oleh orang lain atas permintaan pemilih.",
+        "Pemilih yang datang di luar saran waktu kehadiran tetap dilayani selama TPS dibuka.",
+    ]
+)
+DEFAULT_BALLOTS = {
+    "pilkada": "\n".join(
+        [
+            "Surat suara Pemilihan Gubernur dan Wakil Gubernur: coblos satu kali pada nomor urut, "
+            "foto, atau nama salah satu pasangan calon.",
+            "Surat suara Pemilihan Bupati/Wali Kota dan Wakilnya: coblos satu kali pada nomor "
+            "urut, foto, atau nama salah satu pasangan calon.",
+        ]
+    ),
+    "pemilu": "\n".join(
+        [
+            "PPWP (abu-abu): coblos satu kali pada nomor urut, foto, atau nama pasangan calon.",
+            "DPR (kuning), DPRD Provinsi (biru), DPRD Kabupaten/Kota (hijau): coblos satu kali "
+            "pada nomor urut, tanda gambar partai, atau nama calon.",
+            "DPD (merah): coblos satu kali pada nomor urut, foto, atau nama calon.",
+        ]
+    ),
+}
+DEFAULT_WARNINGS = {
+    "pilkada": "Setiap orang yang dengan sengaja mengaku dirinya sebagai orang lain atau "
+    "memberikan suaranya lebih dari satu kali dapat dipidana menurut Undang-Undang Pemilihan.",
+    "pemilu": "Setiap orang yang dengan sengaja pada saat pemungutan suara mengaku dirinya "
+    "sebagai orang lain dan/atau memberikan suaranya lebih dari 1 (satu) kali di 1 (satu) TPS "
+    "atau lebih dipidana sesuai Pasal 533 Undang-Undang Nomor 7 Tahun 2017 tentang Pemilihan "
+    "Umum.",
+}
+DEFAULT_FORM_NAMES = {
+    "pilkada": "Model C.Pemberitahuan-KWK",
+    "pemilu": "Model C.Pemberitahuan-KPU",
+}
+
+
+def default_windows(election):
+    """Hourly windows from the opening until the DPK hour (or the close)."""
+    start = dt.datetime.combine(election.polling_date, election.voting_start)
+    last = election.dpk_start or election.voting_end
+    if not last or last <= election.voting_start:
+        last = election.voting_end
+    stop = dt.datetime.combine(election.polling_date, last)
+    windows = []
+    while start < stop:
+        end = min(start + dt.timedelta(hours=1), stop)
+        windows.append({"from": f"{start:%H:%M}", "to": f"{end:%H:%M}"})
+        start = end
+    return windows
+
+
+@pghistory.track()
+class NoticeTemplate(models.Model):
+    """The wording of one election's notification letter (one per election)."""
+
+    election = models.OneToOneField(
+        "voters.Election",
+        on_delete=models.CASCADE,
+        related_name="notice_template",
+        verbose_name=_("pemilihan"),
+    )
+    form_name = models.CharField(
+        _("nama formulir"),
+        max_length=80,
+        help_text=_("Mis. Model C.Pemberitahuan-KWK (Pilkada) atau Model C.Pemberitahuan-KPU."),
+    )
+    title = models.CharField(
+        _("judul"), max_length=200, default="SURAT PEMBERITAHUAN PEMUNGUTAN SUARA KEPADA PEMILIH"
+    )
+    election_title = models.CharField(
+        _("nama pemilihan pada surat"),
+        max_length=300,
+        blank=True,
+        help_text=_("Kosong = nama pemilihan dalam huruf kapital."),
+    )
+    opening = models.TextField(
+        _("kalimat undangan"),
+        default="Dengan ini kami mengundang Saudara/i untuk memberikan suara pada:",
+    )
+    notes = models.TextField(_("catatan (satu per baris)"), blank=True, default=DEFAULT_NOTES)
+    ballot_instructions = models.TextField(
+        _("cara memberikan suara (satu per baris)"), blank=True
+    )
+    warning = models.TextField(_("peringatan"), blank=True)
+    arrival_windows = models.JSONField(
+        _("saran waktu kehadiran"),
+        default=list,
+        blank=True,
+        validators=[validate_windows],
+        help_text=_(
+            'Daftar jendela waktu, mis. [{"from": "07:00", "to": "08:00"}, ...]. Pemilih dibagi '
+            "rata menurut urutan daftar. Pemilih DPTb dan DPK hanya mendapat jendela mulai jam "
+            "DPTb/DPK pemilihan ini. Kosong = per jam dari pembukaan sampai jam DPK."
+        ),
+    )
+    signature_title = models.CharField(_("jabatan penanda tangan"), max_length=100,
+                                       default="Ketua KPPS")
+    signature_place = models.CharField(
+        _("tempat penandatanganan"),
+        max_length=100,
+        blank=True,
+        help_text=_("Kosong = kabupaten/kota UPT."),
+    )
+    text_confirmed = models.BooleanField(
+        _("teks sudah dicocokkan dengan formulir resmi"),
+        default=False,
+        help_text=_("Centang setelah nama formulir dan teks dicocokkan dengan formulir KPU."),
+    )
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("teks C.Pemberitahuan")
+        verbose_name_plural = _("teks C.Pemberitahuan")
+
+    def __str__(self):
+        return f"{self.form_name} — {self.election}"
+
+    @classmethod
+    def defaults_for(cls, election):
+        kind = election.kind if election.kind in DEFAULT_FORM_NAMES else "pilkada"
+        return {
+            "form_name": DEFAULT_FORM_NAMES[kind],
+            "ballot_instructions": DEFAULT_BALLOTS[kind],
+            "warning": DEFAULT_WARNINGS[kind],
+            "arrival_windows": default_windows(election),
+            # The Pemilu 2024 form is sourced (DOMAIN.md §5.1); the Pilkada one is not.
+            "text_confirmed": False,
+        }
+
+    @classmethod
+    def for_election(cls, election):
+        """The election's template, created with the defaults of its kind when missing."""
+        template, _created = cls.objects.get_or_create(
+            election=election, defaults=cls.defaults_for(election)
+        )
+        return template
+
+    @property
+    def heading(self):
+        return self.election_title or self.election.name.upper()
+
+    def note_lines(self):
+        return [line.strip() for line in self.notes.splitlines() if line.strip()]
+
+    def ballot_lines(self):
+        return [line.strip() for line in self.ballot_instructions.splitlines() if line.strip()]
+
+    def windows(self):
+        """[(from, to, label)] as times, in order; the election's defaults when none are set."""
+        raw = self.arrival_windows or default_windows(self.election)
+        out = []
+        for window in raw:
+            start, end = parse_hhmm(window.get("from")), parse_hhmm(window.get("to"))
+            if start and end and start < end:
+                out.append((start, end, str(window.get("label") or "")))
+        return sorted(out)
+
+
+class LetterBatch(Job):
+    """One rendered PDF of letters for a TPS (optionally one cell block)."""
+
+    election = models.ForeignKey(
+        "voters.Election", on_delete=models.CASCADE, related_name="letter_batches",
+        verbose_name=_("pemilihan"),
+    )
+    tps = models.ForeignKey(
+        "voters.TPS", on_delete=models.CASCADE, related_name="letter_batches",
+        verbose_name=_("TPS"),
+    )
+    block = models.CharField(_("blok"), max_length=60, blank=True)
+    file_path = models.CharField(max_length=500, blank=True)
+    page_count = models.PositiveIntegerField(_("jumlah halaman"), null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    summary = models.JSONField(_("ringkasan"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("cetakan surat pemberitahuan")
+        verbose_name_plural = _("cetakan surat pemberitahuan")
+
+    def __str__(self):
+        where = f"TPS {self.tps.number}" + (f" blok {self.block}" if self.block else "")
+        return f"Surat pemberitahuan {where} ({self.created_at:%d-%m-%Y %H:%M})"
+
+    @property
+    def facility_for_access(self):
+        return self.tps.facility_id
+
+    @property
+    def file_name(self):
+        block = f"-blok-{slug(self.block)}" if self.block else ""
+        return f"c-pemberitahuan-{self.election.code}-tps{self.tps.number}{block}-{self.pk}.pdf"
+
+
+def slug(text):
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "x"
+
+
+class VoterSnapshot(models.Model):
+    """Who a row is about, copied from the list at the time (lists are replaced on import)."""
+
+    election = models.ForeignKey(
+        "voters.Election", on_delete=models.CASCADE, related_name="+", verbose_name=_("pemilihan")
+    )
+    tps = models.ForeignKey(
+        "voters.TPS", on_delete=models.CASCADE, related_name="+", verbose_name=_("TPS")
+    )
+    voter_key = models.CharField(max_length=80)
+    inmate = models.ForeignKey(
+        "voters.Inmate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("WBP"),
+    )
+    list_kind = models.CharField(_("daftar"), max_length=4)
+    list_number = models.PositiveIntegerField(_("nomor urut"), null=True, blank=True)
+    nama = models.CharField(_("nama"), max_length=200)
+    jenis_kelamin = models.CharField(_("L/P"), max_length=1, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def facility_for_access(self):
+        return self.tps.facility_id
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class LetterDelivery(VoterSnapshot):
+    """The tanda-terima register: what happened to one voter's letter (DOMAIN.md §5.1)."""
+
+    class Status(models.TextChoices):
+        DELIVERED = "delivered", _("Diterima pemilih")
+        DELIVERED_TO_PROXY = "delivered_to_proxy", _("Diterima keluarga/wakil")
+        UNDELIVERABLE = "undeliverable", _("Tidak dapat disampaikan")
+
+    class Reason(models.TextChoices):
+        MENINGGAL = "meninggal", _("Meninggal dunia")
+        PINDAH_DOMISILI = "pindah_domisili", _("Pindah domisili")
+        PINDAH_MEMILIH = "pindah_memilih", _("Pindah memilih")
+        TIDAK_DIKENAL = "tidak_dikenal", _("Tidak dikenal")
+        TIDAK_DI_TEMPAT = "tidak_di_tempat", _("Tidak di tempat / keluar rutan")
+        LAINNYA = "lainnya", _("Lainnya")
+
+    status = models.CharField(_("status"), max_length=20, choices=Status)
+    reason = models.CharField(_("alasan"), max_length=20, choices=Reason, blank=True)
+    proxy_name = models.CharField(_("nama penerima (keluarga/wakil)"), max_length=200,
+                                  blank=True)
+    delivered_on = models.DateField(_("tanggal"))
+    delivered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("petugas"),
+    )
+    note = models.CharField(_("catatan"), max_length=300, blank=True)
+    recorded_at = models.DateTimeField(_("dicatat"), default=timezone.now)
+
+    class Meta:
+        ordering = ["tps", "list_kind", "list_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["tps", "voter_key"], name="letter_delivery_unique"),
+        ]
+        verbose_name = _("tanda terima surat pemberitahuan")
+        verbose_name_plural = _("tanda terima surat pemberitahuan")
+
+    def __str__(self):
+        return f"{self.nama}: {self.get_status_display()}"
+
+    def clean(self):
+        if self.status == self.Status.UNDELIVERABLE and not self.reason:
+            raise ValidationError({"reason": _("Pilih alasan surat tidak dapat disampaikan.")})
+        if self.status == self.Status.DELIVERED_TO_PROXY and not self.proxy_name.strip():
+            raise ValidationError({"proxy_name": _("Isi nama keluarga/wakil yang menerima.")})
+        if self.status != self.Status.UNDELIVERABLE:
+            self.reason = ""
+        if self.status != self.Status.DELIVERED_TO_PROXY:
+            self.proxy_name = ""
+
+    @property
+    def is_delivered(self):
+        return self.status in (self.Status.DELIVERED, self.Status.DELIVERED_TO_PROXY)
+
+
+@pghistory.track()
+class PollingCheckIn(VoterSnapshot):
+    """A voter who used the right to vote at the TPS; undone rows are kept with their reason."""
+
+    nik = models.CharField(_("NIK"), max_length=40, blank=True,
+                           help_text=_("Diisi untuk pemilih DPK yang ditambahkan di TPS."))
+    tanggal_lahir = models.DateField(_("tanggal lahir"), null=True, blank=True)
+    alamat = models.CharField(_("alamat KTP-el"), max_length=300, blank=True)
+    kode_wilayah = models.CharField(_("kode wilayah KTP-el"), max_length=20, blank=True)
+    disabilitas = models.BooleanField(_("penyandang disabilitas"), default=False)
+    is_dpk_addition = models.BooleanField(_("DPK ditambahkan di TPS"), default=False)
+    voted_at = models.DateTimeField(_("waktu hadir"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("dicatat oleh"),
+    )
+    undone_at = models.DateTimeField(_("dibatalkan"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dibatalkan oleh"),
+    )
+    undo_reason = models.CharField(_("alasan pembatalan"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["voted_at", "pk"]
+        constraints = [
+            # One vote per person per election, whichever TPS list they appear on.
+            models.UniqueConstraint(
+                fields=["election", "voter_key"],
+                condition=models.Q(undone_at__isnull=True),
+                name="polling_checkin_one_vote",
+            ),
+        ]
+        indexes = [models.Index(fields=["tps", "undone_at"])]
+        verbose_name = _("daftar hadir pemilih")
+        verbose_name_plural = _("daftar hadir pemilih")
+
+    def __str__(self):
+        return f"{self.nama} ({self.list_kind} {self.list_number or '-'})"
+
+    @property
+    def is_active(self):
+        return self.undone_at is None

@@ -1,0 +1,398 @@
+"""Polling day at one TPS (DOMAIN.md §3.1, §4): the check-in register of the TPS lists, undo
+with a reason, DPK voters added in the last hour, and the counts the KPPS reports.
+
+Hours are data of the election: voting from ``voting_start``, DPTb voters from ``dptb_start``
+when it is set, DPK voters from ``dpk_start``. A person votes once per election whatever list or
+TPS they appear on (a conditional unique constraint on the voter's key).
+"""
+
+from collections import Counter
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from voters.core import audit
+from voters.letters import pdf as letters
+from voters.letters.services import (
+    LIST_LABELS,
+    LIST_ORDER,
+    LetterError,
+    Voter,
+    list_voters,
+    place_name,
+    sort_key,
+    tps_entries,
+    voter_key,
+)
+from voters.models import AuditEvent, Inmate, ListEntry, PollingCheckIn
+from voters.reconciliation import selectors
+from voters.rules import matching
+from voters.rules import nik as nik_rules
+
+
+def local_now(now=None):
+    return timezone.localtime(now or timezone.now())
+
+
+def opens_at(election, list_kind):
+    """The time a voter of ``list_kind`` may vote from (DOMAIN.md §4: DPK in the last hour;
+    DPTb from the election's DPTb hour when one is set)."""
+    if list_kind == "DPK":
+        return election.dpk_start or election.voting_start
+    if list_kind == "DPTB" and election.dptb_start:
+        return election.dptb_start
+    return election.voting_start
+
+
+def polling_state(election, now=None):
+    """'before' (not yet polling day or hour), 'open', 'closed' (after polling day)."""
+    now = local_now(now)
+    if now.date() < election.polling_date:
+        return "before"
+    if now.date() > election.polling_date:
+        return "closed"
+    if now.time() < election.voting_start:
+        return "before"
+    return "open"
+
+
+def _require_open(election, list_kind, now):
+    now = local_now(now)
+    if now.date() != election.polling_date:
+        raise LetterError(
+            "Daftar hadir hanya dapat diisi pada hari pemungutan suara, "
+            f"{letters.long_date(election.polling_date)}."
+        )
+    start = opens_at(election, list_kind)
+    if now.time() < start:
+        raise LetterError(
+            f"Pemilih {LIST_LABELS.get(list_kind, list_kind)} baru dapat dilayani mulai pukul "
+            f"{letters.hhmm(start)} {election.time_zone_label}."
+        )
+
+
+def register_voters(tps):
+    """The polling-day register: list voters plus DPK voters added at the TPS, with their
+    active check-in, in list order."""
+    voters = list_voters(tps)
+    checkins = PollingCheckIn.objects.filter(tps=tps).select_related("by", "undone_by", "inmate")
+    # A person listed twice (DPT and DPTb, or at two TPS) votes once: the check-in counts on
+    # the row it was made on; the other rows show where the person voted.
+    active = {
+        c.voter_key: c
+        for c in PollingCheckIn.objects.filter(
+            election=tps.election, undone_at__isnull=True,
+            voter_key__in=[v.key for v in voters],
+        ).select_related("by", "tps")
+    }
+    for voter in voters:
+        checkin = active.get(voter.key)
+        if checkin is None:
+            continue
+        if (checkin.tps_id, checkin.list_kind, checkin.list_number) == (
+            tps.pk, voter.list_kind, voter.number
+        ):
+            voter.checkin = checkin
+        else:
+            voter.extra["voted_elsewhere"] = checkin
+    for checkin in checkins:
+        if checkin.is_dpk_addition and checkin.undone_at is None:
+            voters.append(
+                Voter(entry=None, inmate=checkin.inmate, list_kind="DPK",
+                      number=checkin.list_number, key=checkin.voter_key, checkin=checkin,
+                      extra={"added": True, "nama": checkin.nama})
+            )
+    voters.sort(key=sort_key)
+    return voters
+
+
+def check_in(*, tps, key, user, now=None):
+    """Mark that the voter ``key`` of this TPS has voted."""
+    election = tps.election
+    voter = next((v for v in list_voters(tps) if v.key == key), None)
+    if voter is None:
+        raise LetterError("Pemilih ini tidak ada di daftar pemilih TPS ini.")
+    _require_open(election, voter.list_kind, now)
+    existing = PollingCheckIn.objects.filter(
+        election=election, voter_key=key, undone_at__isnull=True
+    ).select_related("tps").first()
+    if existing is not None:
+        raise LetterError(_already_text(existing))
+    try:
+        with transaction.atomic():
+            checkin = PollingCheckIn.objects.create(
+                election=election,
+                tps=tps,
+                voter_key=key,
+                inmate=voter.inmate,
+                list_kind=voter.list_kind,
+                list_number=voter.number,
+                nama=voter.nama[:200],
+                jenis_kelamin=voter.jenis_kelamin,
+                disabilitas=voter.disabled,
+                voted_at=local_now(now),
+                by=user,
+            )
+            audit.record(
+                AuditEvent.Action.CHANGE,
+                user=user,
+                obj=checkin,
+                facility=tps.facility,
+                summary=f"Hadir memilih: {voter.list_label} {voter.number} TPS {tps.number}",
+            )
+    except IntegrityError as exc:
+        raise LetterError("Pemilih ini sudah tercatat memilih.") from exc
+    return checkin
+
+
+def _already_text(checkin):
+    when = timezone.localtime(checkin.voted_at)
+    return (
+        f"Pemilih ini sudah tercatat memilih di TPS {checkin.tps.number} pukul {when:%H.%M}. "
+        "Bila catatan itu keliru, batalkan dulu dengan alasannya."
+    )
+
+
+def undo_check_in(*, tps, checkin_id, reason, user, now=None):
+    reason = (reason or "").strip()
+    if len(reason) < 3:
+        raise LetterError("Tuliskan alasan pembatalan.")
+    election = tps.election
+    if local_now(now).date() != election.polling_date:
+        raise LetterError("Catatan kehadiran hanya dapat dibatalkan pada hari pemungutan suara.")
+    with transaction.atomic():
+        checkin = (
+            PollingCheckIn.objects.select_for_update()
+            .filter(tps=tps, pk=checkin_id, undone_at__isnull=True)
+            .first()
+        )
+        if checkin is None:
+            raise LetterError("Catatan kehadiran ini tidak ada atau sudah dibatalkan.")
+        checkin.undone_at = local_now(now)
+        checkin.undone_by = user
+        checkin.undo_reason = reason[:300]
+        checkin.save(update_fields=["undone_at", "undone_by", "undo_reason"])
+        audit.record(
+            AuditEvent.Action.CHANGE,
+            user=user,
+            obj=checkin,
+            facility=tps.facility,
+            summary=f"Batal hadir: {LIST_LABELS.get(checkin.list_kind)} {checkin.list_number} "
+            f"TPS {tps.number}",
+            detail={"alasan": reason[:300]},
+        )
+    return checkin
+
+
+def add_dpk_voter(*, tps, user, nik, nama="", tanggal_lahir=None, jenis_kelamin="",
+                  no_registrasi="", kode_wilayah="", alamat="", disabilitas=False, now=None):
+    """Add a DPK voter at the TPS in the last hour (DOMAIN.md §3.1, §4) and record the vote.
+
+    The person must be an inmate of the facility who is inside today, show a KTP-el whose NIK
+    passes the offline checks and agrees with the birth date and sex, be on none of this TPS's
+    lists, be eligible, and (Pilkada) have a KTP-el address inside the election's region."""
+    election = tps.election
+    _require_open(election, "DPK", now)
+    today = local_now(now).date()
+    check = nik_rules.check(nik, birth_date=tanggal_lahir, sex=jenis_kelamin or None, today=today)
+    if not check.is_valid:
+        raise LetterError("NIK KTP-el tidak sah: " + "; ".join(i.message for i in check.errors))
+    nik = check.text
+    mismatch = [i.message for i in check.warnings if i.code.endswith("_mismatch")]
+    if mismatch:
+        raise LetterError("NIK tidak cocok dengan data KTP-el: " + "; ".join(mismatch))
+    inmate = _dpk_inmate(tps, nik=nik, no_registrasi=no_registrasi, today=today)
+    tanggal_lahir = tanggal_lahir or inmate.tanggal_lahir
+    jenis_kelamin = jenis_kelamin or inmate.jenis_kelamin
+    reasons = selectors.ineligibility(inmate, election)
+    if reasons:
+        raise LetterError("Tidak memenuhi syarat: " + "; ".join(label for _c, label in reasons))
+    region = kode_wilayah or inmate.kode_wilayah
+    if not region:
+        raise LetterError("Isi kode wilayah alamat KTP-el (mis. 33.16.01).")
+    right = matching.entitlement(region, selectors.as_matching_election(election))
+    if right.outside or not right.ballots:
+        raise LetterError(
+            "Alamat KTP-el di luar wilayah pemilihan ini: tidak mendapat surat suara di TPS ini."
+        )
+    listed = _listed_entry(tps, nik=nik, nama=nama or inmate.nama, tanggal_lahir=tanggal_lahir,
+                           inmate=inmate)
+    if listed is not None:
+        raise LetterError(
+            f"Orang ini sudah terdaftar di {LIST_LABELS.get(listed.voter_list.kind)} nomor "
+            f"{listed.position}: catat kehadirannya di daftar, bukan sebagai DPK."
+        )
+    key = voter_key(inmate_id=inmate.pk)
+    existing = PollingCheckIn.objects.filter(
+        election=election, voter_key=key, undone_at__isnull=True
+    ).select_related("tps").first()
+    if existing is not None:
+        raise LetterError(_already_text(existing))
+    try:
+        with transaction.atomic():
+            number = _next_dpk_number(tps)
+            checkin = PollingCheckIn.objects.create(
+                election=election,
+                tps=tps,
+                voter_key=key,
+                inmate=inmate,
+                list_kind="DPK",
+                list_number=number,
+                nama=(nama.strip() or inmate.nama)[:200],
+                jenis_kelamin=jenis_kelamin,
+                nik=nik,
+                tanggal_lahir=tanggal_lahir,
+                alamat=(alamat.strip() or inmate.alamat)[:300],
+                kode_wilayah=region,
+                disabilitas=bool(disabilitas),
+                is_dpk_addition=True,
+                voted_at=local_now(now),
+                by=user,
+            )
+            audit.record(
+                AuditEvent.Action.CHANGE,
+                user=user,
+                obj=checkin,
+                facility=tps.facility,
+                summary=f"DPK ditambahkan dan hadir: DPK {number} TPS {tps.number}",
+            )
+    except IntegrityError as exc:
+        raise LetterError("Pemilih ini sudah tercatat memilih.") from exc
+    return checkin
+
+
+def _dpk_inmate(tps, *, nik, no_registrasi, today):
+    inmates = Inmate.objects.filter(facility_id=tps.facility_id)
+    by_nik = list(inmates.filter(nik=nik))
+    inmate = None
+    if no_registrasi.strip():
+        inmate = inmates.filter(no_registrasi__iexact=no_registrasi.strip()).first()
+        if inmate is None:
+            raise LetterError(f"Nomor registrasi {no_registrasi.strip()} tidak ada di UPT ini.")
+        if inmate.nik and inmate.nik_format == "valid" and inmate.nik != nik:
+            raise LetterError("NIK KTP-el berbeda dengan NIK WBP ini di data rutan.")
+    elif by_nik:
+        by_nik.sort(key=lambda i: (not i.is_inside_on(today), -i.pk))
+        inmate = by_nik[0]
+    if inmate is None:
+        raise LetterError(
+            "NIK ini tidak ditemukan pada WBP rutan ini; isi nomor registrasinya."
+        )
+    if not inmate.is_inside_on(today):
+        raise LetterError("WBP ini tercatat sudah tidak berada di rutan.")
+    return inmate
+
+
+def _listed_entry(tps, *, nik, nama, tanggal_lahir, inmate):
+    """The entry of this TPS's lists that is this person, if any."""
+    entries = tps_entries(tps)
+    for entry in entries:
+        if entry.nik == nik:
+            return entry
+        if (
+            nik_rules.is_masked(entry.nik)
+            and entry.tanggal_lahir == tanggal_lahir
+            and nik_rules.masked_matches(entry.nik, nik)
+            and matching.name_similarity(entry.nama, nama) >= matching.PROBABLE_THRESHOLD
+        ):
+            return entry
+    matched = selectors.match_list_entries(entries, [inmate])
+    return next((e for e in entries if e.pk in matched), None)
+
+
+def _next_dpk_number(tps):
+    listed = (
+        ListEntry.objects.filter(voter_list__tps=tps, voter_list__kind="DPK")
+        .aggregate(n=Max("position"))["n"]
+        or 0
+    )
+    added = PollingCheckIn.objects.filter(tps=tps, is_dpk_addition=True).aggregate(
+        n=Max("list_number")
+    )["n"] or 0
+    return max(listed, added) + 1
+
+
+def polling_counts(voters):
+    """What the KPPS reports: voters on each list and who voted, by sex, and turnout."""
+    rows = []
+    total_reg = Counter()
+    total_voted = Counter()
+    for kind in LIST_ORDER:
+        group = [v for v in voters if v.list_kind == kind]
+        reg = Counter(v.jenis_kelamin for v in group)
+        voted = Counter(v.jenis_kelamin for v in group if v.checkin is not None)
+        total_reg.update(reg)
+        total_voted.update(voted)
+        rows.append(_count_row(LIST_LABELS[kind], reg, voted))
+    disabled = [v for v in voters if v.disabled or (v.checkin and v.checkin.disabilitas)]
+    return {
+        "rows": rows,
+        "total": _count_row("Jumlah", total_reg, total_voted),
+        "disabled": {
+            "registered": len(disabled),
+            "voted": sum(1 for v in disabled if v.checkin is not None),
+        },
+        "dpk_added": sum(1 for v in voters if v.extra.get("added")),
+    }
+
+
+def _count_row(label, reg, voted):
+    registered = reg["L"] + reg["P"]
+    used = voted["L"] + voted["P"]
+    return {
+        "label": label,
+        "reg_l": reg["L"],
+        "reg_p": reg["P"],
+        "reg": registered,
+        "voted_l": voted["L"],
+        "voted_p": voted["P"],
+        "voted": used,
+        "turnout": round(used * 100 / registered, 1) if registered else None,
+    }
+
+
+def undone_checkins(tps):
+    return list(
+        PollingCheckIn.objects.filter(tps=tps, undone_at__isnull=False).select_related(
+            "by", "undone_by"
+        )
+    )
+
+
+def render_polling_report(*, tps, user, now=None):
+    """The register and the counts, printable at close; the print is audited."""
+    voters = register_voters(tps)
+    rendered = letters.render_template(
+        "letters/polling_report.html",
+        {
+            "tps": tps,
+            "election": tps.election,
+            "voters": voters,
+            "counts": polling_counts(voters),
+            "undone": undone_checkins(tps),
+            "printed_at": local_now(now),
+            "printed_by": user,
+            "place": place_name(tps.facility),
+            "polling_day": letters.long_date(tps.election.polling_date),
+        },
+    )
+    audit.record(
+        AuditEvent.Action.PRINT,
+        user=user,
+        facility=tps.facility,
+        summary=f"Cetak daftar hadir dan rekap pemungutan TPS {tps.number}",
+        row_count=rendered.pages,
+        sha256=audit.sha256_of_bytes(rendered.pdf),
+        detail={"tps": tps.number, "pemilihan": tps.election.code},
+    )
+    return rendered
+
+
+def hours_text(election):
+    parts = [
+        f"DPT {letters.hhmm(election.voting_start)}–{letters.hhmm(election.voting_end)}",
+        f"DPTb {letters.hhmm(opens_at(election, 'DPTB'))}–{letters.hhmm(election.voting_end)}",
+        f"DPK {letters.hhmm(opens_at(election, 'DPK'))}–{letters.hhmm(election.voting_end)}",
+    ]
+    return ", ".join(parts) + f" {election.time_zone_label}"

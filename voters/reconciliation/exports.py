@@ -1,0 +1,147 @@
+"""Exports for the KPU liaison, built from a finished reconciliation run.
+
+Every export masks NIK/KK for roles that may not see them, escapes formula cells and is
+recorded in the audit trail with who, what, how many rows and a hash of the file.
+"""
+
+from voters.core import audit
+from voters.core import spreadsheets as exports
+from voters.models import AuditEvent, Inmate
+from voters.reconciliation.layouts import (
+    A_DAFTAR_PEMILIH_LOKSUS,
+    LEFT_THE_FACILITY,
+    PINDAH_MEMILIH,
+    RECONCILIATION,
+)
+from voters.reconciliation.models import Category
+from voters.rules import matching
+from voters.rules import nik as nik_rules
+
+NOT_VOTING = {Category.KELUAR, Category.TMS, Category.LUAR_WILAYAH, Category.TIDAK_DIKENAL}
+
+
+def _nik(value, user):
+    if user is None or user.sees_full_nik:
+        return value or ""
+    return nik_rules.mask(value or "")
+
+
+def _date(value, user=None):
+    if value is None:
+        return ""
+    if user is not None and not user.sees_full_nik:
+        return value.strftime("%Y")
+    return value.isoformat()
+
+
+def reconciliation_rows(run, user=None):
+    for item in run.items.all().order_by("position"):
+        yield {
+            "kategori": item.category,
+            "no_registrasi": item.no_registrasi,
+            "nik": _nik(item.nik, user),
+            "nama": item.nama,
+            "tanggal_lahir": _date(item.tanggal_lahir, user),
+            "jenis_kelamin": item.jenis_kelamin,
+            "daftar": item.daftar,
+            "tps": item.tps,
+            "surat_suara": item.surat_suara,
+            "alasan": item.alasan,
+        }
+
+
+def _inmates(run, items):
+    ids = [i.inmate_id for i in items if i.inmate_id]
+    return Inmate.objects.in_bulk(ids)
+
+
+def loksus_rows(run, user=None):
+    """Voters expected inside on polling day, in the Model A-Daftar Pemilih Lokasi Khusus."""
+    items = [i for i in run.items.all().order_by("position")
+             if i.inmate_id and i.category not in NOT_VOTING]
+    inmates = _inmates(run, items)
+    tps = run.election.tps_set.filter(facility=run.facility).order_by("number").first()
+    for n, item in enumerate(items, start=1):
+        inmate = inmates[item.inmate_id]
+        yield {
+            "no": n, "nkk": _nik(inmate.no_kk, user), "nik": _nik(inmate.nik, user),
+            "nama": inmate.nama, "tempat_lahir": inmate.tempat_lahir,
+            "tanggal_lahir": _date(inmate.tanggal_lahir, user),
+            "usia": matching.age_on(inmate.tanggal_lahir, run.election.polling_date),
+            "status_perkawinan": inmate.status_perkawinan,
+            "jenis_kelamin": inmate.jenis_kelamin, "alamat": inmate.alamat,
+            "rt": "", "rw": "", "disabilitas": "",
+            "ktp_el": "S" if inmate.nik_format == "valid" else "B",
+            "keterangan": "✓" if item.category == Category.TERDAFTAR else f"B ({item.category})",
+            "tps": item.tps or (tps.number if tps else ""),
+        }
+
+
+def pindah_rows(run, user=None):
+    """USUL_DPTB proposals with what Formulir A-Surat Pindah Memilih needs."""
+    items = list(run.items.filter(category=Category.USUL_DPTB).order_by("position"))
+    inmates = _inmates(run, items)
+    tps = run.election.tps_set.filter(facility=run.facility).order_by("number").first()
+    for n, item in enumerate(items, start=1):
+        inmate = inmates.get(item.inmate_id)
+        if inmate is None:
+            continue
+        yield {
+            "no": n, "nik": _nik(inmate.nik, user), "nkk": _nik(inmate.no_kk, user),
+            "nama": inmate.nama, "tempat_lahir": inmate.tempat_lahir,
+            "tanggal_lahir": _date(inmate.tanggal_lahir, user),
+            "jenis_kelamin": inmate.jenis_kelamin, "alamat": inmate.alamat,
+            "kode_wilayah": inmate.kode_wilayah, "tps_asal": item.ref.get("tps", ""),
+            "kelurahan_asal": item.ref.get("kelurahan", ""),
+            "kecamatan_asal": item.ref.get("kecamatan", ""),
+            "tps_tujuan": tps.number if tps else "",
+            "alasan_pindah": "menjalani penahanan di rutan/lapas"
+            if inmate.is_tahanan else "menjalani pidana penjara",
+            "surat_suara": item.surat_suara, "batas_waktu": item.deadline_note,
+            "no_registrasi": inmate.no_registrasi,
+        }
+
+
+def left_rows(run, user=None):
+    """Listed people who left (or will leave) before polling day: the KPU must be told."""
+    items = [i for i in run.items.filter(category=Category.KELUAR).order_by("position")
+             if i.entry_ids]
+    for n, item in enumerate(items, start=1):
+        yield {
+            "no": n, "nik": _nik(item.nik, user), "nama": item.nama,
+            "tanggal_lahir": _date(item.tanggal_lahir, user),
+            "jenis_kelamin": item.jenis_kelamin, "daftar": item.daftar, "tps": item.tps,
+            "no_registrasi": item.no_registrasi, "alasan": item.alasan,
+        }
+
+
+EXPORTS = {
+    "rekonsiliasi": (RECONCILIATION, reconciliation_rows, "Rekonsiliasi"),
+    "a-daftar-pemilih-loksus": (A_DAFTAR_PEMILIH_LOKSUS, loksus_rows,
+                                "Model A-Daftar Pemilih Loksus"),
+    "pindah-memilih": (PINDAH_MEMILIH, pindah_rows, "Usul Pindah Memilih"),
+    "keluar": (LEFT_THE_FACILITY, left_rows, "Keluar dari Rutan"),
+}
+TEXT_COLUMNS = ["nik", "NIK", "NKK", "no_registrasi", "NO REGISTRASI WBP", "tps", "TPS",
+                "TPS ASAL", "TPS TUJUAN"]
+
+
+def write_export(*, run, kind, fmt, path, user=None, request=None):
+    """Write one export of a run to `path`; returns the number of rows. Audited."""
+    layout, rows_of, title = EXPORTS[kind]
+    header = [h for h, _k in layout]
+    rows = ([row.get(k, "") for _h, k in layout] for row in rows_of(run, user))
+    if fmt == "xlsx":
+        count = exports.write_xlsx(path, header, rows, sheet_title=title,
+                                   text_columns=TEXT_COLUMNS)
+    else:
+        with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+            count = exports.write_csv(handle, header, rows)
+    audit.record(
+        AuditEvent.Action.EXPORT, user=user, request=request, facility=run.facility, obj=run,
+        summary=f"Ekspor {title} ({fmt})",
+        detail={"kind": kind, "format": fmt, "election": run.election.code,
+                "run": run.pk, "today": run.today.isoformat(),
+                "nik": "full" if (user is None or user.sees_full_nik) else "masked"},
+        row_count=count, sha256=audit.sha256_of_file(path))
+    return count

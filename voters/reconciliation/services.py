@@ -1,0 +1,430 @@
+"""Reconciliation: the roster against the KPU lists, as a job row with its items.
+
+The rules live in voters/rules/matching.py (pure); this module loads the inputs, runs the rules,
+writes the result in one transaction and records what changed since the previous run.
+
+Idempotence: the inputs (roster, lists, reference DPT, decisions, dapil table, date) are
+hashed; a run whose inputs equal the last finished run's copies that run's outcome. A run
+killed midway leaves its row "running" with a stale heartbeat; the retry takes it over and
+writes the items afresh, so the end state is that of one clean run.
+"""
+
+import hashlib
+import json
+import logging
+import time
+from collections import defaultdict
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from voters.core import audit
+from voters.lists.services import active_reference, dapil_table, nik_number
+from voters.models import AuditEvent, Inmate
+from voters.reconciliation.models import ReconciliationItem, ReconciliationRun, ReviewDecision
+from voters.reconciliation.selectors import as_matching_election, as_matching_inmate
+from voters.rules import matching
+
+logger = logging.getLogger(__name__)
+
+
+class ReconciliationBusy(Exception):
+    """Another run of the same election and facility is in progress."""
+
+
+# -- inputs ---------------------------------------------------------------------------------
+
+
+def _entries(election, facility):
+    from voters.models import ListEntry
+
+    return list(
+        ListEntry.objects.filter(voter_list__election=election,
+                                 voter_list__tps__facility=facility)
+        .select_related("voter_list", "voter_list__tps")
+        .order_by("voter_list__tps__number", "voter_list__kind", "position")
+    )
+
+
+def entry_fingerprint(entry):
+    """What identifies a list entry across re-imports: its list, TPS and the person's data."""
+    data = [entry.voter_list.kind, entry.voter_list.tps.number, entry.nik, entry.nama,
+            entry.tanggal_lahir.isoformat()]
+    return hashlib.sha256(json.dumps(data).encode()).hexdigest()
+
+
+def inmate_fingerprint(inmate):
+    data = [inmate.nik, inmate.nama, inmate.aliases, inmate.tanggal_lahir.isoformat(),
+            inmate.jenis_kelamin]
+    return hashlib.sha256(json.dumps(data).encode()).hexdigest()
+
+
+def _as_entry(entry):
+    return matching.ListEntry(
+        id=entry.pk, kind=entry.voter_list.kind, tps=entry.voter_list.tps.number,
+        nik=entry.nik, nama=entry.nama, birth_date=entry.tanggal_lahir,
+        sex=entry.jenis_kelamin or "")
+
+
+class DatabaseReferenceIndex:
+    """matching.ReferenceIndex over the active reference DPT, loaded in two queries."""
+
+    def __init__(self, reference):
+        self.reference = reference
+        self._memory = matching.MemoryReferenceIndex()
+        self.loaded = 0
+
+    def prefetch(self, *, niks, birth_dates):
+        from django.db.models import Q
+
+        from voters.models import ReferenceEntry
+
+        if self.reference is None:
+            return
+        niks, birth_dates = list(set(niks)), list(set(birth_dates))
+        rows = []
+        qs = ReferenceEntry.objects.filter(reference=self.reference)
+        fields = ("position", "nik", "nama", "tanggal_lahir", "jenis_kelamin", "tps", "kelurahan",
+                  "kecamatan", "kode_wilayah")
+        for chunk_start in range(0, max(len(niks), len(birth_dates)), 2000):
+            niks_chunk = niks[chunk_start:chunk_start + 2000]
+            dates_chunk = birth_dates[chunk_start:chunk_start + 2000]
+            numbers = [number for n in niks_chunk if (number := nik_number(n)) is not None]
+            condition = Q(nik_angka__in=numbers) | Q(tanggal_lahir__in=dates_chunk)
+            rows.extend(qs.filter(condition).values_list(*fields))
+        seen = set()
+        entries = []
+        for pk, nik, nama, born, sex, tps, kel, kec, region in rows:
+            if pk in seen:
+                continue
+            seen.add(pk)
+            entries.append(matching.RefEntry(id=pk, nik=nik, nama=nama, birth_date=born,
+                                             sex=sex or "", tps=tps or "", kelurahan=kel or "",
+                                             kecamatan=kec or "", region=region or ""))
+        self._memory = matching.MemoryReferenceIndex(entries)
+        self.loaded = len(entries)
+
+    def by_nik(self, nik):
+        return self._memory.by_nik(nik)
+
+    def by_visible(self, nik, birth_date):
+        return self._memory.by_visible(nik, birth_date)
+
+    def by_birth_date(self, birth_date):
+        return self._memory.by_birth_date(birth_date)
+
+
+def _decisions(election, facility, inmates_by_id, entries):
+    """Decisions still in force, mapped onto today's entry ids."""
+    by_fingerprint = defaultdict(list)
+    for entry in entries:
+        by_fingerprint[entry_fingerprint(entry)].append(entry.pk)
+    found = []
+    active = ReviewDecision.objects.filter(election=election, facility=facility,
+                                           superseded_at__isnull=True).order_by("decided_at")
+    for decision in active:
+        inmate = inmates_by_id.get(decision.inmate_id)
+        if inmate is None or inmate_fingerprint(inmate) != decision.inmate_fingerprint:
+            continue  # the inmate's data changed: the decision no longer holds
+        if not decision.entry_fingerprint:
+            found.append(matching.Decision(inmate_id=inmate.pk, entry_id=None,
+                                           verdict=decision.verdict))
+            continue
+        for entry_id in by_fingerprint.get(decision.entry_fingerprint, ()):
+            found.append(matching.Decision(inmate_id=inmate.pk, entry_id=entry_id,
+                                           verdict=decision.verdict))
+    return found
+
+
+def _digest(*, election, facility, today, inmates, entries, reference, decisions, dapil):
+    h = hashlib.sha256()
+    h.update(f"{election.pk}|{election.polling_date}|{election.region_code}|{election.races}|"
+             f"{election.dptb_special_days}|{election.dptb_general_days}|{facility.pk}|"
+             f"{today}".encode())
+    for inmate in inmates:
+        h.update(f"i{inmate.pk}:{inmate.version}:{inmate.row_hash}:{inmate.nik}:"
+                 f"{inmate.tanggal_keluar}:{inmate.tanggal_bebas}:{inmate.hak_pilih_dicabut}"
+                 .encode())
+    for entry in entries:
+        h.update(f"e{entry.pk}:{entry_fingerprint(entry)}".encode())
+    h.update(f"r{reference.pk if reference else 0}".encode())
+    for d in decisions:
+        h.update(f"d{d.inmate_id}:{d.entry_id}:{d.verdict}".encode())
+    h.update(json.dumps(dapil, sort_keys=True).encode())
+    return h.hexdigest()
+
+
+# -- running --------------------------------------------------------------------------------
+
+
+def start_run(*, election, facility, today=None, user=None, trigger="manual"):
+    """Create a queued run row; the caller enqueues reconcile_task(run.pk) after commit."""
+    return ReconciliationRun.objects.create(
+        election=election, facility=facility, today=today or timezone.localdate(),
+        trigger=trigger, created_by=user)
+
+
+def execute_run(run_id):
+    """The job: classify and store. Safe to call twice for the same run."""
+    run = ReconciliationRun.objects.select_related("election", "facility", "created_by").get(
+        pk=run_id)
+    # A stale run of the same pair would block the claim (one running run per pair), and this
+    # newer run replaces it; this run itself, when stale, is the one a redelivered task takes
+    # over. Stale runs of other pairs are left to the sweep, which sends them again once.
+    ReconciliationRun.sweep_stale(
+        exclude=run.pk, election_id=run.election_id, facility_id=run.facility_id
+    )
+    try:
+        with transaction.atomic():
+            claimed = run.claim()
+    except IntegrityError:
+        run.fail("Rekonsiliasi lain untuk pemilihan dan UPT ini sedang berjalan.")
+        raise ReconciliationBusy(str(run)) from None
+    if not claimed:
+        return run
+    try:
+        _execute(run)
+    except Exception as exc:
+        logger.exception("reconciliation %s failed", run.pk)
+        run.fail(f"{type(exc).__name__}: {exc}")
+        raise
+    return run
+
+
+def _execute(run):
+    started = time.perf_counter()
+    timings = {}
+    election, facility, today = run.election, run.facility, run.today
+    run.report(done=0, total=4, message="Memuat data WBP dan daftar")
+    inmates = list(Inmate.objects.filter(facility=facility).order_by("nama", "no_registrasi"))
+    inmates_by_id = {i.pk: i for i in inmates}
+    entries = _entries(election, facility)
+    reference = active_reference(election)
+    dapil = dapil_table(election)
+    decisions = _decisions(election, facility, inmates_by_id, entries)
+    timings["load_s"] = round(time.perf_counter() - started, 3)
+
+    digest = _digest(election=election, facility=facility, today=today, inmates=inmates,
+                     entries=entries, reference=reference, decisions=decisions, dapil=dapil)
+    previous = (ReconciliationRun.objects.filter(election=election, facility=facility,
+                                                 status=ReconciliationRun.Status.DONE)
+                .exclude(pk=run.pk).order_by("-finished_at").first())
+    if previous is not None and previous.input_digest == digest:
+        _copy_outcome(run, previous, digest, timings, started)
+        return
+
+    run.report(done=1, message="Mencocokkan dengan DPT rujukan")
+    index = DatabaseReferenceIndex(reference)
+    t0 = time.perf_counter()
+    results = matching.classify(
+        inmates=[as_matching_inmate(i) for i in inmates],
+        entries=[_as_entry(e) for e in entries],
+        reference=index,
+        election=as_matching_election(election, dapil),
+        today=today,
+        decisions=decisions,
+    )
+    timings["classify_s"] = round(time.perf_counter() - t0, 3)
+    timings["reference_rows_loaded"] = index.loaded
+
+    run.report(done=2, message="Menyimpan hasil")
+    entries_by_id = {e.pk: e for e in entries}
+    t0 = time.perf_counter()
+    items = [_item(run, n, r, inmates_by_id, entries_by_id) for n, r in enumerate(results, 1)]
+    counts = matching.count_by_category(results)
+    change_summary = _changes(previous, items)
+    with transaction.atomic():
+        ReconciliationItem.objects.filter(run=run).delete()
+        ReconciliationItem.objects.bulk_create(items, batch_size=1000)
+        run.counts = counts
+        run.input_digest = digest
+        run.inputs = {
+            "inmates": len(inmates), "entries": len(entries),
+            "reference": reference.pk if reference else None,
+            "reference_rows": getattr(reference, "row_count", None),
+            "decisions": len(decisions), "dapil_contests": sorted(dapil),
+        }
+        run.changes = change_summary
+        timings["write_s"] = round(time.perf_counter() - t0, 3)
+        timings["total_s"] = round(time.perf_counter() - started, 3)
+        run.timings = timings
+        run.save(update_fields=["counts", "input_digest", "inputs", "changes", "timings"])
+        audit.record(AuditEvent.Action.RECONCILE, user=run.created_by, facility=facility,
+                     obj=run, summary=f"Rekonsiliasi {election.code}", detail=counts,
+                     row_count=len(items))
+    run.report(done=4)
+    run.succeed(_summary_text(counts))
+
+
+def _copy_outcome(run, previous, digest, timings, started):
+    """Same inputs as the last run: the outcome is the same; copy it instead of recomputing."""
+    items = []
+    for item in previous.items.all():
+        item.pk = None
+        item.run = run
+        items.append(item)
+    with transaction.atomic():
+        ReconciliationItem.objects.filter(run=run).delete()
+        ReconciliationItem.objects.bulk_create(items, batch_size=1000)
+        run.counts, run.inputs = previous.counts, previous.inputs
+        run.input_digest, run.reused_from = digest, previous
+        run.changes = {"arrivals": [], "departures": [], "changed": []}
+        timings["total_s"] = round(time.perf_counter() - started, 3)
+        run.timings = {**timings, "reused": True}
+        run.save(update_fields=["counts", "inputs", "input_digest", "reused_from", "changes",
+                                "timings"])
+    run.succeed(_summary_text(run.counts) + " (masukan sama dengan run sebelumnya)")
+
+
+def _summary_text(counts):
+    return ", ".join(f"{k} {v}" for k, v in counts.items() if v)
+
+
+def _item(run, position, result, inmates_by_id, entries_by_id):
+    inmate = inmates_by_id.get(result.inmate_id)
+    entry = entries_by_id.get(result.entry_ids[0]) if result.entry_ids else None
+    person = inmate or entry
+    match = result.match
+    ref = {}
+    if result.ref_match is not None and result.ref_match.ref is not None:
+        r = result.ref_match.ref
+        ref = {"tps": r.tps, "kelurahan": r.kelurahan, "kecamatan": r.kecamatan,
+               "nama": r.nama, "layer": result.ref_match.layer,
+               "score": round(result.ref_match.score, 3), "fields": list(result.ref_match.fields),
+               "id": r.id}
+    key = f"inmate:{inmate.pk}" if inmate else f"entry:{entry.pk if entry else 0}"
+    return ReconciliationItem(
+        run=run, position=position, category=result.category, key=key, inmate=inmate,
+        entry_ids=list(result.entry_ids), daftar=result.daftar, tps=result.tps,
+        surat_suara=result.surat_suara_text, alasan=result.alasan,
+        deadline_note=result.deadline_note,
+        match_layer=match.layer if match else "",
+        match_score=round(match.score, 3) if match else None,
+        match_fields=list(match.fields) if match else [],
+        ref=ref, candidates=list(result.candidates),
+        nik=person.nik if person else "", nama=person.nama if person else "",
+        no_registrasi=inmate.no_registrasi if inmate else "",
+        tanggal_lahir=person.tanggal_lahir if person else None,
+        jenis_kelamin=person.jenis_kelamin if person else "",
+    )
+
+
+def _changes(previous, items):
+    """Who arrived, who left and who changed category since the previous run."""
+    if previous is None:
+        return {"arrivals": [], "departures": [], "changed": [], "first_run": True}
+    # values_list, not only(): the related manager would load each item's deferred run_id
+    # with one query per item.
+    before = {key: (category, nama)
+              for key, category, nama in previous.items.values_list("key", "category", "nama")}
+    now = {i.key: (i.category, i.nama) for i in items}
+    return {
+        "arrivals": [{"key": k, "nama": v[1], "category": v[0]}
+                     for k, v in now.items() if k not in before][:500],
+        "departures": [{"key": k, "nama": v[1], "category": v[0]}
+                       for k, v in before.items() if k not in now][:500],
+        "changed": [{"key": k, "nama": v[1], "before": before[k][0], "after": v[0]}
+                    for k, v in now.items() if k in before and before[k][0] != v[0]][:500],
+    }
+
+
+def schedule_runs(*, election=None, facility=None, user=None, trigger="import"):
+    """Queue a run for each (election, facility) touched by an import, polling day ahead."""
+    from voters.models import TPS
+    from voters.tasks import reconcile_task
+
+    pairs = TPS.objects.filter(election__polling_date__gte=timezone.localdate())
+    if election is not None:
+        pairs = pairs.filter(election=election)
+    if facility is not None:
+        pairs = pairs.filter(facility=facility)
+    runs = []
+    for tps in pairs.select_related("election", "facility").order_by("election", "facility"):
+        if any(r.election_id == tps.election_id and r.facility_id == tps.facility_id
+               for r in runs):
+            continue
+        run = start_run(election=tps.election, facility=tps.facility, user=user,
+                        trigger=trigger)
+        transaction.on_commit(lambda pk=run.pk: reconcile_task.delay(pk))
+        runs.append(run)
+    return runs
+
+
+def reconcile(*, election, facility, today=None, user=None, trigger="command"):
+    """Run a reconciliation now, in this process, and return the finished run."""
+    run = start_run(election=election, facility=facility, today=today, user=user,
+                    trigger=trigger)
+    return execute_run(run.pk)
+
+
+def latest_run(election, facility):
+    return (ReconciliationRun.objects.filter(election=election, facility=facility,
+                                             status=ReconciliationRun.Status.DONE)
+            .order_by("-finished_at").first())
+
+
+# -- review queue ---------------------------------------------------------------------------
+
+
+class AlreadyDecided(Exception):
+    """Another reviewer decided this pairing first (``decision``: theirs, when known)."""
+
+    def __init__(self, decision=None):
+        super().__init__("Butir ini sudah diputuskan.")
+        self.decision = decision
+
+
+@transaction.atomic
+def decide(*, item, verdict, user, note="", entry_id=None):
+    """Record a reviewer's verdict on a PERLU_PERIKSA/GANDA item's pairing, and queue a new run
+    after commit.
+
+    One decision is in force per pairing (a partial unique constraint). Two reviewers deciding
+    at once: the item row is locked, so the second waits and then finds the first's decision;
+    one through another run's item for the same pairing hits the constraint. Either way the
+    second gets AlreadyDecided and records and queues nothing. The same verdict again, or a
+    different one given on an item older than the decision in force, is AlreadyDecided too.
+    """
+    from voters.models import ListEntry
+    from voters.tasks import reconcile_task
+
+    item = (
+        ReconciliationItem.objects.select_for_update(of=("self",))
+        .select_related("run__election", "run__facility")
+        .get(pk=item.pk)
+    )
+    run = item.run
+    inmate_id = item.inmate_id or (int(item.candidates[0]) if item.candidates else None)
+    if inmate_id is None:
+        raise ValueError("Baris ini tidak terkait dengan WBP mana pun.")
+    inmate = Inmate.objects.get(pk=inmate_id, facility=run.facility)
+    entry_fp, label = "", "DPT rujukan"
+    chosen = entry_id or (item.entry_ids[0] if item.entry_ids else None)
+    if chosen is not None:
+        if int(chosen) not in [int(e) for e in item.entry_ids]:
+            raise ValueError("Entri daftar itu bukan bagian dari baris ini.")
+        entry = ListEntry.objects.select_related("voter_list", "voter_list__tps").get(pk=chosen)
+        entry_fp = entry_fingerprint(entry)
+        label = f"{entry.voter_list.kind} TPS {entry.voter_list.tps.number} no. {entry.position}"
+    in_force = ReviewDecision.objects.filter(election=run.election, facility=run.facility,
+                                             inmate=inmate, entry_fingerprint=entry_fp,
+                                             superseded_at__isnull=True)
+    current = in_force.select_related("decided_by").first()
+    if current is not None and (current.verdict == verdict
+                                or current.decided_at >= run.created_at):
+        raise AlreadyDecided(current)
+    in_force.update(superseded_at=timezone.now())
+    try:
+        with transaction.atomic():
+            decision = ReviewDecision.objects.create(
+                election=run.election, facility=run.facility, inmate=inmate,
+                entry_fingerprint=entry_fp, entry_label=label,
+                inmate_fingerprint=inmate_fingerprint(inmate), verdict=verdict, note=note,
+                decided_by=user)
+    except IntegrityError as exc:  # decided at the same moment through another run's item
+        raise AlreadyDecided() from exc
+    audit.record(AuditEvent.Action.CHANGE, user=user, facility=run.facility, obj=decision,
+                 summary=f"Keputusan pemeriksaan: {decision.get_verdict_display()}")
+    rerun = start_run(election=run.election, facility=run.facility, user=user, trigger="manual")
+    transaction.on_commit(lambda: reconcile_task.delay(rerun.pk))
+    return decision

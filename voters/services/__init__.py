@@ -1,1 +1,0 @@
-"""Every write goes through a service function here (STYLE.md): atomic, audited."""
