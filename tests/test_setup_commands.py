@@ -253,3 +253,32 @@ def test_commands_exit_non_zero_without_a_traceback(tmp_path):
     # The database is empty and unmigrated: either way the person gets a message, not a trace.
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
+
+
+def test_running_add_election_again_without_races_says_unchanged():
+    setup_blora()
+    out = run("add_election", "PILKADA2024", "--name", "Pemilihan Serentak 2024", "--type",
+              "pilkada", "--polling-date", "2024-11-27", "--region", "33.16")
+    assert "tidak berubah" in out
+
+
+def test_dpt_date_is_stored_kept_on_a_rerun_without_it_and_must_precede_polling_day():
+    setup_blora()
+    args = ["add_election", "PILKADA2024", "--name", "Pemilihan Serentak 2024", "--type",
+            "pilkada", "--polling-date", "2024-11-27", "--region", "33.16"]
+    assert Election.objects.get().dpt_date is None
+    out = run(*args, "--dpt-date", "2024-09-20")
+    assert "penetapan DPT 2024-09-20" in out
+    assert "tidak berubah" in run(*args)
+    assert str(Election.objects.get().dpt_date) == "2024-09-20"
+    with pytest.raises(CommandError, match="sebelum hari pemungutan"):
+        run(*args, "--dpt-date", "2024-11-28")
+    assert str(Election.objects.get().dpt_date) == "2024-09-20"
+
+
+def test_ksk_marks_a_tps_with_a_mobile_ballot_box_and_stays_on_a_rerun():
+    setup_blora()
+    assert TPS.objects.get().ksk is False
+    assert "kotak suara keliling" in run("add_tps", "PILKADA2024", "RUTAN-BLORA", "901", "--ksk")
+    assert "tidak berubah" in run("add_tps", "PILKADA2024", "RUTAN-BLORA", "901")
+    assert TPS.objects.get().ksk is True

@@ -8,6 +8,7 @@ from voters.inmates.models import (
     Inmate,
     NikStatus,
     NikTransition,
+    StaffMember,
     TMSReason,
 )
 from voters.letters.models import LetterBatch, LetterDelivery, NoticeTemplate, PollingCheckIn
@@ -46,6 +47,7 @@ __all__ = [
     "Job",
     "NikStatus",
     "NikTransition",
+    "StaffMember",
     "TMSReason",
     "User",
     "DapilEntry",

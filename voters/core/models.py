@@ -87,6 +87,18 @@ class Election(models.Model):
         blank=True,
         help_text=_("Dipisah koma. Pilkada: GUB, BUP atau WALKOT. Kosong = semua."),
     )
+    # CONTRACT.md (second version) ``--dpt-date``: the day the KPU fixes the DPT (penetapan DPT).
+    # Before it the facility proposes its voters for its TPS's DPT; from it on only pindah
+    # memilih (DPTb) moves a voter there. Blank: the DPT counts as fixed.
+    dpt_date = models.DateField(
+        _("penetapan DPT"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Hari KPU menetapkan DPT. Sebelumnya UPT mengusulkan pemilihnya untuk DPT TPS-nya; "
+            "sesudahnya hanya lewat pindah memilih (DPTb). Kosong = DPT sudah ditetapkan."
+        ),
+    )
     # Deadlines as days before polling day (DOMAIN.md §0); editable per election.
     dptb_general_days = models.PositiveSmallIntegerField(
         _("batas pindah memilih umum (H-)"), default=30
@@ -204,6 +216,13 @@ class TPS(models.Model):
     number = models.CharField(_("nomor TPS"), max_length=10)
     capacity = models.PositiveIntegerField(_("kapasitas"))
     address = models.CharField(_("alamat TPS"), max_length=300, blank=True)
+    # CONTRACT.md ``add_tps --ksk``: a TPS outside the facility that serves its people with a
+    # mobile ballot box (Kotak Suara Keliling), e.g. the TPS near a Polres for its cells.
+    ksk = models.BooleanField(
+        _("kotak suara keliling (KSK)"),
+        default=False,
+        help_text=_("TPS di luar UPT yang melayani penghuninya dengan kotak suara keliling."),
+    )
 
     class Meta:
         ordering = ["election", "number"]
@@ -611,6 +630,7 @@ class ImportBatch(Job):
         REFERENCE_DPT = "reference_dpt", _("DPT kabupaten/kota (rujukan)")
         DUKCAPIL = "dukcapil", _("Jawaban Dukcapil")
         DAPIL = "dapil", _("Tabel dapil")
+        STAFF = "staff", _("Daftar petugas UPT")
 
     kind = models.CharField(_("jenis"), max_length=20, choices=Kind)
     facility = models.ForeignKey(

@@ -80,7 +80,9 @@ RACES = {
 
 
 @transaction.atomic
-def upsert_election(*, code, name, kind, polling_date, region, races=""):
+def upsert_election(*, code, name, kind, polling_date, region, races="", dpt_date=None):
+    """Create or update an election. ``dpt_date`` (penetapan DPT) is kept as it is when not
+    given, so that a re-run to change the name does not unfix the DPT."""
     if kind not in RACES:
         raise SetupError(f"Jenis pemilihan '{kind}' tidak dikenal: pilih pilkada atau pemilu.")
     region = region_code(region)
@@ -101,14 +103,31 @@ def upsert_election(*, code, name, kind, polling_date, region, races=""):
         "kind": kind,
         "polling_date": polling_date,
         "region_code": region,
-        "races": ",".join(race_list),
+        # As the model stores it (blank = every race of the kind), so that a re-run with the
+        # same arguments is "unchanged" instead of rewriting the row.
+        "races": ",".join(Election(kind=kind, region_code=region, races=",".join(race_list))
+                          .race_list),
     }
+    if dpt_date is not None:
+        if dpt_date > polling_date:
+            raise SetupError("Tanggal penetapan DPT harus sebelum hari pemungutan suara.")
+        values["dpt_date"] = dpt_date
     outcome = _upsert(Election, {"code": code}, values)
     return outcome
 
 
+def facility_by_code(code: str) -> Facility:
+    """The facility a command names, or a SetupError that says how to create it."""
+    facility = Facility.objects.filter(code=code).first()
+    if facility is None:
+        raise SetupError(f"UPT '{code}' belum ada (jalankan add_facility dulu).")
+    return facility
+
+
 @transaction.atomic
-def upsert_tps(*, election_code, facility_code, number, capacity=None, address=""):
+def upsert_tps(*, election_code, facility_code, number, capacity=None, address="", ksk=None):
+    """Create or update a TPS of a facility. ``ksk`` (a mobile ballot box serving the facility
+    from outside) is kept as it is when not given."""
     election = Election.objects.filter(code=election_code).first()
     if election is None:
         raise SetupError(f"Pemilihan '{election_code}' belum ada (jalankan add_election dulu).")
@@ -129,6 +148,8 @@ def upsert_tps(*, election_code, facility_code, number, capacity=None, address="
     }
     if address:
         values["address"] = address
+    if ksk is not None:
+        values["ksk"] = ksk
     if values["capacity"] > election.default_tps_capacity:
         raise SetupError(
             f"Kapasitas TPS paling banyak {election.default_tps_capacity} pemilih "

@@ -346,3 +346,31 @@ class TMSReason(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.label}".strip()
+
+
+class StaffMember(models.Model):
+    """An officer of a facility (CONTRACT.md "Staff roster", ``import_staff``). Officers are often
+    on the facility's TPS lists, where they vote on duty: the reconciliation names them PETUGAS
+    instead of "unknown". Each import replaces the facility's roster whole."""
+
+    facility = models.ForeignKey(
+        "voters.Facility", on_delete=models.CASCADE, related_name="staff", verbose_name=_("UPT")
+    )
+    nik = models.CharField(_("NIK"), max_length=40)
+    nik_valid = models.BooleanField(_("NIK sah"), default=False)
+    name = models.CharField(_("nama"), max_length=200)
+    birth_date = models.DateField(_("tanggal lahir"))
+    sex = models.CharField(_("jenis kelamin"), max_length=1, choices=Inmate.Sex)
+    nip = models.CharField(_("NIP"), max_length=40, blank=True)
+    position = models.CharField(_("jabatan"), max_length=200, blank=True)
+    imported_at = models.DateTimeField(_("diimpor"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("petugas UPT")
+        verbose_name_plural = _("petugas UPT")
+        indexes = [models.Index(fields=["facility", "nik"], name="staff_facility_nik")]
+
+    def __str__(self):
+        return self.name
+

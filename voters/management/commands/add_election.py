@@ -15,6 +15,10 @@ class Command(ContractCommand):
         parser.add_argument("--polling-date", required=True, type=iso_date)
         parser.add_argument("--region", required=True)
         parser.add_argument("--races", default="", help="mis. GUB,BUP (kosong = semua)")
+        parser.add_argument(
+            "--dpt-date", type=iso_date, default=None,
+            help="hari KPU menetapkan DPT (YYYY-MM-DD); tanpa ini DPT dianggap sudah ditetapkan",
+        )
 
     def handle(self, *args, **o):
         out = upsert_election(
@@ -24,9 +28,12 @@ class Command(ContractCommand):
             polling_date=o["polling_date"],
             region=o["region"],
             races=o["races"],
+            dpt_date=o["dpt_date"],
         )
         e = out.obj
         self.stdout.write(
             f"Pemilihan {e.code} ({e.kind}, {e.polling_date:%Y-%m-%d}, wilayah {e.region_code}, "
-            f"kontestasi {','.join(e.race_list)}) {out.verb}."
+            f"kontestasi {','.join(e.race_list)}"
+            + (f", penetapan DPT {e.dpt_date:%Y-%m-%d}" if e.dpt_date else "")
+            + f") {out.verb}."
         )

@@ -11,6 +11,10 @@ class Command(ContractCommand):
         parser.add_argument("number")
         parser.add_argument("--capacity", type=int, default=None)
         parser.add_argument("--address", default="")
+        parser.add_argument(
+            "--ksk", action="store_true", default=None,
+            help="TPS di luar UPT yang melayani penghuninya dengan kotak suara keliling",
+        )
 
     def handle(self, *args, **o):
         out = upsert_tps(
@@ -19,9 +23,10 @@ class Command(ContractCommand):
             number=o["number"],
             capacity=o["capacity"],
             address=o["address"],
+            ksk=o["ksk"],
         )
         t = out.obj
         self.stdout.write(
             f"TPS {t.number} {t.election.code} di {t.facility.code} "
-            f"(kapasitas {t.capacity}) {out.verb}."
+            f"(kapasitas {t.capacity}{', kotak suara keliling' if t.ksk else ''}) {out.verb}."
         )
