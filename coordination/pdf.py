@@ -1,15 +1,10 @@
-"""Minutes (notulen) and attendance list (daftar hadir) as PDF, rendered with WeasyPrint.
+"""Minutes (notulen) and attendance list (daftar hadir) as PDF.
 
-The HTML comes from Django templates (autoescaped: a name containing HTML prints as text). The
-URL fetcher is the one of the notification letters (``voters.letters.pdf``: one implementation): it
-serves only files of the project's static/ folder and data: URLs; file://, http(s) and
-everything else are refused before anything is opened, redirects are never followed, and
-``<link rel=attachment>`` goes through it too, so a template or a name can never make the
-renderer read a local file or reach the network (SECURITY.md check 18). Fonts come from
-fontconfig (DejaVu).
+Rendered through the notification letters' one WeasyPrint path (``voters.letters.pdf``), with its
+URL fetcher: only files of the project's static/ folder and data: URLs, nothing local or on the
+network (SECURITY.md check 18). The HTML comes from Django templates (autoescaped: a name
+containing HTML prints as text), in the language of the person who prints, as the meeting pages.
 """
-
-from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -18,29 +13,9 @@ from coordination.figures import compare
 from coordination.services import place_names
 from voters.letters import pdf as letters
 
-# Relative and /static/ URLs in the templates join onto this base, which can never resolve.
-BASE_URL = letters.BASE_URL
-RefusedURL = letters.RefusedURL
-static_root = letters.static_root
-static_path_for = letters.static_path_for
 
-
-def make_fetcher():
-    return letters.safe_fetcher()
-
-
-@dataclass
-class Rendered:
-    html: str
-    pdf: bytes
-    pages: int
-
-
-def render(template_name: str, context: dict) -> Rendered:
-    weasyprint = letters._weasyprint()[0]
-    html = render_to_string(template_name, context)
-    document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=make_fetcher()).render()
-    return Rendered(html=html, pdf=document.write_pdf(), pages=len(document.pages))
+def render(template_name: str, context: dict) -> letters.Rendered:
+    return letters.render_html(render_to_string(template_name, context))
 
 
 def meeting_context(meeting, *, user) -> dict:
@@ -65,11 +40,11 @@ def meeting_context(meeting, *, user) -> dict:
     }
 
 
-def minutes(meeting, *, user) -> Rendered:
+def minutes(meeting, *, user) -> letters.Rendered:
     return render("coordination/pdf/minutes.html", meeting_context(meeting, user=user))
 
 
-def attendance(meeting, *, user, blank_rows: int = 10) -> Rendered:
+def attendance(meeting, *, user, blank_rows: int = 10) -> letters.Rendered:
     context = meeting_context(meeting, user=user)
     start = len(context["attendees"]) + 1
     context["blank_rows"] = range(start, start + blank_rows)

@@ -50,6 +50,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from pages_letters import build_letter_world
+from pdfs import page_count
 from test_worker import database_url, wait_for
 
 from voters.letters import services as letter_service
@@ -506,7 +507,6 @@ def test_a_reconciliation_whose_database_connection_is_cut_fails_cleanly_and_a_r
 def test_a_killed_letter_batch_is_taken_back_by_the_next_worker_and_renders_every_letter_once(
     drill, tps901, kpps, private_root
 ):
-    from voters.letters import pdf as letters
     from voters.tasks import render_notices_task
 
     build_letter_world(tps901)
@@ -532,7 +532,7 @@ def test_a_killed_letter_batch_is_taken_back_by_the_next_worker_and_renders_ever
     assert batch.attempts == 2
     assert batch.page_count == len(voters) == 4
     path = Path(batch.file_path)
-    assert letters.count_pdf_pages(path.read_bytes()) == len(voters)
+    assert page_count(path.read_bytes()) == len(voters)
     assert list((private_root / "letters").iterdir()) == [path]  # no half-written PDF left
     assert LetterBatch.objects.count() == 1
 

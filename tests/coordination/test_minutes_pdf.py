@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from coordination import pdf, services
 from coordination.models import Attendee
+from voters.letters import pdf as letters
 from voters.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +107,7 @@ def test_a_name_containing_html_is_printed_as_text_and_fetches_nothing(
     meeting.minutes = "<script>x</script>"
     meeting.save()
     fetched = []
-    real = pdf.make_fetcher
+    real = letters.safe_fetcher
 
     def spying_fetcher():
         fetcher = real()
@@ -119,7 +120,7 @@ def test_a_name_containing_html_is_printed_as_text_and_fetches_nothing(
         fetcher.fetch = fetch
         return fetcher
 
-    monkeypatch.setattr(pdf, "make_fetcher", spying_fetcher)
+    monkeypatch.setattr(letters, "safe_fetcher", spying_fetcher)
     for rendered in (pdf.minutes(meeting, user=operator), pdf.attendance(meeting, user=operator)):
         assert "&lt;img src=&quot;file:///etc/passwd&quot;&gt;" in rendered.html
         assert "<img" not in rendered.html
@@ -132,8 +133,8 @@ def test_a_name_containing_html_is_printed_as_text_and_fetches_nothing(
 def test_the_fetcher_serves_static_files_and_data_urls_only(monkeypatch):
     connections = []
     monkeypatch.setattr(socket, "create_connection", lambda *a, **k: connections.append(a))
-    fetcher = pdf.make_fetcher()
-    css = fetcher.fetch(pdf.BASE_URL + "static/css/app.css")
+    fetcher = letters.safe_fetcher()
+    css = fetcher.fetch(letters.BASE_URL + "static/css/app.css")
     assert b"TPS Khusus" in css.read()
     assert css.content_type == "text/css"
     assert fetcher.fetch("data:text/plain,halo").read() == b"halo"
@@ -141,10 +142,10 @@ def test_the_fetcher_serves_static_files_and_data_urls_only(monkeypatch):
         "file:///etc/passwd",
         "http://169.254.169.254/latest/meta-data/",
         "https://example.org/x.css",
-        pdf.BASE_URL + "static/../../../../etc/passwd",
-        pdf.BASE_URL + "static/%2e%2e/%2e%2e/manage.py",
-        pdf.BASE_URL + "etc/passwd",
-        pdf.BASE_URL + "static/css/",
+        letters.BASE_URL + "static/../../../../etc/passwd",
+        letters.BASE_URL + "static/%2e%2e/%2e%2e/manage.py",
+        letters.BASE_URL + "etc/passwd",
+        letters.BASE_URL + "static/css/",
         "ftp://example.org/x",
     ]:
         with pytest.raises(ValueError):
@@ -158,7 +159,9 @@ def test_a_document_pointing_at_local_files_renders_without_them():
         '<img src="file:///etc/passwd"><img src="http://169.254.169.254/">'
         '<link rel="stylesheet" href="/static/css/app.css"><p>ok</p>'
     )
-    out = weasyprint.HTML(string=html, base_url=pdf.BASE_URL, url_fetcher=pdf.make_fetcher())
+    out = weasyprint.HTML(
+        string=html, base_url=letters.BASE_URL, url_fetcher=letters.safe_fetcher()
+    )
     data = out.write_pdf()
     assert b"/EmbeddedFile" not in data
     assert b"root:" not in data

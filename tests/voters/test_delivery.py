@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 from pages_letters import build_letter_world
+from pdfs import page_count
 
-from voters.letters import pdf as letters
 from voters.letters import services as service
 from voters.models import AuditEvent, LetterDelivery
 
@@ -214,7 +214,7 @@ def test_the_recap_pdf_counts_each_outcome_and_is_audited(world, tps901, kpps, c
                                "undeliverable": 1, "pending": 1, "delivered_all": 2}
     assert register.reasons == {"Pindah memilih": 1}
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert letters.count_pdf_pages(response.content) >= 1
+    assert page_count(response.content) >= 1
     html = rendered.html
     assert "REKAP PEMBAGIAN SURAT PEMBERITAHUAN" in html
     assert "Pindah memilih 1" in html

@@ -14,6 +14,7 @@ from pages_letters import (
     make_inmate,
     make_list,
 )
+from pdfs import page_count
 
 from voters.letters import pdf as letters
 from voters.letters import services as service
@@ -130,12 +131,12 @@ def test_a_name_containing_html_prints_as_text(tps901):
 def test_the_pdf_has_one_page_per_voter(world, tps901, tmp_path):
     pages, data, voters = pdf_pages(tps901, tmp_path)
     assert pages == len(voters) == 4
-    assert letters.count_pdf_pages(data) == 4
+    assert page_count(data) == 4
 
 
 def test_a_block_pdf_has_one_page_per_voter_of_that_block(world, tps901, tmp_path):
     pages, data, _voters = pdf_pages(tps901, tmp_path, block="A")
-    assert pages == letters.count_pdf_pages(data) == 2
+    assert pages == page_count(data) == 2
 
 
 def test_a_very_long_name_and_address_still_fit_on_one_page(tps901, tmp_path):
@@ -150,7 +151,7 @@ def test_a_very_long_name_and_address_still_fit_on_one_page(tps901, tmp_path):
     template.notes = "\n".join(["Catatan yang panjang sekali. " * 6] * 12)
     template.save()
     pages, data, _voters = pdf_pages(tps901, tmp_path)
-    assert pages == letters.count_pdf_pages(data) == 3
+    assert pages == page_count(data) == 3
 
 
 # -- the renderer is offline and reads only packaged static files ---------------------------------
@@ -231,7 +232,7 @@ def test_a_kpps_officer_prints_the_letters_of_tps_901_as_one_pdf(
     download = client.get(reverse("letter_batch_download", args=[batch.pk]))
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
     data = b"".join(download.streaming_content)
-    assert letters.count_pdf_pages(data) == 4
+    assert page_count(data) == 4
     printed = AuditEvent.objects.get(action="print")
     downloaded = AuditEvent.objects.get(action="download")
     assert printed.row_count == downloaded.row_count == 4
@@ -368,7 +369,7 @@ def test_render_notices_writes_one_page_per_voter_and_prints_one_line(world, tps
     target = tmp_path / "surat.pdf"
     call_command("render_notices", "--election", "PILKADA2024", "--tps", "901", "-o",
                  str(target), stdout=out)
-    assert letters.count_pdf_pages(target.read_bytes()) == 4
+    assert page_count(target.read_bytes()) == 4
     line = out.getvalue().strip()
     assert "\n" not in line and "4 surat" in line and "4 halaman" in line
     event = AuditEvent.objects.get(action="print")
@@ -379,7 +380,7 @@ def test_render_notices_block_option(world, tps901, tmp_path):
     target = tmp_path / "blok-a.pdf"
     call_command("render_notices", "--election", "PILKADA2024", "--tps", "901", "-o",
                  str(target), "--block", "A", stdout=StringIO())
-    assert letters.count_pdf_pages(target.read_bytes()) == 2
+    assert page_count(target.read_bytes()) == 2
 
 
 @pytest.mark.parametrize(

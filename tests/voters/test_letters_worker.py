@@ -5,10 +5,10 @@ from pathlib import Path
 
 from django.db import transaction
 from pages_letters import build_letter_world
+from pdfs import page_count
 from test_worker import pytestmark as worker_marks
 from test_worker import wait_for, worker  # noqa: F401  (fixture)
 
-from voters.letters import pdf as letters
 from voters.letters import services as service
 from voters.models import LetterBatch
 
@@ -25,6 +25,6 @@ def test_a_real_worker_renders_a_letter_batch(worker, tps901, kpps):  # noqa: F8
     path = Path(batch.file_path)
     try:
         assert (batch.status, batch.page_count) == ("done", 4), batch.error
-        assert letters.count_pdf_pages(path.read_bytes()) == 4
+        assert page_count(path.read_bytes()) == 4
     finally:
         path.unlink(missing_ok=True)

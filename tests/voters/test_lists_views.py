@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from kpu_files import kpu_rows, write_csv
+from pdfs import page_count
 
 from voters.letters import pdf as letters
 from voters.lists.services import active_reference
@@ -177,7 +178,7 @@ def test_the_model_a_pdf_prints_every_voter_and_is_audited(
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert 'filename="model-a-dpt-tps901.pdf"' in response["Content-Disposition"]
-    assert letters.count_pdf_pages(response.content) == seen["rendered"].pages == 1
+    assert page_count(response.content) == seen["rendered"].pages == 1
     html = seen["html"]
     assert html.count("<tr>") >= 6 and "SITI AMINAH" in html and "ENDANG LESTARI" in html
     assert "MODEL A-DAFTAR PEMILIH TETAP (DPT) · TPS 901" in html
@@ -196,7 +197,7 @@ def test_a_long_list_prints_on_several_landscape_pages_with_a_page_count(
         template.position = position
         template.save()
     response = client_for(kpu).get(reverse("voter_list_pdf", args=[loaded_list.pk]))
-    pages = letters.count_pdf_pages(response.content)
+    pages = page_count(response.content)
     assert pages >= 3
     assert AuditEvent.objects.get(action="print").detail["pages"] == pages
 

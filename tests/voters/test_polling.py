@@ -7,8 +7,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 from pages_letters import build_letter_world, make_inmate, nik_for
+from pdfs import page_count
 
-from voters.letters import pdf as letters
 from voters.letters import polling as service
 from voters.letters import services as letter_service
 from voters.letters.services import LetterError
@@ -253,7 +253,7 @@ def test_the_register_and_counts_print_at_close(world, tps901, kpps, client_for)
         response = client_for(kpps).get(reverse("polling_report_pdf", args=[tps901.pk]))
         rendered = service.render_polling_report(tps=tps901, user=kpps)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert letters.count_pdf_pages(response.content) >= 1
+    assert page_count(response.content) >= 1
     assert "DAFTAR HADIR PEMILIH DAN REKAP PENGGUNA HAK PILIH" in rendered.html
     assert "SITI AMINAH" in rendered.html and "09.00" in rendered.html
     assert world.inside[1].nik not in rendered.html

@@ -1,4 +1,5 @@
-"""HTML → PDF with WeasyPrint, for the notification letters and the KPPS print-outs.
+"""HTML → PDF with WeasyPrint: the one path for the notification letters, the KPPS print-outs
+and the meeting PDFs (coordination/pdf.py).
 
 Templates are Django templates (autoescaped: a name containing HTML prints as text). The URL
 fetcher serves only files of the project's ``static/`` folder (CSS, images and the vendored
@@ -13,11 +14,10 @@ out on the ``weasyprint.progress`` logger, which is listened to for the renderin
 
 import logging
 import mimetypes
-import re
 import threading
-import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -25,29 +25,25 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.formats import date_format
 
 # Relative and /static/ URLs in the templates join onto this base; the fetcher maps its
 # /static/ prefix to the static folder. The .invalid domain can never resolve.
 BASE_URL = "https://cetak.tpskhusus.invalid/"
-
-DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-MONTHS = (
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-)
 
 
 class RefusedURL(ValueError):
     """A resource outside the static folder was asked for; nothing was opened."""
 
 
-def long_date(day, *, weekday=True):
-    """'Rabu, 27 November 2024' regardless of the active locale."""
-    text = f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-    return f"{DAYS[day.weekday()]}, {text}" if weekday else text
+def long_date(day: date, *, weekday: bool = True) -> str:
+    """'Rabu, 27 November 2024' (Django's names under the id locale): a letter is in Bahasa
+    Indonesia whatever language the person who prints it chose."""
+    with translation.override("id"):
+        return date_format(day, "l, j F Y" if weekday else "j F Y")
 
 
-def hhmm(value):
+def hhmm(value) -> str:
     """07:00 → '07.00' (Indonesian time notation)."""
     return f"{value:%H.%M}" if value else ""
 
@@ -180,7 +176,7 @@ class Rendered:
     pages: int
 
 
-def render_html(html, *, progress=None, target=None):
+def render_html(html: str, *, progress=None, target=None) -> Rendered:
     """Lay out ``html`` and write the PDF (to ``target`` when given, else into ``pdf``).
 
     ``progress(step, page)`` is called with ('layout', page number) for every page laid out,
@@ -199,23 +195,8 @@ def render_html(html, *, progress=None, target=None):
     return Rendered(html=html, pdf=data, pages=len(document.pages))
 
 
-def render_template(template_name, context, *, progress=None, target=None):
+def render_template(template_name: str, context: dict, *, progress=None, target=None) -> Rendered:
     """A template rendered in Bahasa Indonesia (workers have no request language), to PDF."""
     with translation.override("id"):
         html = render_to_string(template_name, context)
     return render_html(html, progress=progress, target=target)
-
-
-_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
-_PAGE = re.compile(rb"/Type\s*/Page(?![s\w])")
-
-
-def count_pdf_pages(data):
-    """Page objects in a PDF, read independently of WeasyPrint (object streams included)."""
-    count = len(_PAGE.findall(_STREAM.sub(b"", data)))
-    for match in _STREAM.finditer(data):
-        try:
-            count += len(_PAGE.findall(zlib.decompress(match.group(1))))
-        except zlib.error:
-            continue
-    return count
