@@ -1,7 +1,7 @@
 """The roster's eligibility filter reads cached verdicts (voters/inmates/eligibility.py, issue 19
 item 7):
 every change of an inmate or of the election must change what the filter shows, whichever way
-the change is written, and the rule stays the one in ``matching.tms_reasons``."""
+the change is written, and the rule stays the one in ``rules.eligibility.tms_reasons``."""
 
 import datetime as dt
 

@@ -1,4 +1,5 @@
-"""Matching and classification rules (voters/rules/matching.py): pure, no database.
+"""Matching and classification rules (voters/rules/: names, match, eligibility, classify):
+pure, no database.
 
 The setting is Rutan Blora (33.16) at the Pilkada of 27 November 2024 (H-7 = 20 November,
 H-30 = 28 October), judged on 15 November unless a test says otherwise.
@@ -12,33 +13,26 @@ import time_machine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voters.rules import matching
-from voters.rules.matching import (
-    BELUM_TERDAFTAR,
-    GANDA,
-    KELUAR,
-    LUAR_WILAYAH,
-    PEREKAMAN,
-    PERLU_PERIKSA,
-    PROBABLE_THRESHOLD,
-    TERDAFTAR,
-    TIDAK_DIKENAL,
-    TMS,
-    USUL_DPTB,
-    Decision,
-    Election,
-    Inmate,
-    ListEntry,
-    MemoryReferenceIndex,
-    RefEntry,
+from voters.rules.classify import (
+    CATEGORIES,
+    Category,
+    Changes,
     Result,
     changes,
     classify,
     count_by_category,
-    name_similarity,
-    name_tokens,
-    normalize_name,
+    dapil_of,
+    kab_race_code,
 )
+from voters.rules.eligibility import Election, Inmate, age_on
+from voters.rules.match import (
+    PROBABLE_THRESHOLD,
+    Decision,
+    ListEntry,
+    MemoryReferenceIndex,
+    RefEntry,
+)
+from voters.rules.names import name_similarity, name_tokens, normalize_name, token_similarity
 
 POLLING = date(2024, 11, 27)
 TODAY = date(2024, 11, 15)
@@ -226,7 +220,7 @@ def test_name_similarity_is_bounded_symmetric_and_order_independent(a, b, rnd):
     assert score == pytest.approx(name_similarity(second, first))
     shuffled = list(name_tokens(first))
     rnd.shuffle(shuffled)
-    again = matching.token_similarity(tuple(shuffled), name_tokens(second))
+    again = token_similarity(tuple(shuffled), name_tokens(second))
     assert again == pytest.approx(score)
     if name_tokens(first):
         assert name_similarity(first, first) == 1.0
@@ -238,7 +232,7 @@ def test_name_similarity_is_bounded_symmetric_and_order_independent(a, b, rnd):
 def test_it_registers_an_inmate_on_the_dpt_by_nik():
     budi = inmate(1)
     result = only(run([budi], [entry(10, nik=budi.nik)]))
-    assert result.category == TERDAFTAR
+    assert result.category == Category.TERDAFTAR
     assert (result.inmate_id, result.entry_ids) == (1, (10,))
     assert (result.daftar, result.tps) == ("DPT", "901")
     assert result.surat_suara == ("GUB", "BUP")
@@ -262,8 +256,8 @@ def test_it_gives_exactly_one_row_per_inside_inmate_and_per_entry():
     assert len(results) == 6  # five inside (three of them listed) and one unknown entry
     assert sorted(r.inmate_id for r in results if r.inmate_id) == [1, 2, 3, 4, 5]
     assert sorted(e for r in results for e in r.entry_ids) == [10, 11, 12, 20]
-    assert count_by_category(results)[TERDAFTAR] == 3
-    assert count_by_category(results)[TIDAK_DIKENAL] == 1
+    assert count_by_category(results)[Category.TERDAFTAR] == 3
+    assert count_by_category(results)[Category.TIDAK_DIKENAL] == 1
 
 
 def test_it_leaves_out_unlisted_inmates_who_are_not_inside_today():
@@ -277,7 +271,7 @@ def test_it_uses_the_given_day_and_not_the_clock():
     budi = inmate(1, left_on=date(2024, 11, 10))
     with time_machine.travel(date(2024, 11, 1)):
         assert run([budi], today=TODAY) == []
-        assert only(run([budi], today=date(2024, 11, 5))).category == KELUAR
+        assert only(run([budi], today=date(2024, 11, 5))).category == Category.KELUAR
 
 
 # KELUAR -------------------------------------------------------------------------------------------
@@ -286,7 +280,7 @@ def test_it_uses_the_given_day_and_not_the_clock():
 def test_a_listed_person_who_left_is_keluar_not_terdaftar():
     budi = inmate(1, left_on=date(2024, 11, 1), left_kind="mutasi")
     result = only(run([budi], [entry(10, nik=budi.nik)]))
-    assert result.category == KELUAR
+    assert result.category == Category.KELUAR
     assert result.entry_ids == (10,)
     assert result.surat_suara == ()
     assert "keluar 01-11-2024" in result.alasan
@@ -296,7 +290,7 @@ def test_a_listed_person_who_left_is_keluar_not_terdaftar():
 
 def test_an_unlisted_inmate_released_before_polling_day_is_keluar():
     result = only(run([inmate(1, expected_release=date(2024, 11, 20))]))
-    assert result.category == KELUAR
+    assert result.category == Category.KELUAR
     assert "dijadwalkan bebas 20-11-2024" in result.alasan
     assert "beri tahu KPU" not in result.alasan
 
@@ -304,10 +298,10 @@ def test_an_unlisted_inmate_released_before_polling_day_is_keluar():
 @pytest.mark.parametrize(
     ("release", "category"),
     [
-        (POLLING - timedelta(days=1), KELUAR),
-        (POLLING, KELUAR),
-        (POLLING + timedelta(days=1), TERDAFTAR),
-        (None, TERDAFTAR),
+        (POLLING - timedelta(days=1), Category.KELUAR),
+        (POLLING, Category.KELUAR),
+        (POLLING + timedelta(days=1), Category.TERDAFTAR),
+        (None, Category.TERDAFTAR),
     ],
 )
 def test_release_on_or_before_polling_day_is_keluar_and_after_it_is_a_voter(release, category):
@@ -320,8 +314,8 @@ def test_admission_on_polling_day_counts_as_inside_and_after_it_does_not():
     after = inmate(2, nama="SESUDAH", admitted=POLLING + timedelta(days=1))
     later = date(2024, 12, 1)
     results = run([on_the_day, after], today=later)
-    assert by_inmate(results, 1).category == BELUM_TERDAFTAR
-    assert by_inmate(results, 2).category == KELUAR
+    assert by_inmate(results, 1).category == Category.BELUM_TERDAFTAR
+    assert by_inmate(results, 2).category == Category.KELUAR
     assert "setelah hari pemungutan suara" in by_inmate(results, 2).alasan
 
 
@@ -329,7 +323,7 @@ def test_keluar_comes_before_tms():
     child = inmate(1, birth_date=date(2010, 1, 1), marital="B", left_on=date(2024, 11, 1))
     assert (
         only(run([child], [entry(10, nik=child.nik, birth_date=child.birth_date)])).category
-        == KELUAR
+        == Category.KELUAR
     )
 
 
@@ -339,24 +333,24 @@ def test_keluar_comes_before_tms():
 def test_an_entry_that_matches_no_inmate_is_tidak_dikenal():
     results = run([inmate(1)], [entry(10, nama="SLAMET RIYADI", nik=nik_for(99))])
     stranger = by_entry(results, 10)
-    assert stranger.category == TIDAK_DIKENAL
+    assert stranger.category == Category.TIDAK_DIKENAL
     assert stranger.inmate_id is None
     assert stranger.surat_suara == ()
     assert "beri tahu KPU" in stranger.alasan
-    assert by_inmate(results, 1).category == BELUM_TERDAFTAR
+    assert by_inmate(results, 1).category == Category.BELUM_TERDAFTAR
 
 
 def test_the_same_birth_date_with_another_name_is_no_match():
     results = run([inmate(1, nama="BUDI SANTOSO")], [entry(10, nama="BUDI SETIAWAN")])
-    assert by_entry(results, 10).category == TIDAK_DIKENAL
-    assert by_inmate(results, 1).category == BELUM_TERDAFTAR
+    assert by_entry(results, 10).category == Category.TIDAK_DIKENAL
+    assert by_inmate(results, 1).category == Category.BELUM_TERDAFTAR
 
 
 def test_two_unknown_entries_with_one_nik_are_one_tidak_dikenal_row():
     same = nik_for(77)
     results = run([], [entry(10, nik=same), entry(11, kind="DPTB", nik=same)])
     result = only(results)
-    assert result.category == TIDAK_DIKENAL  # comes before GANDA
+    assert result.category == Category.TIDAK_DIKENAL  # comes before GANDA
     assert result.entry_ids == (10, 11)
     assert "lebih dari sekali" in result.alasan
 
@@ -377,7 +371,7 @@ def test_two_unknown_entries_with_one_nik_are_one_tidak_dikenal_row():
 def test_ineligible_people_are_tms_with_the_reason(changes_, words):
     person = inmate(1, **changes_)
     result = only(run([person], [entry(10, nik=person.nik, birth_date=person.birth_date)]))
-    assert result.category == TMS
+    assert result.category == Category.TMS
     assert words in result.alasan
     assert result.surat_suara == ()
     assert "beri tahu KPU" in result.alasan
@@ -395,18 +389,18 @@ def test_under_17_but_married_may_vote():
     young = inmate(1, birth_date=date(2009, 1, 1), marital="S")
     assert (
         only(run([young], [entry(10, nik=young.nik, birth_date=young.birth_date)])).category
-        == TERDAFTAR
+        == Category.TERDAFTAR
     )
     divorced = inmate(2, birth_date=date(2009, 1, 1), marital="P")
-    assert only(run([divorced])).category != TMS
+    assert only(run([divorced])).category != Category.TMS
 
 
 @pytest.mark.parametrize(
     ("birth", "category"),
     [
-        (date(2007, 11, 27), TERDAFTAR),  # 17 exactly on polling day
-        (date(2007, 11, 28), TMS),  # 17 the day after
-        (date(2007, 11, 26), TERDAFTAR),
+        (date(2007, 11, 27), Category.TERDAFTAR),  # 17 exactly on polling day
+        (date(2007, 11, 28), Category.TMS),  # 17 the day after
+        (date(2007, 11, 26), Category.TERDAFTAR),
     ],
 )
 def test_the_seventeenth_birthday_on_polling_day_is_enough(birth, category):
@@ -416,14 +410,14 @@ def test_the_seventeenth_birthday_on_polling_day_is_enough(birth, category):
 
 
 def test_age_counts_completed_years_and_leap_day_birthdays():
-    assert matching.age_on(date(2007, 11, 27), POLLING) == 17
-    assert matching.age_on(date(2008, 2, 29), date(2025, 2, 28)) == 16
-    assert matching.age_on(date(2008, 2, 29), date(2025, 3, 1)) == 17
+    assert age_on(date(2007, 11, 27), POLLING) == 17
+    assert age_on(date(2008, 2, 29), date(2025, 2, 28)) == 16
+    assert age_on(date(2008, 2, 29), date(2025, 3, 1)) == 17
 
 
 def test_tms_comes_before_luar_wilayah():
     foreigner = inmate(1, citizenship="WNA", address_region="31.71")
-    assert only(run([foreigner])).category == TMS
+    assert only(run([foreigner])).category == Category.TMS
 
 
 # Region and ballots -------------------------------------------------------------------------------
@@ -432,12 +426,12 @@ def test_tms_comes_before_luar_wilayah():
 @pytest.mark.parametrize(
     ("address", "category", "ballots"),
     [
-        ("33.16.01.2001", BELUM_TERDAFTAR, ("GUB", "BUP")),  # Blora
-        ("3316", BELUM_TERDAFTAR, ("GUB", "BUP")),
-        ("33.74", BELUM_TERDAFTAR, ("GUB",)),  # Kota Semarang, also Jawa Tengah
-        ("33.15.01", BELUM_TERDAFTAR, ("GUB",)),  # Grobogan
-        ("31.71", LUAR_WILAYAH, ()),  # Jakarta
-        ("35.22", LUAR_WILAYAH, ()),  # Bojonegoro, just across the border in Jawa Timur
+        ("33.16.01.2001", Category.BELUM_TERDAFTAR, ("GUB", "BUP")),  # Blora
+        ("3316", Category.BELUM_TERDAFTAR, ("GUB", "BUP")),
+        ("33.74", Category.BELUM_TERDAFTAR, ("GUB",)),  # Kota Semarang, also Jawa Tengah
+        ("33.15.01", Category.BELUM_TERDAFTAR, ("GUB",)),  # Grobogan
+        ("31.71", Category.LUAR_WILAYAH, ()),  # Jakarta
+        ("35.22", Category.LUAR_WILAYAH, ()),  # Bojonegoro, just across the border in Jawa Timur
     ],
 )
 def test_ballots_of_the_blora_pilkada_follow_the_ktp_address(address, category, ballots):
@@ -449,7 +443,7 @@ def test_ballots_of_the_blora_pilkada_follow_the_ktp_address(address, category, 
 def test_a_listed_person_from_outside_the_region_is_luar_wilayah_not_terdaftar():
     budi = inmate(1, address_region="31.71.01")
     result = only(run([budi], [entry(10, nik=budi.nik)]))
-    assert result.category == LUAR_WILAYAH
+    assert result.category == Category.LUAR_WILAYAH
     assert "31.71.01" in result.alasan
     assert "beri tahu KPU" in result.alasan
 
@@ -458,8 +452,8 @@ def test_a_kota_pilkada_has_a_walkot_ballot():
     semarang = Election(kind="pilkada", polling_date=POLLING, region="3374", races=("GUB", "BUP"))
     result = only(run([inmate(1, address_region="33.74.02")], election=semarang))
     assert result.surat_suara == ("GUB", "WALKOT")
-    assert matching.kab_race_code("33.74") == "WALKOT"
-    assert matching.kab_race_code("33.16") == "BUP"
+    assert kab_race_code("33.74") == "WALKOT"
+    assert kab_race_code("33.16") == "BUP"
 
 
 def test_a_bupati_only_pilkada_in_yogyakarta_has_no_governor_ballot():
@@ -469,7 +463,7 @@ def test_a_bupati_only_pilkada_in_yogyakarta_has_no_governor_ballot():
         election=bantul,
     )
     assert by_inmate(results, 1).surat_suara == ("BUP",)
-    assert by_inmate(results, 2).category == LUAR_WILAYAH
+    assert by_inmate(results, 2).category == Category.LUAR_WILAYAH
 
 
 def test_a_governor_only_pilkada_gives_only_the_governor_ballot():
@@ -480,7 +474,7 @@ def test_a_governor_only_pilkada_gives_only_the_governor_ballot():
 def test_a_missing_ktp_address_is_not_luar_wilayah_but_has_no_ballot_yet():
     budi = inmate(1, address_region="")
     result = only(run([budi], [entry(10, nik=budi.nik)]))
-    assert result.category == TERDAFTAR
+    assert result.category == Category.TERDAFTAR
     assert result.surat_suara == ()
     assert "kode wilayah KTP-el kosong" in result.alasan
 
@@ -523,7 +517,7 @@ def test_pemilu_ballots_follow_the_dapil_of_the_most_specific_listed_code(addres
         run([pemilu_voter(address_region=address)], election=pemilu(), today=date(2024, 2, 1))
     )
     assert result.surat_suara == ballots
-    assert result.category == BELUM_TERDAFTAR  # a Pemilu has no LUAR_WILAYAH
+    assert result.category == Category.BELUM_TERDAFTAR  # a Pemilu has no LUAR_WILAYAH
 
 
 def test_pemilu_without_dapil_tables_gives_ppwp_and_dpd_and_says_which_table_is_missing():
@@ -560,9 +554,9 @@ def test_pemilu_with_no_ktp_address_gives_only_ppwp():
 
 def test_the_dapil_of_a_place_is_that_of_its_most_specific_listed_code():
     table = {"3316": "BLORA 1", "33.16.05": "BLORA 2"}
-    assert matching.dapil_of("33.16.05.2001", table) == "BLORA 2"
-    assert matching.dapil_of("33.16.01", table) == "BLORA 1"
-    assert matching.dapil_of("33.17", table) is None
+    assert dapil_of("33.16.05.2001", table) == "BLORA 2"
+    assert dapil_of("33.16.01", table) == "BLORA 1"
+    assert dapil_of("33.17", table) is None
 
 
 # GANDA --------------------------------------------------------------------------------------------
@@ -572,7 +566,7 @@ def test_a_person_on_both_dpt_and_dptb_is_one_ganda_row():
     budi = inmate(1)
     results = run([budi], [entry(11, kind="DPTB", nik=budi.nik), entry(10, nik=budi.nik)])
     result = only(results)
-    assert result.category == GANDA
+    assert result.category == Category.GANDA
     assert result.entry_ids == (10, 11)  # DPT first
     assert result.daftar == "DPT"
     assert result.surat_suara == ("GUB", "BUP")
@@ -582,7 +576,7 @@ def test_a_person_on_both_dpt_and_dptb_is_one_ganda_row():
 def test_a_duplicate_of_a_person_who_left_is_keluar():
     budi = inmate(1, left_on=date(2024, 11, 2))
     result = only(run([budi], [entry(10, nik=budi.nik), entry(11, kind="DPTB", nik=budi.nik)]))
-    assert result.category == KELUAR
+    assert result.category == Category.KELUAR
     assert result.entry_ids == (10, 11)
 
 
@@ -590,7 +584,7 @@ def test_a_decision_plus_an_nik_match_for_the_same_inmate_is_ganda():
     budi = inmate(1)
     entries = [entry(10, nik=budi.nik), entry(11, kind="DPK", nik="331601**********")]
     accept = Decision(inmate_id=1, entry_id=11, verdict="accept")
-    assert only(run([budi], entries, decisions=[accept])).category == GANDA
+    assert only(run([budi], entries, decisions=[accept])).category == Category.GANDA
 
 
 # PERLU_PERIKSA ------------------------------------------------------------------------------------
@@ -599,7 +593,7 @@ def test_a_decision_plus_an_nik_match_for_the_same_inmate_is_ganda():
 def test_a_masked_entry_with_the_same_name_and_birth_date_is_perlu_periksa():
     budi = inmate(1, nama="M. RIDWAN BIN SLAMET")
     result = only(run([budi], [entry(10, nama="MOHAMAD RIDWAN", nik="331601**********")]))
-    assert result.category == PERLU_PERIKSA
+    assert result.category == Category.PERLU_PERIKSA
     assert (result.inmate_id, result.entry_ids) == (1, (10,))
     assert result.match.layer == "masked_nik"
     assert result.match.score == 1.0
@@ -611,7 +605,7 @@ def test_a_masked_entry_with_the_same_name_and_birth_date_is_perlu_periksa():
 @pytest.mark.parametrize("listed_nik", [nik_for(55), "", "0", "3.3160E+15"])
 def test_another_or_missing_nik_with_the_same_name_and_birth_date_is_perlu_periksa(listed_nik):
     result = only(run([inmate(1)], [entry(10, nama="Budi Santosa", nik=listed_nik)]))
-    assert result.category == PERLU_PERIKSA
+    assert result.category == Category.PERLU_PERIKSA
     assert result.match.layer == "probable"
     assert "nik" not in result.match.fields
     assert PROBABLE_THRESHOLD <= result.match.score < 1
@@ -620,26 +614,26 @@ def test_another_or_missing_nik_with_the_same_name_and_birth_date_is_perlu_perik
 def test_an_inmate_without_a_valid_nik_is_matched_only_as_probable():
     budi = inmate(1, nik="", nik_status="blank")
     result = only(run([budi], [entry(10, nik=nik_for(1))]))
-    assert result.category == PERLU_PERIKSA
+    assert result.category == Category.PERLU_PERIKSA
 
 
 def test_a_masked_entry_with_other_visible_digits_is_still_probable_by_name_and_birth_date():
     result = only(run([inmate(1)], [entry(10, nik="357801**********")]))
-    assert result.category == PERLU_PERIKSA
+    assert result.category == Category.PERLU_PERIKSA
     assert result.match.layer == "probable"
 
 
 def test_an_inmate_alias_is_used_for_matching():
     budi = inmate(1, nama="SUPARMAN", aliases=("UJANG KURNIA",))
     result = only(run([budi], [entry(10, nama="UJANG KURNIA", nik="331601**********")]))
-    assert result.category == PERLU_PERIKSA
+    assert result.category == Category.PERLU_PERIKSA
 
 
 def test_an_accepted_decision_confirms_the_pair_as_terdaftar():
     budi = inmate(1)
     accept = Decision(inmate_id=1, entry_id=10, verdict="accept")
     result = only(run([budi], [entry(10, nama="BUDI", nik="331601**********")], decisions=[accept]))
-    assert result.category == TERDAFTAR
+    assert result.category == Category.TERDAFTAR
     assert result.match.layer == "decision"
     assert "keputusan petugas" in result.alasan
 
@@ -648,8 +642,8 @@ def test_a_rejected_decision_splits_the_pair():
     budi = inmate(1)
     reject = Decision(inmate_id=1, entry_id=10, verdict="reject")
     results = run([budi], [entry(10, nik="331601**********")], decisions=[reject])
-    assert by_entry(results, 10).category == TIDAK_DIKENAL
-    assert by_inmate(results, 1).category == BELUM_TERDAFTAR
+    assert by_entry(results, 10).category == Category.TIDAK_DIKENAL
+    assert by_inmate(results, 1).category == Category.BELUM_TERDAFTAR
     assert by_inmate(results, 1).entry_ids == ()
 
 
@@ -660,21 +654,21 @@ def test_the_last_verdict_on_a_pair_wins():
         Decision(inmate_id=1, entry_id=10, verdict="reject"),
     ]
     results = run([budi], [entry(10, nik="331601**********")], decisions=decisions)
-    assert by_entry(results, 10).category == TIDAK_DIKENAL
+    assert by_entry(results, 10).category == Category.TIDAK_DIKENAL
 
 
 def test_a_rejected_decision_does_not_undo_an_equal_nik():
     budi = inmate(1)
     reject = Decision(inmate_id=1, entry_id=10, verdict="reject")
     result = only(run([budi], [entry(10, nik=budi.nik)], decisions=[reject]))
-    assert result.category == TERDAFTAR
+    assert result.category == Category.TERDAFTAR
 
 
 def test_an_entry_like_two_inmates_equally_is_one_perlu_periksa_row_with_both_candidates():
     twins = [inmate(1, nama="BUDI SANTOSO"), inmate(2, nama="BUDI SANTOSO")]
     results = run(twins, [entry(10, nik="331601**********")])
     row = by_entry(results, 10)
-    assert row.category == PERLU_PERIKSA
+    assert row.category == Category.PERLU_PERIKSA
     assert row.inmate_id is None
     assert row.candidates == (1, 2)
     assert "AIII.001/2024" in row.alasan
@@ -692,7 +686,7 @@ def test_an_equal_nik_wins_over_a_better_name():
     people = [inmate(1, nama="BUDI SANTOSO"), inmate(2, nama="SLAMET")]
     result = by_entry(run(people, [entry(10, nama="BUDI SANTOSO", nik=people[1].nik)]), 10)
     assert result.inmate_id == 2
-    assert result.category == TERDAFTAR
+    assert result.category == Category.TERDAFTAR
     assert "nama pada daftar berbeda" in result.alasan
 
 
@@ -700,7 +694,7 @@ def test_a_probable_second_entry_of_a_registered_inmate_is_perlu_periksa_not_gan
     budi = inmate(1)
     entries = [entry(10, nik=budi.nik), entry(11, kind="DPTB", nik="331601**********")]
     result = only(run([budi], entries))
-    assert result.category == PERLU_PERIKSA
+    assert result.category == Category.PERLU_PERIKSA
     assert result.entry_ids == (10, 11)
     assert result.match.entry_id == 11
 
@@ -708,7 +702,7 @@ def test_a_probable_second_entry_of_a_registered_inmate_is_perlu_periksa_not_gan
 def test_a_probable_match_to_someone_who_left_is_keluar():
     budi = inmate(1, left_on=date(2024, 11, 2), left_kind="bebas")
     result = only(run([budi], [entry(10, nik="331601**********")]))
-    assert result.category == KELUAR
+    assert result.category == Category.KELUAR
     assert "belum pasti" in result.alasan
 
 
@@ -717,7 +711,7 @@ def test_an_unlisted_entry_with_the_nik_of_a_probable_entry_joins_that_person():
     other = nik_for(42)
     entries = [entry(10, nik=other), entry(11, kind="DPTB", nama="B SANTOSO X", nik=other)]
     result = only(run([budi], entries))
-    assert result.category == GANDA
+    assert result.category == Category.GANDA
     assert result.entry_ids == (10, 11)
 
 
@@ -734,7 +728,7 @@ def test_an_unlisted_entry_with_the_nik_of_a_probable_entry_joins_that_person():
 )
 def test_an_unlisted_inmate_without_a_valid_nik_needs_perekaman(nik, status, word):
     result = only(run([inmate(1, nik=nik, nik_status=status)], refs=[ref(nik_for(1))]))
-    assert result.category == PEREKAMAN
+    assert result.category == Category.PEREKAMAN
     assert word in result.alasan
     assert result.surat_suara == ("GUB", "BUP")
 
@@ -750,7 +744,7 @@ def test_it_proposes_dptb_for_new_arrival_found_on_reference_dpt():
     result = only(
         run([budi], refs=[ref(budi.nik, tps="005", kelurahan="Jepon", kecamatan="Jepon")])
     )
-    assert result.category == USUL_DPTB
+    assert result.category == Category.USUL_DPTB
     assert result.ref_match.layer == "nik"
     assert result.ref_match.ref.tps == "005"
     assert "TPS 005 Kel. Jepon" in result.alasan
@@ -763,7 +757,7 @@ def test_it_finds_a_masked_reference_entry_by_visible_digits_name_and_birth_date
     budi = inmate(1, nama="H. ABDUL ROCHIM, S.H.")
     refs = [ref("331601**********", nama="ABDUL ROKHIM", tps="012")]
     result = only(run([budi], refs=refs))
-    assert result.category == USUL_DPTB
+    assert result.category == Category.USUL_DPTB
     assert result.ref_match.layer == "masked_nik"
     assert result.ref_match.fields == ("nik_terlihat", "nama", "tanggal_lahir", "jenis_kelamin")
 
@@ -779,12 +773,12 @@ def test_it_finds_a_masked_reference_entry_by_visible_digits_name_and_birth_date
 )
 def test_a_masked_reference_entry_needs_digits_name_birth_date_and_sex_to_agree(masked_ref):
     result = only(run([inmate(1)], refs=[masked_ref]))
-    assert result.category == BELUM_TERDAFTAR
+    assert result.category == Category.BELUM_TERDAFTAR
 
 
 def test_an_inmate_on_no_reference_dpt_is_belum_terdaftar():
     result = only(run([inmate(1)], refs=[ref(nik_for(99), nama="SLAMET")]))
-    assert result.category == BELUM_TERDAFTAR
+    assert result.category == Category.BELUM_TERDAFTAR
     assert "DPK" in result.alasan
     assert result.ref_match is None
     assert result.deadline_note == ""
@@ -794,24 +788,25 @@ def test_a_reference_entry_with_another_nik_is_only_a_hint_until_accepted():
     budi = inmate(1)
     refs = [ref(nik_for(98), nama="BUDI SANTOSO", tps="007")]
     result = only(run([budi], refs=refs))
-    assert result.category == BELUM_TERDAFTAR
+    assert result.category == Category.BELUM_TERDAFTAR
     assert "NIK lain" in result.alasan and "TPS 007" in result.alasan
     accept = Decision(inmate_id=1, entry_id=None, verdict="accept")
     accepted = only(run([budi], refs=refs, decisions=[accept]))
-    assert accepted.category == USUL_DPTB
+    assert accepted.category == Category.USUL_DPTB
     assert accepted.ref_match.layer == "decision"
 
 
 def test_a_rejected_reference_candidate_is_not_used():
     refs = [ref("331601**********")]
     reject = Decision(inmate_id=1, entry_id=None, verdict="reject")
-    assert only(run([inmate(1)], refs=refs, decisions=[reject])).category == BELUM_TERDAFTAR
+    result = only(run([inmate(1)], refs=refs, decisions=[reject]))
+    assert result.category == Category.BELUM_TERDAFTAR
 
 
 def test_the_reference_gives_the_region_when_the_roster_has_none():
     budi = inmate(1, address_region="")
     result = only(run([budi], refs=[ref(budi.nik, region="33.16.03")]))
-    assert result.category == USUL_DPTB
+    assert result.category == Category.USUL_DPTB
     assert result.surat_suara == ("GUB", "BUP")
     assert "DPT rujukan" in result.alasan
 
@@ -822,7 +817,7 @@ def test_a_missing_reference_dpt_is_said():
             inmates=[inmate(1)], entries=[], reference=None, election=PILKADA_BLORA, today=TODAY
         )
     )
-    assert result.category == BELUM_TERDAFTAR
+    assert result.category == Category.BELUM_TERDAFTAR
     assert "belum dimuat" in result.alasan
 
 
@@ -842,7 +837,7 @@ def test_a_missing_reference_dpt_is_said():
 def test_the_deadline_note_says_what_is_still_possible(today, words):
     budi = inmate(1, register_class="B.I")
     result = only(run([budi], refs=[ref(budi.nik)], today=today))
-    assert result.category == USUL_DPTB
+    assert result.category == Category.USUL_DPTB
     assert words in result.deadline_note
 
 
@@ -913,20 +908,23 @@ def test_changes_lists_arrivals_departures_and_category_changes():
     assert [r.inmate_id for r in diff.arrivals] == [2]
     assert [r.entry_ids for r in diff.departures] == [(11,)]
     assert [(c.key, c.before.category, c.after.category) for c in diff.changed] == [
-        (("inmate", 1), PERLU_PERIKSA, TERDAFTAR)
+        (("inmate", 1), Category.PERLU_PERIKSA, Category.TERDAFTAR)
     ]
 
 
 def test_changes_reports_a_merge_once_per_previous_row():
     budi = inmate(1)
     before = run([budi], [entry(10, nama="ORANG LAIN", nik="331601**********")])
-    assert {r.category for r in before} == {BELUM_TERDAFTAR, TIDAK_DIKENAL}
+    assert {r.category for r in before} == {Category.BELUM_TERDAFTAR, Category.TIDAK_DIKENAL}
     accept = Decision(inmate_id=1, entry_id=10, verdict="accept")
     after = run([budi], [entry(10, nama="ORANG LAIN", nik="331601**********")], decisions=[accept])
     diff = changes(before, after)
     assert diff.arrivals == () and diff.departures == ()
-    assert sorted(c.before.category for c in diff.changed) == [BELUM_TERDAFTAR, TIDAK_DIKENAL]
-    assert changes(after, after) == matching.Changes((), (), ())
+    assert sorted(c.before.category for c in diff.changed) == [
+        Category.BELUM_TERDAFTAR,
+        Category.TIDAK_DIKENAL,
+    ]
+    assert changes(after, after) == Changes((), (), ())
 
 
 # Scale --------------------------------------------------------------------------------------------
@@ -949,11 +947,15 @@ def test_a_facility_of_two_thousand_inmates_and_six_hundred_entries_is_classifie
     results = run(people, entries, refs)
     assert len(results) == 2000
     counts = count_by_category(results)
-    assert (counts[TERDAFTAR], counts[USUL_DPTB], counts[BELUM_TERDAFTAR]) == (600, 900, 500)
+    assert (
+        counts[Category.TERDAFTAR],
+        counts[Category.USUL_DPTB],
+        counts[Category.BELUM_TERDAFTAR],
+    ) == (600, 900, 500)
 
 
 def test_categories_are_in_the_contract_order():
-    assert matching.CATEGORIES == (
+    assert CATEGORIES == (
         "KELUAR",
         "TIDAK_DIKENAL",
         "TMS",
@@ -965,7 +967,7 @@ def test_categories_are_in_the_contract_order():
         "USUL_DPTB",
         "BELUM_TERDAFTAR",
     )
-    assert Result(category=TERDAFTAR, inmate_id=1, entry_ids=(2,)).keys == (
+    assert Result(category=Category.TERDAFTAR, inmate_id=1, entry_ids=(2,)).keys == (
         ("inmate", 1),
         ("entry", 2),
     )
@@ -988,5 +990,5 @@ def test_races_may_be_given_as_the_comma_separated_text_of_the_model():
 def test_an_equal_nik_with_another_birth_date_is_registered_with_a_note():
     budi = inmate(1)
     result = only(run([budi], [entry(10, nik=budi.nik, birth_date=date(1990, 5, 6))]))
-    assert result.category == TERDAFTAR
+    assert result.category == Category.TERDAFTAR
     assert "tanggal lahir pada daftar berbeda" in result.alasan

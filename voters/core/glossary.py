@@ -176,7 +176,7 @@ NIK_ISSUES = {
     "sex_mismatch": _("jenis kelamin berbeda dengan data SDP"),
 }
 
-# How the reconciliation matched a list entry to an inmate (voters/rules/matching.py), in plain
+# How the reconciliation matched a list entry to an inmate (voters/rules/match.py), in plain
 # words.
 MATCH_LAYERS = {
     "nik": _("NIK sama"),

@@ -1,6 +1,7 @@
 """Who may not vote, for the roster's eligibility filter, without judging every inmate per request.
 
-Eligibility is one Python rule (``matching.tms_reasons`` through ``selectors.ineligibility``).
+Eligibility is one Python rule (``rules.eligibility.tms_reasons``, through
+``selectors.ineligibility``).
 A filter on it needs the verdict on every inmate of the scope, which grows with the roster
 (5,000 inmates: most of the page's time, bench/README.md "Pages under load"). So the verdicts
 on a facility's inmates for an election are computed once, by that same rule, and kept in

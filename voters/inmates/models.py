@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from voters.core import choices
 from voters.rules import custody
 
 
@@ -127,14 +128,8 @@ NIK_TRANSITIONS = {
 class Inmate(models.Model):
     """One WBP of a facility, with every field of the inmate file in CONTRACT.md."""
 
-    class Sex(models.TextChoices):
-        L = "L", _("Laki-laki")
-        P = "P", _("Perempuan")
-
-    class Marital(models.TextChoices):
-        BELUM = "B", _("Belum kawin")
-        SUDAH = "S", _("Kawin")
-        PERNAH = "P", _("Pernah kawin")
+    Sex = choices.Sex
+    Marital = choices.Marital
 
     class Citizenship(models.TextChoices):
         WNI = "WNI", "WNI"

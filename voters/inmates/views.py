@@ -126,7 +126,7 @@ def inmate_list(request):
         return with_nik_status_labels(inmates)
 
     if form.is_valid() and form.cleaned_data["eligibility"] and election:
-        # Eligibility is a Python rule (matching.tms_reasons); its verdicts on the scope's
+        # Eligibility is a Python rule (rules.eligibility.tms_reasons); its verdicts on the scope's
         # inmates are cached per roster version (voters/inmates/eligibility.py), so the database
         # filters on the ids of those who may not vote.
         barred = eligibility.ineligible_ids(scoped_inmates(request), election)

@@ -27,8 +27,10 @@ from voters.letters.services import (
 )
 from voters.models import AuditEvent, Inmate, ListEntry, PollingCheckIn
 from voters.reconciliation import selectors
-from voters.rules import matching
 from voters.rules import nik as nik_rules
+from voters.rules.classify import entitlement
+from voters.rules.match import PROBABLE_THRESHOLD
+from voters.rules.names import name_similarity
 
 
 def local_now(now=None):
@@ -211,7 +213,7 @@ def add_dpk_voter(*, tps, user, nik, nama="", tanggal_lahir=None, jenis_kelamin=
     region = kode_wilayah or inmate.kode_wilayah
     if not region:
         raise LetterError("Isi kode wilayah alamat KTP-el (mis. 33.16.01).")
-    right = matching.entitlement(region, selectors.as_matching_election(election))
+    right = entitlement(region, selectors.as_matching_election(election))
     if right.outside or not right.ballots:
         raise LetterError(
             "Alamat KTP-el di luar wilayah pemilihan ini: tidak mendapat surat suara di TPS ini."
@@ -294,7 +296,7 @@ def _listed_entry(tps, *, nik, nama, tanggal_lahir, inmate):
             nik_rules.is_masked(entry.nik)
             and entry.tanggal_lahir == tanggal_lahir
             and nik_rules.masked_matches(entry.nik, nik)
-            and matching.name_similarity(entry.nama, nama) >= matching.PROBABLE_THRESHOLD
+            and name_similarity(entry.nama, nama) >= PROBABLE_THRESHOLD
         ):
             return entry
     matched = selectors.match_list_entries(entries, [inmate])

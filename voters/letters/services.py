@@ -34,9 +34,9 @@ from voters.models import (
     NoticeTemplate,
 )
 from voters.reconciliation import selectors
-from voters.rules import matching
 from voters.rules import nik as nik_rules
 from voters.rules.lists import LIST_LABELS, LIST_ORDER, list_rank
+from voters.rules.names import normalize_name
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def voter_key(*, inmate_id=None, nik="", nama="", tanggal_lahir=None):
     cleaned = nik_rules.clean(nik)
     if nik_rules.check(cleaned).is_valid:
         return "nik:" + hashlib.sha256(cleaned.encode()).hexdigest()[:32]
-    raw = f"{cleaned}|{matching.normalize_name(nama)}|{tanggal_lahir or ''}"
+    raw = f"{cleaned}|{normalize_name(nama)}|{tanggal_lahir or ''}"
     return "entri:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 

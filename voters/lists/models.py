@@ -19,6 +19,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from voters.core.choices import Marital, Sex
 from voters.rules.lists import list_rank
 
 
@@ -37,17 +38,6 @@ class NikFormat(models.TextChoices):
     MASKED = "masked", _("tersamar")
     INVALID = "invalid", _("tidak sah")
     BLANK = "blank", _("kosong")
-
-
-class Sex(models.TextChoices):
-    L = "L", _("Laki-laki")
-    P = "P", _("Perempuan")
-
-
-class Marital(models.TextChoices):
-    BELUM = "B", _("Belum kawin")
-    SUDAH = "S", _("Kawin")
-    PERNAH = "P", _("Pernah kawin")
 
 
 # DOMAIN.md §2.1: KPU disability codes on the Model A-Daftar Pemilih.
@@ -278,7 +268,7 @@ class ReferenceEntry(models.Model):
     keterangan = models.TextField(_("keterangan"), blank=True)
 
     class Meta:
-        # The two indexes matching needs (matching.ReferenceIndex): the NIK (of 16 digits, as a
+        # The two indexes matching needs (rules.match.ReferenceIndex): the NIK (of 16 digits, as a
         # number), and the birth date, which also serves masked NIKs (their visible digits are
         # checked on the few rows born that day). Built after each load, never maintained row
         # by row (services/lists.py REFERENCE_INDEXES repeats them for each load's partition).

@@ -496,7 +496,7 @@ def search_reference(
     """Entries of ``reference`` found by full NIK, or by birth date (and name, ranked by
     similarity), or by name within a birth year (the search of the masked roles). The first
     two use an index built at load time."""
-    from voters.rules.matching import name_similarity
+    from voters.rules.names import name_similarity
 
     if reference is None:
         return []

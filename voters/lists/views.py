@@ -50,7 +50,7 @@ from voters.models import (
 from voters.readers.tables import mask_numbers
 from voters.reconciliation.selectors import current_election, elections_for
 from voters.rules import wilayah
-from voters.rules.matching import age_on
+from voters.rules.eligibility import age_on
 
 LIST_READERS = (*READERS, Role.KPPS)
 UPLOADERS = (Role.KPU,)  # and admins, as everywhere

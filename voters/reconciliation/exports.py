@@ -14,8 +14,8 @@ from voters.reconciliation.layouts import (
     RECONCILIATION,
 )
 from voters.reconciliation.models import Category
-from voters.rules import matching
 from voters.rules import nik as nik_rules
+from voters.rules.eligibility import age_on
 
 NOT_VOTING = {Category.KELUAR, Category.TMS, Category.LUAR_WILAYAH, Category.TIDAK_DIKENAL}
 
@@ -67,7 +67,7 @@ def loksus_rows(run, user=None):
             "no": n, "nkk": _nik(inmate.no_kk, user), "nik": _nik(inmate.nik, user),
             "nama": inmate.nama, "tempat_lahir": inmate.tempat_lahir,
             "tanggal_lahir": _date(inmate.tanggal_lahir, user),
-            "usia": matching.age_on(inmate.tanggal_lahir, run.election.polling_date),
+            "usia": age_on(inmate.tanggal_lahir, run.election.polling_date),
             "status_perkawinan": inmate.status_perkawinan,
             "jenis_kelamin": inmate.jenis_kelamin, "alamat": inmate.alamat,
             "rt": "", "rw": "", "disabilitas": "",

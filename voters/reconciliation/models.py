@@ -5,22 +5,28 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from voters.core.choices import text_choices
 from voters.core.models import Job
+from voters.rules import classify
 
-
-class Category(models.TextChoices):
-    """CONTRACT.md, in order of precedence."""
-
-    KELUAR = "KELUAR", _("Keluar sebelum hari pemungutan")
-    TIDAK_DIKENAL = "TIDAK_DIKENAL", _("Di daftar, tidak dikenal di rutan")
-    TMS = "TMS", _("Tidak memenuhi syarat")
-    LUAR_WILAYAH = "LUAR_WILAYAH", _("KTP-el di luar wilayah pemilihan")
-    GANDA = "GANDA", _("Ganda di daftar TPS")
-    PERLU_PERIKSA = "PERLU_PERIKSA", _("Perlu diperiksa")
-    TERDAFTAR = "TERDAFTAR", _("Terdaftar")
-    PEREKAMAN = "PEREKAMAN", _("Perlu perekaman Dukcapil")
-    USUL_DPTB = "USUL_DPTB", _("Usulkan pindah memilih (DPTb)")
-    BELUM_TERDAFTAR = "BELUM_TERDAFTAR", _("Belum terdaftar")
+# The categories of CONTRACT.md in order of precedence (rules.classify.Category), with labels.
+Category = text_choices(
+    "Category",
+    classify.Category,
+    {
+        classify.Category.KELUAR: _("Keluar sebelum hari pemungutan"),
+        classify.Category.TIDAK_DIKENAL: _("Di daftar, tidak dikenal di rutan"),
+        classify.Category.TMS: _("Tidak memenuhi syarat"),
+        classify.Category.LUAR_WILAYAH: _("KTP-el di luar wilayah pemilihan"),
+        classify.Category.GANDA: _("Ganda di daftar TPS"),
+        classify.Category.PERLU_PERIKSA: _("Perlu diperiksa"),
+        classify.Category.TERDAFTAR: _("Terdaftar"),
+        classify.Category.PEREKAMAN: _("Perlu perekaman Dukcapil"),
+        classify.Category.USUL_DPTB: _("Usulkan pindah memilih (DPTb)"),
+        classify.Category.BELUM_TERDAFTAR: _("Belum terdaftar"),
+    },
+    module=__name__,
+)
 
 
 # The action each category asks of someone (shown on pages and in exports).

@@ -7,9 +7,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from voters.models import Election, Inmate, ListEntry, TMSReason, VoterList
-from voters.rules import matching
+from voters.rules import eligibility
 from voters.rules import nik as nik_rules
 from voters.rules.lists import list_rank
+from voters.rules.match import PROBABLE_THRESHOLD
+from voters.rules.names import name_similarity
 
 
 def elections_for(user):
@@ -37,7 +39,7 @@ def _current_election(user, code):
 
 
 def as_matching_inmate(inmate):
-    return matching.Inmate(
+    return eligibility.Inmate(
         id=inmate.pk,
         no_registrasi=inmate.no_registrasi,
         nama=inmate.nama,
@@ -61,7 +63,7 @@ def as_matching_inmate(inmate):
 
 
 def as_matching_election(election, dapil=None):
-    return matching.Election(
+    return eligibility.Election(
         kind=election.kind,
         polling_date=election.polling_date,
         region=election.region_code,
@@ -75,13 +77,13 @@ def as_matching_election(election, dapil=None):
 def tms_table():
     """TMS reasons as data: key -> (code, label), editable by an admin."""
     rows = {r.key: (r.code, r.label) for r in TMSReason.objects.all()}
-    return {key: rows.get(key, default) for key, default in matching.TMS_REASONS.items()}
+    return {key: rows.get(key, default) for key, default in eligibility.TMS_REASONS.items()}
 
 
 def ineligibility(inmate, election, table=None):
     """[(code, label)] of each reason this inmate may not vote in this election; [] = eligible."""
     table = table or tms_table()
-    keys = matching.tms_reasons(as_matching_inmate(inmate), as_matching_election(election))
+    keys = eligibility.tms_reasons(as_matching_inmate(inmate), as_matching_election(election))
     return [table[k] for k in keys]
 
 
@@ -113,7 +115,7 @@ class Recipient:
 
 def match_list_entries(entries, inmates):
     """{entry id: inmate}: equal full NIK; or a masked NIK whose visible digits agree with the
-    inmate's NIK, with the same birth date and a similar name (matching.PROBABLE_THRESHOLD).
+    inmate's NIK, with the same birth date and a similar name (rules.match.PROBABLE_THRESHOLD).
     Among several candidates: a full-NIK match first, then the most similar name."""
     by_nik = defaultdict(list)
     by_birth = defaultdict(list)
@@ -134,8 +136,8 @@ def match_list_entries(entries, inmates):
         for inmate in by_birth.get(entry.tanggal_lahir, ()):
             if not nik_rules.masked_matches(nik, inmate.nik):
                 continue
-            score = matching.name_similarity(entry.nama, inmate.nama)
-            if score >= matching.PROBABLE_THRESHOLD:
+            score = name_similarity(entry.nama, inmate.nama)
+            if score >= PROBABLE_THRESHOLD:
                 scored.append((-score, inmate.pk, inmate))
         if scored:
             found[entry.pk] = min(scored)[2]

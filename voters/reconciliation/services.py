@@ -1,7 +1,8 @@
 """Reconciliation: the roster against the KPU lists, as a job row with its items.
 
-The rules live in voters/rules/matching.py (pure); this module loads the inputs, runs the rules,
-writes the result in one transaction and records what changed since the previous run.
+The rules live in voters/rules/ (pure: match.py pairs, classify.py classifies); this module
+loads the inputs, runs the rules, writes the result in one transaction and records what
+changed since the previous run.
 
 Idempotence: the inputs (roster, lists, reference DPT, decisions, dapil table, date) are
 hashed; a run whose inputs equal the last finished run's copies that run's outcome. A run
@@ -23,7 +24,8 @@ from voters.lists.services import active_reference, dapil_table, nik_number
 from voters.models import AuditEvent, Inmate
 from voters.reconciliation.models import ReconciliationItem, ReconciliationRun, ReviewDecision
 from voters.reconciliation.selectors import as_matching_election, as_matching_inmate
-from voters.rules import matching
+from voters.rules import match
+from voters.rules.classify import classify, count_by_category
 
 logger = logging.getLogger(__name__)
 
@@ -60,18 +62,18 @@ def inmate_fingerprint(inmate):
 
 
 def _as_entry(entry):
-    return matching.ListEntry(
+    return match.ListEntry(
         id=entry.pk, kind=entry.voter_list.kind, tps=entry.voter_list.tps.number,
         nik=entry.nik, nama=entry.nama, birth_date=entry.tanggal_lahir,
         sex=entry.jenis_kelamin or "")
 
 
 class DatabaseReferenceIndex:
-    """matching.ReferenceIndex over the active reference DPT, loaded in two queries."""
+    """rules.match.ReferenceIndex over the active reference DPT, loaded in two queries."""
 
     def __init__(self, reference):
         self.reference = reference
-        self._memory = matching.MemoryReferenceIndex()
+        self._memory = match.MemoryReferenceIndex()
         self.loaded = 0
 
     def prefetch(self, *, niks, birth_dates):
@@ -98,10 +100,10 @@ class DatabaseReferenceIndex:
             if pk in seen:
                 continue
             seen.add(pk)
-            entries.append(matching.RefEntry(id=pk, nik=nik, nama=nama, birth_date=born,
-                                             sex=sex or "", tps=tps or "", kelurahan=kel or "",
-                                             kecamatan=kec or "", region=region or ""))
-        self._memory = matching.MemoryReferenceIndex(entries)
+            entries.append(match.RefEntry(id=pk, nik=nik, nama=nama, birth_date=born,
+                                          sex=sex or "", tps=tps or "", kelurahan=kel or "",
+                                          kecamatan=kec or "", region=region or ""))
+        self._memory = match.MemoryReferenceIndex(entries)
         self.loaded = len(entries)
 
     def by_nik(self, nik):
@@ -127,12 +129,12 @@ def _decisions(election, facility, inmates_by_id, entries):
         if inmate is None or inmate_fingerprint(inmate) != decision.inmate_fingerprint:
             continue  # the inmate's data changed: the decision no longer holds
         if not decision.entry_fingerprint:
-            found.append(matching.Decision(inmate_id=inmate.pk, entry_id=None,
-                                           verdict=decision.verdict))
+            found.append(match.Decision(inmate_id=inmate.pk, entry_id=None,
+                                        verdict=decision.verdict))
             continue
         for entry_id in by_fingerprint.get(decision.entry_fingerprint, ()):
-            found.append(matching.Decision(inmate_id=inmate.pk, entry_id=entry_id,
-                                           verdict=decision.verdict))
+            found.append(match.Decision(inmate_id=inmate.pk, entry_id=entry_id,
+                                        verdict=decision.verdict))
     return found
 
 
@@ -216,7 +218,7 @@ def _execute(run):
     run.report(done=1, message="Mencocokkan dengan DPT rujukan")
     index = DatabaseReferenceIndex(reference)
     t0 = time.perf_counter()
-    results = matching.classify(
+    results = classify(
         inmates=[as_matching_inmate(i) for i in inmates],
         entries=[_as_entry(e) for e in entries],
         reference=index,
@@ -231,7 +233,7 @@ def _execute(run):
     entries_by_id = {e.pk: e for e in entries}
     t0 = time.perf_counter()
     items = [_item(run, n, r, inmates_by_id, entries_by_id) for n, r in enumerate(results, 1)]
-    counts = matching.count_by_category(results)
+    counts = count_by_category(results)
     change_summary = _changes(previous, items)
     with transaction.atomic():
         ReconciliationItem.objects.filter(run=run).delete()
