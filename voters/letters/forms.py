@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from voters.inmates.forms import IsoDateInput
 from voters.models import LetterDelivery
+from voters.rules.eligibility import Sex
 
 
 class LetterBatchForm(forms.Form):
@@ -63,7 +64,7 @@ class DpkForm(forms.Form):
     tanggal_lahir = forms.DateField(label=_("Tanggal lahir"), required=False,
                                     widget=IsoDateInput())
     jenis_kelamin = forms.ChoiceField(
-        label=_("Jenis kelamin"), choices=[("", "—"), ("L", "L"), ("P", "P")], required=False
+        label=_("Jenis kelamin"), choices=[("", "—"), *((sex, sex) for sex in Sex)], required=False
     )
     no_registrasi = forms.CharField(label=_("No. registrasi WBP"), max_length=60, required=False)
     kode_wilayah = forms.CharField(
