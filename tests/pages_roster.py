@@ -126,3 +126,24 @@ page(
     lambda w: reverse("dukcapil_answer_result", args=[_answer_batch(w["blora"]).pk]),
     foreign_url=lambda w: reverse("dukcapil_answer_result", args=[_answer_batch(w["rembang"]).pk]),
 )
+
+
+def _staff_batch(facility):
+    return ImportBatch.objects.create(kind="staff", facility=facility, file_name="petugas.csv")
+
+
+page("staff_roster", OPERATORS, lambda w: reverse("staff_roster"))
+page(
+    "staff_import",
+    OPERATORS,
+    lambda w: reverse("staff_import", args=[_staff_batch(w["blora"]).pk]),
+    foreign_url=lambda w: reverse("staff_import", args=[_staff_batch(w["rembang"]).pk]),
+)
+page(
+    "staff_import_confirm",
+    OPERATORS,
+    lambda w: reverse("staff_import_confirm", args=[_staff_batch(w["blora"]).pk]),
+    method="post",
+    ok_status=(302,),  # a batch without a preview: back to its page with a message
+    foreign_url=lambda w: reverse("staff_import_confirm", args=[_staff_batch(w["rembang"]).pk]),
+)

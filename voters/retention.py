@@ -327,7 +327,7 @@ def sweep_transient_files(*, now=None):
     limit = now - TRANSIENT_AGE
     files = []
     expired = ImportBatch.objects.filter(
-        kind=ImportBatch.Kind.INMATES, status=ImportBatch.Status.QUEUED, started_at=None,
+        kind__in=ImportBatch.PREVIEWED, status=ImportBatch.Status.QUEUED, started_at=None,
         confirmed_at=None, created_at__lt=limit).exclude(stored_path="")
     for batch in expired:
         files.append(batch.stored_path)

@@ -122,3 +122,19 @@ def sweep_transient_files_task():
     from voters.retention import sweep_transient_files
 
     return sweep_transient_files()
+
+
+@shared_task(acks_late=True)
+def staff_preview_task(batch_id):
+    """Read and compare an uploaded staff roster and store its preview (ImportBatch id)."""
+    from voters.inmates.staff import run_staff_preview
+
+    run_staff_preview(batch_id)
+
+
+@shared_task(acks_late=True)
+def staff_import_task(batch_id):
+    """Replace the staff roster with a confirmed upload (ImportBatch id)."""
+    from voters.inmates.staff import run_staff_import
+
+    run_staff_import(batch_id)

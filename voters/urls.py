@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from voters.core import guide, navigation
 from voters.core import views as core
 from voters.core.access import ALL_ROLES, READERS, STAFF, Role
+from voters.inmates import staff_views
 from voters.inmates import views as roster
 from voters.letters import views as kpps
 from voters.lists import views as lists
@@ -13,6 +14,7 @@ navigation.add("home", _("Beranda"), ALL_ROLES, order=0)
 navigation.add("inmate_list", "WBP", READERS, order=10)
 navigation.add("nik_worklist", "NIK & Dukcapil", STAFF, order=20)
 navigation.add("roster_import", _("Impor SDP"), (Role.OPERATOR,), order=25)
+navigation.add("staff_roster", _("Petugas"), (Role.OPERATOR,), order=27)
 navigation.add("reconciliation", _("Rekonsiliasi"), READERS, order=40)
 navigation.add("reconciliation_review", _("Pemeriksaan"), STAFF, order=45)
 navigation.add("kpps_home", "TPS & KPPS", ALL_ROLES, order=50)
@@ -35,6 +37,10 @@ urlpatterns = [
          name="roster_import_confirm"),
     path("wbp/impor/<int:pk>/galat.csv", roster.roster_import_errors,
          name="roster_import_errors"),
+    path("petugas/", staff_views.staff_roster, name="staff_roster"),
+    path("petugas/impor/<int:pk>/", staff_views.staff_import, name="staff_import"),
+    path("petugas/impor/<int:pk>/konfirmasi/", staff_views.staff_import_confirm,
+         name="staff_import_confirm"),
     path("nik/", roster.nik_worklist, name="nik_worklist"),
     path("nik/<slug:key>/", roster.nik_worklist, name="nik_worklist_tab"),
     path("dukcapil/permintaan/", roster.dukcapil_request_create, name="dukcapil_request_create"),

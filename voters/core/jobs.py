@@ -47,6 +47,15 @@ def _roster(batch):
     return preview.si(batch.pk) if preview is not None and not batch.sha256 else None
 
 
+def _staff(batch):
+    # Like the roster: the import job only once confirmed; before that, the preview job.
+    from voters import tasks
+
+    if batch.confirmed_at:
+        return tasks.staff_import_task.si(batch.pk)
+    return tasks.staff_preview_task.si(batch.pk) if not batch.sha256 else None
+
+
 def _import(task_name):
     def signature(batch):
         from voters import tasks
@@ -78,6 +87,7 @@ RETRY = {
     (ImportBatch, ImportBatch.Kind.VOTER_LIST): _import("import_voter_list_task"),
     (ImportBatch, ImportBatch.Kind.REFERENCE_DPT): _import("import_reference_dpt_task"),
     (ImportBatch, ImportBatch.Kind.DAPIL): _import("import_dapil_task"),
+    (ImportBatch, ImportBatch.Kind.STAFF): _staff,
     ReconciliationRun: _reconciliation,
     LetterBatch: _letters,
 }

@@ -632,6 +632,9 @@ class ImportBatch(Job):
         DAPIL = "dapil", _("Tabel dapil")
         STAFF = "staff", _("Daftar petugas UPT")
 
+    # Uploads read by a preview job, then imported only once a person confirms the preview.
+    PREVIEWED = frozenset({Kind.INMATES, Kind.STAFF})
+
     kind = models.CharField(_("jenis"), max_length=20, choices=Kind)
     facility = models.ForeignKey(
         "voters.Facility",
@@ -667,9 +670,9 @@ class ImportBatch(Job):
         return f"{self.get_kind_display()}: {self.file_name}"
 
     def runs(self):
-        # A confirmed roster upload was claimed once already by its preview job
+        # A confirmed previewed upload was claimed once already by its preview job
         # (services/inmates.run_roster_preview), which does not count as a run of the import.
-        if self.kind == self.Kind.INMATES and self.confirmed_at and self.sha256:
+        if self.kind in self.PREVIEWED and self.confirmed_at and self.sha256:
             return max(self.attempts - 1, 0)
         return self.attempts
 
@@ -679,9 +682,9 @@ class ImportBatch(Job):
 
     @property
     def awaits_confirmation(self):
-        """A roster preview read and shown, not yet confirmed."""
+        """A preview (roster or staff upload) read and shown, not yet confirmed."""
         return (
-            self.kind == self.Kind.INMATES
+            self.kind in self.PREVIEWED
             and self.status == self.Status.QUEUED
             and bool(self.sha256)
             and self.confirmed_at is None

@@ -7,6 +7,7 @@ facility's roster whole, all or nothing; the same file twice changes nothing the
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 
@@ -28,6 +29,8 @@ STAFF_COLUMNS = [
     Column("jabatan", ("jabatan pegawai", "posisi"), False, importers.parse_text),
 ]
 MAX_TEXT = {"nama": 200, "nip": 40, "jabatan": 200}
+
+logger = logging.getLogger(__name__)
 
 
 class StaffRejected(Exception):
@@ -120,6 +123,67 @@ def read_staff(path: str | os.PathLike[str], *, file_name: str) -> list[dict]:
 COMPARED = ("nik_valid", "name", "birth_date", "sex", "nip", "position")
 
 
+@dataclass
+class StaffPlan:
+    """A staff file read and compared with the roster in force, before anything is written."""
+
+    facility: Facility
+    file_name: str
+    sha256: str
+    people: list[dict]
+    outcome: StaffOutcome
+    changes: list[dict]  # for the preview: one per person new or changed, and per one leaving
+
+
+def plan_staff(
+    *, path: str | os.PathLike[str], facility: Facility, file_name: str | None = None
+) -> StaffPlan:
+    """Read the file and compare it with the facility's roster by NIK; writes nothing."""
+    file_name = file_name or os.path.basename(os.fspath(path))
+    people = read_staff(path, file_name=file_name)
+    by_nik: dict[str, StaffMember] = {}
+    current = list(StaffMember.objects.filter(facility=facility))
+    for member in current:
+        by_nik.setdefault(member.nik, member)
+    counts = {"new": 0, "changed": 0, "unchanged": 0}
+    kept, changes = set(), []
+    for person in people:
+        old = by_nik.get(person["nik"])
+        if old is None or old.pk in kept:
+            action = "new"
+        else:
+            kept.add(old.pk)
+            same = all(getattr(old, name) == person[name] for name in COMPARED)
+            action = "unchanged" if same else "changed"
+        counts[action] += 1
+        if action != "unchanged":
+            changes.append(_change(action, person["name"], person["nik"], person["position"]))
+    changes += [_change("left", m.name, m.nik, m.position) for m in current if m.pk not in kept]
+    outcome = StaffOutcome(
+        facility=facility,
+        file_name=file_name,
+        rows=len(people),
+        left=len(current) - len(kept),
+        nik_invalid=sum(1 for p in people if not p["nik_valid"]),
+        **counts,
+    )
+    sha256 = audit.sha256_of_file(path)
+    outcome.summary = {
+        "file_name": file_name,
+        "sha256": sha256,
+        "rows": outcome.rows,
+        **counts,
+        "left": outcome.left,
+        "nik_invalid": outcome.nik_invalid,
+    }
+    return StaffPlan(facility, file_name, sha256, people, outcome, changes)
+
+
+def _change(action: str, name: str, nik: str, position: str) -> dict:
+    # The preview is stored on the job row: never a full NIK there.
+    return {"action": action, "nama": name, "nik": nik_rules.mask(nik), "jabatan": position}
+
+
 def import_staff(
     *,
     path: str | os.PathLike[str],
@@ -127,56 +191,22 @@ def import_staff(
     user: User | None = None,
     file_name: str | None = None,
     batch: ImportBatch | None = None,
+    expected_sha256: str = "",
 ) -> StaffOutcome:
     """Replace the facility's staff roster with the file's, in one transaction, and record it in
-    the audit trail. A file equal to the roster in force writes nothing."""
-    file_name = file_name or os.path.basename(os.fspath(path))
-    people = read_staff(path, file_name=file_name)
-    current = {
-        (m.nik, m.name, m.birth_date): m for m in StaffMember.objects.filter(facility=facility)
-    }
-    by_nik = {}
-    for m in current.values():
-        by_nik.setdefault(m.nik, m)
-    new = changed = unchanged = 0
-    kept = set()
-    for person in people:
-        old = by_nik.get(person["nik"])
-        if old is None or old.pk in kept:
-            new += 1
-            continue
-        kept.add(old.pk)
-        if all(getattr(old, name) == person[name] for name in COMPARED):
-            unchanged += 1
-        else:
-            changed += 1
-    outcome = StaffOutcome(
-        facility=facility,
-        file_name=file_name,
-        rows=len(people),
-        new=new,
-        left=len(current) - len(kept),
-        unchanged=unchanged,
-        changed=changed,
-        nik_invalid=sum(1 for p in people if not p["nik_valid"]),
-    )
-    outcome.summary = {
-        "file_name": file_name,
-        "sha256": audit.sha256_of_file(path),
-        "rows": outcome.rows,
-        "new": new,
-        "changed": changed,
-        "unchanged": unchanged,
-        "left": outcome.left,
-        "nik_invalid": outcome.nik_invalid,
-    }
-    if not (new or changed or outcome.left):
+    the audit trail. A file equal to the roster in force writes nothing. ``expected_sha256``
+    (a confirmed preview) refuses a file that changed since it was previewed."""
+    plan = plan_staff(path=path, facility=facility, file_name=file_name)
+    if expected_sha256 and plan.sha256 != expected_sha256:
+        raise StaffRejected(plan.file_name, "berkas berubah sejak pratinjau; unggah ulang")
+    outcome = plan.outcome
+    if not (outcome.new or outcome.changed or outcome.left):
         return outcome
     now = timezone.now()
     with transaction.atomic():
         StaffMember.objects.filter(facility=facility).delete()
         StaffMember.objects.bulk_create(
-            StaffMember(facility=facility, imported_at=now, **person) for person in people
+            StaffMember(facility=facility, imported_at=now, **person) for person in plan.people
         )
         audit.record(
             AuditEvent.Action.IMPORT,
@@ -186,6 +216,124 @@ def import_staff(
             summary=outcome.message,
             detail={k: v for k, v in outcome.summary.items() if k not in ("file_name", "sha256")},
             row_count=outcome.rows,
-            sha256=outcome.summary["sha256"],
+            sha256=plan.sha256,
         )
     return outcome
+
+
+# -- the upload in the browser: a preview job, then (once confirmed) the import job ---------
+
+
+class ConfirmRefused(Exception):
+    """A preview that can no longer be confirmed; ``str()`` says why."""
+
+
+def start_staff_preview(*, uploaded, facility: Facility, user: User) -> ImportBatch:
+    """Store an uploaded staff file and queue the job that reads and compares it (a file is never
+    read in the request: SECURITY.md check 31)."""
+    from voters import tasks
+    from voters.core import storage
+    from voters.core.jobs import start_upload_job
+
+    return start_upload_job(
+        path=storage.save_upload(uploaded, "imports"),
+        task=tasks.staff_preview_task,
+        kind=ImportBatch.Kind.STAFF,
+        facility=facility,
+        file_name=(uploaded.name or "berkas")[:255],
+        created_by=user,
+    )
+
+
+def is_previewing(batch: ImportBatch) -> bool:
+    """True while the preview job has not yet stored a preview (nor refused the file)."""
+    return (
+        not batch.sha256
+        and not batch.confirmed_at
+        and batch.status in (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING)
+    )
+
+
+def run_staff_preview(batch_id: int) -> ImportBatch | None:
+    """The preview job: a good file leaves the batch queued with its preview, waiting for the
+    operator; a refused one fails the batch with every bad row, and its file is deleted."""
+    from voters.core.jobs import discard_upload
+
+    batch = ImportBatch.objects.filter(pk=batch_id, kind=ImportBatch.Kind.STAFF).first()
+    if batch is None or not is_previewing(batch) or not batch.claim():
+        return batch
+    batch.report(message="Membaca dan memeriksa berkas")
+    try:
+        plan = plan_staff(path=batch.stored_path, facility=batch.facility,
+                          file_name=batch.file_name)
+    except StaffRejected as refused:
+        batch.row_errors = [{"row": e.row_number, "column": e.column, "message": str(e)}
+                            for e in refused.errors[:1000]]
+        batch.save(update_fields=["row_errors"])
+        batch.fail(str(refused))
+        discard_upload(batch)
+        return batch
+    except Exception as exc:  # never leave the row running, nor the file behind
+        logger.exception("staff preview batch %s failed", batch.pk)
+        discard_upload(batch)
+        batch.fail(f"Pratinjau gagal karena kesalahan sistem; tidak ada yang disimpan. "
+                   f"({type(exc).__name__})")
+        return batch
+    # Back to "queued", unstarted: the preview waits for the operator and expires unconfirmed
+    # (retention.sweep_transient_files); the import job claims it again.
+    batch.sha256 = plan.sha256
+    batch.summary = {**plan.outcome.summary, "preview": plan.changes[:500]}
+    batch.status = ImportBatch.Status.QUEUED
+    batch.started_at = batch.heartbeat_at = None
+    batch.done = batch.total = 0
+    batch.message = ""
+    batch.save(update_fields=["sha256", "summary", "status", "started_at", "heartbeat_at",
+                              "done", "total", "message"])
+    return batch
+
+
+def confirm_staff_import(*, batch: ImportBatch) -> ImportBatch:
+    """The operator confirmed the preview: queue the import of the previewed file."""
+    from voters import tasks
+
+    if batch.preview_expired:
+        raise ConfirmRefused("Pratinjau kedaluwarsa; unggah ulang berkasnya.")
+    if not batch.awaits_confirmation or not batch.stored_path:
+        raise ConfirmRefused("Impor ini tidak menunggu konfirmasi.")
+    updated = ImportBatch.objects.filter(
+        pk=batch.pk, confirmed_at=None, status=ImportBatch.Status.QUEUED
+    ).update(confirmed_at=timezone.now(), message="Menunggu giliran")
+    if not updated:
+        raise ConfirmRefused("Impor ini sudah dikonfirmasi.")
+    transaction.on_commit(lambda: tasks.staff_import_task.delay(batch.pk))
+    batch.refresh_from_db()
+    return batch
+
+
+def run_staff_import(batch_id: int) -> ImportBatch | None:
+    """The import job of a confirmed preview: replace the roster, then delete the file."""
+    from voters.core.jobs import discard_upload
+
+    batch = (ImportBatch.objects.select_related("facility", "created_by")
+             .filter(pk=batch_id, kind=ImportBatch.Kind.STAFF).first())
+    if batch is None or not batch.confirmed_at or not batch.claim():
+        return batch
+    try:
+        outcome = import_staff(path=batch.stored_path, facility=batch.facility,
+                               user=batch.created_by, file_name=batch.file_name, batch=batch,
+                               expected_sha256=batch.sha256)
+    except StaffRejected as refused:
+        discard_upload(batch)
+        batch.fail(str(refused))
+        return batch
+    except Exception as exc:
+        logger.exception("staff import batch %s failed", batch.pk)
+        discard_upload(batch)
+        batch.fail(f"Impor gagal karena kesalahan sistem; tidak ada yang disimpan. "
+                   f"({type(exc).__name__})")
+        return batch
+    discard_upload(batch)
+    batch.summary = {**batch.summary, **outcome.summary}
+    batch.save(update_fields=["summary"])
+    batch.succeed(outcome.message)
+    return batch
