@@ -10,7 +10,7 @@
 
 A NIK is kept as text with its format: ``valid`` (16 digits that pass the offline checks),
 ``masked`` (KPU-style ``331601**********``, a first-class value that matching uses with name and
-birth date), ``invalid`` or ``blank``. The values are those of ``voters.rules.nik.NikFormat``.
+birth date), ``invalid`` or ``blank``: ``voters.rules.nik.NikFormat``, with labels here.
 """
 
 import pghistory
@@ -19,7 +19,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from voters.core.choices import Marital, Sex
+from voters.core.choices import Marital, Sex, text_choices
+from voters.rules import nik as nik_rules
 from voters.rules.lists import list_rank
 
 
@@ -33,11 +34,17 @@ class ListKind(models.TextChoices):
 LIST_KIND_ORDER = {kind: list_rank(kind) for kind in ListKind.values}
 
 
-class NikFormat(models.TextChoices):
-    VALID = "valid", _("sah")
-    MASKED = "masked", _("tersamar")
-    INVALID = "invalid", _("tidak sah")
-    BLANK = "blank", _("kosong")
+NikFormat = text_choices(
+    "NikFormat",
+    nik_rules.NikFormat,
+    {
+        nik_rules.NikFormat.VALID: _("sah"),
+        nik_rules.NikFormat.MASKED: _("tersamar"),
+        nik_rules.NikFormat.INVALID: _("tidak sah"),
+        nik_rules.NikFormat.BLANK: _("kosong"),
+    },
+    module=__name__,
+)
 
 
 # DOMAIN.md §2.1: KPU disability codes on the Model A-Daftar Pemilih.
