@@ -128,14 +128,15 @@ def world():
 
 def enqueue_import(w, election, source):
     from voters import tasks
-    from voters.lists.services import active_reference, discard_reference, imports_dir
+    from voters.core import storage
+    from voters.lists.services import active_reference, discard_reference
     from voters.models import ImportBatch
 
     current = active_reference(election)
     if current is not None:  # else the same file is "unchanged" and nothing is loaded
         discard_reference(current)
 
-    target = imports_dir() / f"bench-{election.code}-{time.time_ns()}.csv"
+    target = storage.private_dir("imports") / f"bench-{election.code}-{time.time_ns()}.csv"
     os.link(source, target)  # the job deletes its upload; the source file stays
     batch = ImportBatch.objects.create(
         kind=ImportBatch.Kind.REFERENCE_DPT, election=election, facility=w["facility"],

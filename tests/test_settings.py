@@ -87,3 +87,17 @@ def test_an_oversized_upload_is_refused_before_its_body_is_read(operator, client
     response = client_for(operator).post(reverse("roster_import"), {"file": big})
     assert response.status_code == 413
     assert ImportBatch.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_reference_upload_may_declare_more_than_the_other_uploads(kpu, client_for, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    settings.MAX_UPLOAD_BYTES = 1024
+    body = {"file": SimpleUploadedFile("dpt.csv", b"x" * (200 * 1024))}
+    client = client_for(kpu)
+    assert client.post(reverse("voter_list_upload"), body).status_code == 413
+    body["file"].seek(0)
+    response = client.post(reverse("reference_upload"), body)
+    assert response.status_code == 200  # the form's answer: no election chosen

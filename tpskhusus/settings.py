@@ -234,10 +234,10 @@ IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
 # alert on the voters.alerts logger (SECURITY.md check 27); 0 switches the alert off.
 EXPORT_ALERT_ROWS = env_int("EXPORT_ALERT_ROWS", 5000)
 
-# Uploads: capped before parsing (SECURITY.md check 9).
+# Uploads: capped before parsing (SECURITY.md check 9); a view names its larger cap with
+# voters.core.middleware.capped_upload (the reference DPT upload).
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 MAX_REFERENCE_UPLOAD_BYTES = env_int("MAX_REFERENCE_UPLOAD_BYTES", 300 * 1024 * 1024)
-LARGE_UPLOAD_PATHS = ["/dpt-rujukan/unggah/"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A workbook's sheet extent is checked before any reader opens it (SECURITY.md check 31):
 # calamine allocates rows x columns cells of 32 bytes, so one far cell costs gigabytes.

@@ -24,6 +24,7 @@ Three places run the sweep, so that it runs whatever is deployed (README "Reliab
 
 import contextlib
 import logging
+import time
 from pathlib import Path
 
 from django.core.cache import cache
@@ -91,6 +92,24 @@ RETRY = {
     ReconciliationRun: _reconciliation,
     LetterBatch: _letters,
 }
+
+
+class ThrottledProgress:
+    """A job's progress, written at most every ``every`` seconds: each write is an UPDATE (and
+    the heartbeat the sweep reads, ``Job.report``). ``force`` writes at once (a new phase, the
+    last step). Without a job (an import run from a command) it does nothing."""
+
+    def __init__(self, job=None, every=0.5):
+        self.job = job
+        self.every = every
+        self.last = 0.0
+
+    def __call__(self, done=None, total=None, message=None, *, force=False):
+        now = time.monotonic()
+        if self.job is None or (not force and now - self.last < self.every):
+            return
+        self.last = now
+        self.job.report(done=done, total=total, message=message)
 
 
 def send(signature):

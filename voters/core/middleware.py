@@ -2,15 +2,18 @@
 parameters no view can use are a 400; language, upload size and masked addresses."""
 
 import logging
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.db import DataError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +90,7 @@ class BadParameterMiddleware:
     Before any view runs, a NUL in the path or in a GET parameter (name or value), in a POST
     field or in an uploaded file's name is a 400 with the app's page (templates/400.html).
     A POST body is read here only for views whose CSRF check reads it anyway: a view exempt
-    from it (the capped uploads, voters/lists/views.py) must set its upload handlers first,
+    from it (``capped_upload`` below) must set its upload handlers first,
     and a NUL in its fields is caught on its way to the database by process_exception.
     That also answers 400 for the other exceptions only a client's value can cause (see
     is_bad_value); the views check what they turn into redirects and lookups
@@ -155,15 +158,19 @@ class LanguageMiddleware:
         return response
 
 
+# Room for the form fields and multipart boundaries around the file itself.
+MULTIPART_SLACK = 64 * 1024
+
+
 class UploadLimitMiddleware:
-    """Refuse an over-size request body before Django reads it (SECURITY.md check 9).
+    """Refuse an over-size request body before Django reads it (SECURITY.md check 9): the one
+    check of an upload's declared size, for every path.
 
     Form-level checks run only after the whole body has been received and spooled to disk;
-    this answers 413 from the Content-Length alone. Paths in LARGE_UPLOAD_PATHS (the reference
-    DPT upload) get MAX_REFERENCE_UPLOAD_BYTES.
+    this answers 413 from the Content-Length alone. The limit is MAX_UPLOAD_BYTES, or the
+    setting a view names with ``capped_upload`` (the reference DPT upload:
+    MAX_REFERENCE_UPLOAD_BYTES).
     """
-
-    OVERHEAD = 64 * 1024  # multipart boundaries and the other form fields
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -175,16 +182,73 @@ class UploadLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        limit = settings.MAX_UPLOAD_BYTES
-        if any(request.path.startswith(p) for p in settings.LARGE_UPLOAD_PATHS):
-            limit = settings.MAX_REFERENCE_UPLOAD_BYTES
-        if length > limit + self.OVERHEAD:
-            return HttpResponse(
-                f"Berkas terlalu besar: batasnya {limit // (1024 * 1024)} MB.".encode(),
-                status=413,
-                content_type="text/plain; charset=utf-8",
-            )
+        # No limit is below zero: a body within the slack never needs the view looked up.
+        if length > MULTIPART_SLACK:
+            limit = upload_limit(request.path_info)
+            if length > limit + MULTIPART_SLACK:
+                return HttpResponse(
+                    f"Berkas terlalu besar: batasnya {limit // (1024 * 1024)} MB.".encode(),
+                    status=413,
+                    content_type="text/plain; charset=utf-8",
+                )
         return self.get_response(request)
+
+
+def upload_limit(path):
+    """The upload limit in bytes of the view at ``path`` (read when the request comes: settings
+    are never read at import time)."""
+    from django.urls import Resolver404, resolve
+
+    try:
+        view = resolve(path).func
+    except Resolver404:
+        view = None
+    return getattr(settings, getattr(view, "upload_limit", "MAX_UPLOAD_BYTES"))
+
+
+class CappedUploadHandler(FileUploadHandler):
+    """Stops an upload as soon as it passes the cap (SECURITY.md check 9): nothing beyond the
+    cap is read into memory or written to a temporary file."""
+
+    def __init__(self, request, limit):
+        super().__init__(request)
+        self.limit = limit
+        self.exceeded = False
+        self.bounded = bool(request.META.get("CONTENT_LENGTH"))
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > self.limit:
+            self.exceeded = True
+            # With a declared length (already checked below the cap plus slack) the rest is
+            # read and dropped, so the browser gets our page; otherwise the connection is cut.
+            raise StopUpload(connection_reset=not self.bounded)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+def capped_upload(limit_setting):
+    """For an upload view: its limit is the setting named here (UploadLimitMiddleware refuses a
+    request declared larger), and a body that turns out larger is read no further than that
+    (``request.capped_upload.exceeded`` then tells the view)."""
+
+    def decorator(view):
+        protected = csrf_protect(view)
+
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method == "POST":
+                handler = CappedUploadHandler(request, getattr(settings, limit_setting))
+                request.upload_handlers.insert(0, handler)
+                request.capped_upload = handler
+            # The CSRF check reads the body, so it runs once the handler is in place.
+            return protected(request, *args, **kwargs)
+
+        wrapper.upload_limit = limit_setting
+        return csrf_exempt(wrapper)
+
+    return decorator
 
 
 class MaskedQueryMiddleware:

@@ -283,8 +283,9 @@ def start_answer_import(*, uploaded, facility, user):
     from voters import tasks
     from voters.core.jobs import start_upload_job
 
+    path, _sha256 = storage.save_upload(uploaded)
     return start_upload_job(
-        path=storage.save_upload(uploaded, "imports"),
+        path=path,
         task=tasks.import_dukcapil_answer_task,
         kind=ImportBatch.Kind.DUKCAPIL,
         facility=facility,

@@ -563,8 +563,9 @@ def start_roster_preview(*, uploaded, facility, user):
     from voters.core import storage
     from voters.core.jobs import start_upload_job
 
+    path, _sha256 = storage.save_upload(uploaded)  # the preview job records the file's hash
     return start_upload_job(
-        path=storage.save_upload(uploaded, "imports"),
+        path=path,
         task=tasks.import_inmates_preview_task,
         kind=ImportBatch.Kind.INMATES,
         facility=facility,

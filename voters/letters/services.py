@@ -15,7 +15,6 @@ Every write is atomic and leaves an audit event; field history comes from django
 import hashlib
 import logging
 import math
-import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from voters.core import audit, storage
+from voters.core.jobs import ThrottledProgress
 from voters.letters import pdf as letters
 from voters.models import (
     AuditEvent,
@@ -284,25 +284,19 @@ def letters_context(*, tps, voters, template=None):
     }
 
 
-class _Progress:
-    """Layout progress of a batch, written at most every half second."""
+def _layout_progress(batch, total):
+    """WeasyPrint's pages as the batch's progress: 'Menata surat N dari M' at most every half
+    second and at the last page, then 'Menulis berkas PDF'."""
+    report = ThrottledProgress(batch)
 
-    def __init__(self, batch, total):
-        self.batch = batch
-        self.total = total
-        self.last = 0.0
-
-    def __call__(self, step, page):
-        now = time.monotonic()
+    def progress(step, page):
         if step == "pdf":
-            self.batch.report(done=self.total, message="Menulis berkas PDF")
+            report(done=total, message="Menulis berkas PDF", force=True)
             return
-        if now - self.last >= 0.5 or page == self.total:
-            self.last = now
-            self.batch.report(
-                done=min(page, self.total),
-                message=f"Menata surat {min(page, self.total)} dari {self.total}",
-            )
+        shown = min(page, total)
+        report(done=shown, message=f"Menata surat {shown} dari {total}", force=page == total)
+
+    return progress
 
 
 def render_letters(*, tps, voters, target, progress=None, template=None):
@@ -375,7 +369,7 @@ def run_letter_batch(batch_id):
         batch.report(done=0, total=len(voters), message="Menyusun surat")
         path = storage.new_path("letters", ".pdf")
         pages = render_letters(
-            tps=tps, voters=voters, target=path, progress=_Progress(batch, len(voters))
+            tps=tps, voters=voters, target=path, progress=_layout_progress(batch, len(voters))
         )
         digest = audit.sha256_of_file(path)
         batch.file_path = str(path)

@@ -38,21 +38,17 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import hashlib
 import logging
 import os
-import time
-import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
-from voters.core import audit, history
-from voters.core.jobs import discard_upload
+from voters.core import audit, history, storage
+from voters.core.jobs import ThrottledProgress, discard_upload
 from voters.lists.rows import FIELDS, ListFile
 from voters.models import (
     AuditEvent,
@@ -71,7 +67,6 @@ from voters.rules import wilayah
 
 logger = logging.getLogger(__name__)
 
-UPLOAD_EXTENSIONS = (".csv", ".xlsx", ".xls", ".txt", ".tsv")
 # An XLSX of a regency's DPT unpacks to far more than importers.MAX_UNPACKED (50 MB); the
 # compression-ratio and member checks still apply. python-calamine holds the whole sheet in
 # memory, so the limit also bounds the worker's memory (bench/README.md).
@@ -117,22 +112,6 @@ class ImportOutcome:
     changed: bool
     message: str
     summary: dict = field(default_factory=dict)
-
-
-class _Progress:
-    """Job progress, written at most twice a second (each write is one UPDATE)."""
-
-    def __init__(self, batch=None, every=0.5):
-        self.batch = batch
-        self.every = every
-        self.last = 0.0
-
-    def __call__(self, done=None, total=None, message=None, *, force=False):
-        now = time.monotonic()
-        if self.batch is None or (not force and now - self.last < self.every):
-            return
-        self.last = now
-        self.batch.report(done=done, total=total, message=message)
 
 
 @contextlib.contextmanager
@@ -198,7 +177,7 @@ def import_voter_list(
     kind = ListKind(str(kind).upper())
     if tps.election_id != election.pk:
         raise ValueError(f"TPS {tps.number} bukan TPS pemilihan {election.code}")
-    progress = progress or _Progress(batch)
+    progress = progress or ThrottledProgress(batch)
     expected = importers.parse_tps(tps.number) or tps.number
     with ListFile(path, file_name=file_name, max_bytes=max_bytes, expected_tps=expected) as reader:
         current = VoterList.objects.filter(tps=tps, kind=kind).first()
@@ -290,7 +269,7 @@ def import_reference_dpt(
     max_bytes=None,
 ):
     """Load the file as the election's reference DPT, replacing the one in force."""
-    progress = progress or _Progress(batch)
+    progress = progress or ThrottledProgress(batch)
     with ListFile(
         path,
         file_name=file_name,
@@ -667,7 +646,7 @@ def execute_batch(batch, path):
     """Run one import job on ``path`` and record its outcome on the job row and in the audit
     trail. Returns the ImportOutcome; re-raises ImportRejected/FileRejected after recording."""
     user = batch.created_by
-    progress = _Progress(batch)
+    progress = ThrottledProgress(batch)
     kind = ImportBatch.Kind
     try:
         if batch.kind == kind.VOTER_LIST:
@@ -795,34 +774,12 @@ def run_import_batch(batch_id):
         discard_upload(batch)
 
 
-def imports_dir():
-    directory = Path(settings.PRIVATE_ROOT) / "imports"
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return directory
-
-
-def store_upload(uploaded):
-    """Write an uploaded file under PRIVATE_ROOT/imports with a server-made name; returns
-    (path, sha256). The original name is kept only as text, never as a path."""
-    extension = os.path.splitext(uploaded.name or "")[1].lower()
-    if extension not in UPLOAD_EXTENSIONS:
-        extension = ""
-    path = imports_dir() / f"{uuid.uuid4().hex}{extension}"
-    digest = hashlib.sha256()
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        for chunk in uploaded.chunks():
-            handle.write(chunk)
-            digest.update(chunk)
-    return path, digest.hexdigest()
-
-
 def start_import(*, uploaded, user, kind, election, tps=None, list_kind=""):
     """Store an upload, create its job row and queue the task once the row is committed."""
     from voters import tasks
     from voters.core.jobs import start_upload_job
 
-    path, sha256 = store_upload(uploaded)
+    path, sha256 = storage.save_upload(uploaded)
     task = {
         ImportBatch.Kind.VOTER_LIST: tasks.import_voter_list_task,
         ImportBatch.Kind.REFERENCE_DPT: tasks.import_reference_dpt_task,

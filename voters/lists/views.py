@@ -7,17 +7,13 @@ see birth dates without day and month. Searches are POSTed, so that no NIK ends 
 a browser history or an access log.
 """
 
-from functools import wraps
-
 from django.conf import settings
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from voters.core import audit
 from voters.core.access import (
@@ -29,6 +25,7 @@ from voters.core.access import (
     role_required,
     show_nik,
 )
+from voters.core.middleware import capped_upload
 from voters.core.panels import register_panel
 from voters.core.views import scoped_job
 from voters.letters import pdf as letters
@@ -59,8 +56,6 @@ LIST_IMPORTS = (
     ImportBatch.Kind.REFERENCE_DPT,
     ImportBatch.Kind.DAPIL,
 )
-# Room for the form fields and multipart boundaries around the file itself.
-MULTIPART_SLACK = 64 * 1024
 PAGE_SIZE = 100
 SEARCH_LIMIT = 200
 
@@ -127,64 +122,7 @@ def _list_counts(entries):
     return totals
 
 
-# -- uploads: a cap checked before anything is parsed ---------------------------------------
-
-
-class CappedUploadHandler(FileUploadHandler):
-    """Stops an upload as soon as it passes the cap (SECURITY.md check 9): nothing beyond the
-    cap is read into memory or written to a temporary file."""
-
-    def __init__(self, request, limit):
-        super().__init__(request)
-        self.limit = limit
-        self.exceeded = False
-        self.bounded = bool(request.META.get("CONTENT_LENGTH"))
-
-    def receive_data_chunk(self, raw_data, start):
-        if start + len(raw_data) > self.limit:
-            self.exceeded = True
-            # With a declared length (already checked below the cap plus slack) the rest is
-            # read and dropped, so the browser gets our page; otherwise the connection is cut.
-            raise StopUpload(connection_reset=not self.bounded)
-        return raw_data
-
-    def file_complete(self, file_size):
-        return None
-
-
-def capped_upload(limit_setting):
-    """For an upload view: refuse a request whose declared size is over the cap before reading
-    its body, and stop reading one that turns out larger. The cap is read when the request
-    comes (settings are never read at import time)."""
-
-    def decorator(view):
-        protected = csrf_protect(view)
-
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if request.method == "POST":
-                limit = getattr(settings, limit_setting)
-                try:
-                    declared = int(request.META.get("CONTENT_LENGTH") or 0)
-                except ValueError:
-                    declared = 0
-                if declared > limit + MULTIPART_SLACK:
-                    # Nothing of the body is read: no temporary file, no parsing, no state
-                    # change (so no CSRF check is needed to refuse it).
-                    return render(
-                        request,
-                        "voters/lists/too_large.html",
-                        {"limit_mb": round(limit / 1048576, 1), "back": request.path},
-                        status=413,
-                    )
-                handler = CappedUploadHandler(request, limit)
-                request.upload_handlers.insert(0, handler)
-                request.capped_upload = handler
-            return protected(request, *args, **kwargs)
-
-        return csrf_exempt(wrapper)
-
-    return decorator
+# -- uploads: capped before anything is parsed (voters/core/middleware.py) ------------------
 
 
 def _too_large(request, form):
