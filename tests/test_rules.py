@@ -14,6 +14,7 @@ from voters.reconciliation.models import Category
 from voters.rules import classify, custody, eligibility, nik
 
 RULES = Path(__file__).resolve().parents[1] / "voters" / "rules"
+READERS = RULES.parent / "readers"
 DAY = dt.date(2024, 11, 27)
 
 
@@ -46,6 +47,40 @@ def test_the_models_choices_are_the_rules_enums():
     assert Inmate.Marital.values == list(eligibility.Marital)
     assert list_models.Sex is Inmate.Sex and list_models.Marital is Inmate.Marital
     assert list_models.NikFormat.values == list(nik.NikFormat)
+
+
+def test_the_readers_import_nothing_of_django_or_of_the_database():
+    """voters/readers read files for the services, which write (issue 14): they import the
+    rules and one another, never Django, the database or another subject, not even lazily, and
+    nothing they import brings Django in behind them."""
+    import os
+    import subprocess
+    import sys
+
+    files = sorted(READERS.glob("*.py"))
+    modules = {path.stem for path in files} - {"__init__"}
+    assert {"cells", "tables", "xlsx_guard", "fast", "batches", "xlsx_sheet"} <= modules
+    for path in files:
+        for name in imported_modules(path):
+            assert not name.startswith(("django", "celery", "psycopg", ".")), (path.name, name)
+            if name.split(".")[0] == "voters":
+                assert name.startswith(("voters.rules", "voters.readers")), (path.name, name)
+    code = (
+        "import sys\n"
+        + "".join(f"import voters.readers.{module}\n" for module in sorted(modules))
+        + "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('django', 'celery', 'psycopg')))"
+    )
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    found = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=RULES.parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert found.stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize(

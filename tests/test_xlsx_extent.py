@@ -16,8 +16,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
 
+from voters.core.uploads import xlsx_limits
 from voters.models import ImportBatch, Inmate, ListEntry, ReferenceEntry
 from voters.readers import tables as importers
+from voters.readers.cells import FileRejected
+from voters.readers.xlsx_guard import check_xlsx_archive
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +101,7 @@ def test_a_far_cell_or_a_huge_dimension_is_refused_before_any_reader_opens_the_f
         raise AssertionError("a reader was started for a sheet that is too large")
 
     monkeypatch.setattr(importers, "_ChildRows", no_reader)
-    with Rss() as used, pytest.raises(importers.FileRejected) as refused:
+    with Rss() as used, pytest.raises(FileRejected) as refused:
         importers.read_table(path, importers.INMATE_COLUMNS)
     assert "terlalu luas" in refused.value.reason and where in refused.value.reason
     assert used.seconds < 1 and used.grown_mb < 50
@@ -113,15 +116,15 @@ def test_an_honest_sheet_of_a_hundred_thousand_rows_passes_the_extent_check(tmp_
         rb"<sheetData>.*</sheetData>", b"<sheetData>" + rows + b"</sheetData>", xml, flags=re.S))
     path = tmp_path / "besar.xlsx"
     path.write_bytes(data)
-    importers.check_xlsx_archive(path)  # 100,000 rows x 20 columns: well inside the bounds
+    check_xlsx_archive(path)  # 100,000 rows x 20 columns: well inside the bounds
 
 
 def test_the_bounds_are_settings(tmp_path, settings):
     path = tmp_path / "sdp.xlsx"
     path.write_bytes(workbook(*ROSTER))
     settings.XLSX_MAX_COLUMNS = 5
-    with pytest.raises(importers.FileRejected, match='dinyatakan "A1:F2"'):
-        importers.check_xlsx_archive(path)
+    with pytest.raises(FileRejected, match='dinyatakan "A1:F2"'):
+        check_xlsx_archive(path, limits=xlsx_limits())
 
 
 def files_in(settings):

@@ -16,7 +16,7 @@
   which model, the changelist's filters, the rows and the file's SHA-256.
 
 The large files (SDP roster, KPU lists, reference DPT) do not come here: they go through our
-own measured readers (voters/readers/tables.py, bench/README.md).
+own measured readers (voters/readers/, bench/README.md).
 """
 
 import hashlib
@@ -340,12 +340,13 @@ class CheckedXLSX(base_formats.XLSX):
 
     def create_dataset(self, in_stream):
         from voters.apps import check_defusedxml
-        from voters.readers.tables import check_xlsx_archive
+        from voters.core.uploads import xlsx_limits
+        from voters.readers.xlsx_guard import check_xlsx_archive
 
         with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
             handle.write(in_stream)
             handle.flush()
-            check_xlsx_archive(handle.name)
+            check_xlsx_archive(handle.name, limits=xlsx_limits())
         check_defusedxml()
         return super().create_dataset(in_stream)
 
@@ -394,7 +395,7 @@ class AuditedImportExportMixin(ImportExportMixin):
         return kwargs
 
     def add_data_read_fail_error_to_form(self, form, e):
-        from voters.readers.tables import FileRejected
+        from voters.readers.cells import FileRejected
 
         if isinstance(e, FileRejected):
             form.add_error("import_file", e.reason)

@@ -7,21 +7,21 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from voters.readers import tables as importers
+from voters.readers import cells, tables
+from voters.readers.cells import CellError, FileRejected
 from voters.readers.tables import (
     DAPIL_COLUMNS,
     INMATE_COLUMNS,
     VOTER_LIST_COLUMNS,
-    CellError,
-    FileRejected,
     RowError,
-    check_xlsx_archive,
     collect,
     format_errors,
     header_key,
     open_rows,
     read_table,
 )
+from voters.readers.xlsx_guard import check_xlsx_archive
+from voters.rules import nik
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 
@@ -111,7 +111,7 @@ def test_it_reopens_as_windows_1252_when_a_late_row_is_not_utf8(tmp_path):
     lines += [f"B.{n}/2024;ORANG NOMOR {n:05d};;01-02-1980;L;04-03-2024" for n in range(3000)]
     lines.append("B.X/2024;JOSÉ;;01-02-1980;L;04-03-2024")
     path = write_csv(tmp_path / "panjang.csv", lines, encoding="cp1252")
-    assert path.stat().st_size > importers.CSV_SAMPLE_BYTES
+    assert path.stat().st_size > tables.CSV_SAMPLE_BYTES
 
     rows, errors = collect(path, INMATE_COLUMNS)
 
@@ -267,7 +267,7 @@ def test_open_rows_yields_raw_values_of_the_columns_present(tmp_path):
     ],
 )
 def test_headers_match_without_regard_to_case_and_punctuation(header, columns, name):
-    assert importers._match_header([header], importers._key_index(columns)) == {0: name}
+    assert tables.match_header([header], tables.key_index(columns)) == {0: name}
 
 
 CONTRACT_ALIASES = {
@@ -330,7 +330,7 @@ CONTRACT_ALIASES = {
 @pytest.mark.parametrize("table", CONTRACT_ALIASES)
 def test_every_contract_column_alias_and_requirement_is_in_the_specs(table):
     columns, aliases, required = CONTRACT_ALIASES[table]
-    index = importers._key_index(columns)
+    index = tables.key_index(columns)
 
     assert [column.name for column in columns] == list(aliases)
     assert {column.name for column in columns if column.required} == required
@@ -373,7 +373,7 @@ def test_a_missing_required_column_in_a_workbook_is_rejected(tmp_path):
 
 
 def test_a_header_too_far_down_is_not_found(tmp_path):
-    lines = [f"judul {n}" for n in range(importers.HEADER_SCAN_ROWS)]
+    lines = [f"judul {n}" for n in range(tables.HEADER_SCAN_ROWS)]
     path = write_csv(tmp_path / "jauh.csv", [*lines, "nik;nama;tgl lahir;jk", "1;SRI;01-01-1990;P"])
 
     with pytest.raises(FileRejected, match="jauh.csv"):
@@ -660,7 +660,7 @@ def test_a_workbook_calamine_cannot_read_is_rejected(tmp_path):
     ],
 )
 def test_parse_date_reads_the_formats_people_use(raw, expected):
-    assert importers.parse_date(raw) == expected
+    assert cells.parse_date(raw) == expected
 
 
 @pytest.mark.parametrize(
@@ -681,12 +681,12 @@ def test_parse_date_reads_the_formats_people_use(raw, expected):
 )
 def test_parse_date_rejects_impossible_and_ambiguous_dates(raw):
     with pytest.raises(CellError, match="tidak dapat dibaca"):
-        importers.parse_date(raw)
+        cells.parse_date(raw)
 
 
 def test_parse_date_explains_two_digit_years():
     with pytest.raises(CellError, match="tahun harus 4 angka"):
-        importers.parse_date("23-06-74")
+        cells.parse_date("23-06-74")
 
 
 @pytest.mark.parametrize(
@@ -704,12 +704,12 @@ def test_parse_date_explains_two_digit_years():
     ],
 )
 def test_parse_sex(raw, expected):
-    assert importers.parse_sex(raw) == expected
+    assert cells.parse_sex(raw) == expected
 
 
 def test_parse_sex_rejects_unknown_values():
     with pytest.raises(CellError, match='jenis kelamin "X" tidak dikenali'):
-        importers.parse_sex("X")
+        cells.parse_sex("X")
 
 
 @pytest.mark.parametrize(
@@ -721,7 +721,7 @@ def test_parse_sex_rejects_unknown_values():
     ],
 )  # fmt: skip
 def test_parse_marital(raw, expected):
-    assert importers.parse_marital(raw) == expected
+    assert cells.parse_marital(raw) == expected
 
 
 @pytest.mark.parametrize(
@@ -733,17 +733,17 @@ def test_parse_marital(raw, expected):
     ],
 )  # fmt: skip
 def test_parse_yes_no(raw, expected):
-    assert importers.parse_yes_no(raw) is expected
+    assert cells.parse_yes_no(raw) is expected
 
 
 def test_parse_yes_no_rejects_unknown_values():
     with pytest.raises(CellError):
-        importers.parse_yes_no("mungkin")
+        cells.parse_yes_no("mungkin")
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("WNI", "WNI"), ("wna", "WNA"), ("", "WNI")])
 def test_parse_citizenship(raw, expected):
-    assert importers.parse_citizenship(raw) == expected
+    assert cells.parse_citizenship(raw) == expected
 
 
 @pytest.mark.parametrize(
@@ -755,7 +755,7 @@ def test_parse_citizenship(raw, expected):
     ],
 )  # fmt: skip
 def test_parse_exit_kind(raw, expected):
-    assert importers.parse_exit_kind(raw) == expected
+    assert cells.parse_exit_kind(raw) == expected
 
 
 @pytest.mark.parametrize(
@@ -767,7 +767,7 @@ def test_parse_exit_kind(raw, expected):
     ],
 )  # fmt: skip
 def test_parse_register_normalises_known_classes_and_keeps_others(raw, expected):
-    assert importers.parse_register(raw) == expected
+    assert cells.parse_register(raw) == expected
 
 
 @pytest.mark.parametrize(
@@ -775,12 +775,12 @@ def test_parse_register_normalises_known_classes_and_keeps_others(raw, expected)
     [("3316092012", "33.16.09.2012"), ("33.16", "33.16"), (3316.0, "33.16"), ("", "")],
 )
 def test_parse_region(raw, expected):
-    assert importers.parse_region(raw) == expected
+    assert cells.parse_region(raw) == expected
 
 
 def test_parse_region_rejects_unreadable_codes():
     with pytest.raises(CellError, match='kode wilayah "33-x" tidak dikenali'):
-        importers.parse_region("33-x")
+        cells.parse_region("33-x")
 
 
 @pytest.mark.parametrize(
@@ -788,13 +788,13 @@ def test_parse_region_rejects_unreadable_codes():
     [("1", 1), (6.0, 6), ("3 - Mental", 3), ("Sensorik Netra", 6), ("", None), ("0", None)],
 )
 def test_parse_disability(raw, expected):
-    assert importers.parse_disability(raw) == expected
+    assert cells.parse_disability(raw) == expected
 
 
 @pytest.mark.parametrize("raw", ["7", "12", "ya", 2.5])
 def test_parse_disability_rejects_other_codes(raw):
     with pytest.raises(CellError, match="disabilitas"):
-        importers.parse_disability(raw)
+        cells.parse_disability(raw)
 
 
 @pytest.mark.parametrize(
@@ -810,7 +810,7 @@ def test_parse_disability_rejects_other_codes(raw):
     ],
 )
 def test_parse_text(raw, expected):
-    assert importers.parse_text(raw) == expected
+    assert cells.parse_text(raw) == expected
 
 
 @pytest.mark.parametrize(
@@ -826,12 +826,12 @@ def test_parse_text(raw, expected):
     ],
 )
 def test_parse_tps(raw, expected):
-    assert importers.parse_tps(raw) == expected
+    assert cells.parse_tps(raw) == expected
 
 
 def test_parse_tps_rejects_other_text():
     with pytest.raises(CellError, match="nomor TPS"):
-        importers.parse_tps("lapangan")
+        cells.parse_tps("lapangan")
 
 
 @pytest.mark.parametrize(
@@ -845,7 +845,7 @@ def test_parse_tps_rejects_other_text():
     ],
 )
 def test_parse_contest(raw, expected):
-    assert importers.parse_contest(raw) == expected
+    assert cells.parse_contest(raw) == expected
 
 
 # Row errors
@@ -957,9 +957,9 @@ def test_format_errors_masks_niks_and_limits_the_lines():
 
 def test_a_nik_with_separators_is_masked_too():
     assert (
-        importers.mask_numbers("nilai 3316 0963 0674 3314 salah") == "nilai 331609********** salah"
+        nik.mask_numbers("nilai 3316 0963 0674 3314 salah") == "nilai 331609********** salah"
     )
-    assert importers.mask_numbers('tanggal "31-02-1990"') == 'tanggal "31-02-1990"'
+    assert nik.mask_numbers('tanggal "31-02-1990"') == 'tanggal "31-02-1990"'
 
 
 # The real-shaped samples

@@ -1,4 +1,4 @@
-"""A plain CSV is read in blocks checked by Polars (list_frames.py) while a thread hands the
+"""A plain CSV is read in blocks checked by Polars (voters/readers/fast.py) while a thread hands the
 COPY text on (ListFile.copy_chunks): the same rows, positions, errors and counts as the
 general path, at any block size, and the shortcuts it relies on."""
 
@@ -14,9 +14,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from kpu_files import write_csv
 
-from voters.lists import frames as list_frames
 from voters.lists import rows as list_rows
 from voters.lists.rows import ListFile
+from voters.readers import fast
+from voters.readers.cells import nik_date_exists
 from voters.rules import nik as nik_rules
 
 HEADER = [
@@ -129,11 +130,11 @@ def test_empty_lines_and_short_first_lines_are_read_line_by_line(tmp_path):
 )
 def test_a_block_polars_would_read_differently_is_left_to_the_line_path(block):
     lines = block.count(b"\n") + (not block.endswith(b"\n"))
-    assert list_frames.read_block(block, ";", 3, lines) is None
+    assert fast.read_block(block, ";", 3, lines) is None
 
 
 def test_polars_keeps_empty_lines_and_pads_short_lines_as_splitting_does():
-    frame = list_frames.read_block(b"1;2;3\r\n\r\n4\r\n5;6;7;8", ";", 3, 4)
+    frame = fast.read_block(b"1;2;3\r\n\r\n4\r\n5;6;7;8", ";", 3, 4)
     assert frame.rows() == [("1", "2", "3"), ("", "", ""), ("4", "", ""), ("5", "6", "7")]
 
 
@@ -188,7 +189,7 @@ def test_a_reader_that_fails_fails_the_reading_and_its_thread_ends(tmp_path, mon
     def broken(*args):
         raise OSError("disk")
 
-    monkeypatch.setattr(list_frames, "read_block", broken)
+    monkeypatch.setattr(fast, "read_block", broken)
     with pytest.raises(OSError, match="disk"):
         read(path)
     assert not [t for t in threading.enumerate() if t.name == "list-reader"]
@@ -226,7 +227,7 @@ def test_leading_spaces_in_names_and_addresses_are_removed_as_by_the_general_pat
 
 def _polars_date_part(part):
     nik = f"331601{part}0001"
-    return pl.select(list_frames._date_part_exists(pl.lit(nik))).item()
+    return pl.select(fast._date_part_exists(pl.lit(nik))).item()
 
 
 def test_the_polars_date_part_rule_is_nik_parse_for_every_day_and_month():
@@ -236,7 +237,7 @@ def test_the_polars_date_part_rule_is_nik_parse_for_every_day_and_month():
         for dd in range(100)
         for mm in range(100)
     ]
-    found = pl.DataFrame({"nik": niks}).select(list_frames._date_part_exists(pl.col("nik")))
+    found = pl.DataFrame({"nik": niks}).select(fast._date_part_exists(pl.col("nik")))
     for nik, exists in zip(niks, found.to_series().to_list(), strict=True):
         assert exists == (nik_rules.parse(nik) is not None), nik
 
@@ -248,12 +249,12 @@ def test_the_polars_date_part_rule_is_nik_parse(part):
 
 @given(st.text(max_size=12))
 def test_the_plain_text_pattern_accepts_only_what_parse_text_leaves(value):
-    from voters.readers.tables import parse_text
+    from voters.readers.cells import parse_text
 
-    plain = pl.select(pl.lit(value).str.contains(list_frames.PLAIN_TEXT)).item()
+    plain = pl.select(pl.lit(value).str.contains(fast.PLAIN_TEXT)).item()
     if plain:
         assert parse_text(value) == value and value
-    or_blank = pl.select(pl.lit(value).str.contains(list_frames.PLAIN_OR_BLANK)).item()
+    or_blank = pl.select(pl.lit(value).str.contains(fast.PLAIN_OR_BLANK)).item()
     assert or_blank == (plain or value == "")
 
 
@@ -263,13 +264,13 @@ def test_the_date_part_rule_is_nik_parse_for_every_day_and_month():
             for mm in range(100):
                 part = f"{dd:02d}{mm:02d}{yy:02d}"
                 expected = nik_rules.parse(f"331601{part}0001") is not None
-                assert list_rows._date_part_exists(part) == expected, part
+                assert nik_date_exists(part) == expected, part
 
 
 @given(st.text(alphabet="0123456789", min_size=6, max_size=6))
 def test_the_date_part_rule_is_nik_parse(part):
     expected = nik_rules.parse(f"331601{part}0001") is not None
-    assert list_rows._date_part_exists(part) == expected
+    assert nik_date_exists(part) == expected
 
 
 TEXTS = ["BUDI", "SITI AMINAH", "", " BUDI", "BUDI ", "SITI  AMINAH", "-", "- DARSO",

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from voters.lists.services import ImportRejected, import_reference_dpt, import_voter_list
 from voters.models import ListEntry, ReferenceEntry, VoterList
-from voters.readers.tables import FileRejected
+from voters.readers.cells import FileRejected
 
 pytestmark = pytest.mark.django_db
 

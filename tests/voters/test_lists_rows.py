@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 from kpu_files import KPU_HEADER, kpu_rows, kpu_xlsx, write_csv
 
 from voters.lists import rows as list_rows
-from voters.lists.rows import FIELDS, Batch, ListFile
-from voters.readers import tables as importers
-from voters.readers.tables import FileRejected
+from voters.lists.rows import ListFile
+from voters.readers import cells
+from voters.readers.batches import FIELDS, Batch
+from voters.readers.cells import FileRejected
 from voters.rules import nik as nik_rules
 
 # Values people and spreadsheets really put in KPU files, valid and not, per column.
@@ -115,7 +116,7 @@ def test_windows_1252_title_rows_blank_rows_and_a_repeated_header(tmp_path):
 
 def test_a_utf8_file_with_a_late_windows_1252_byte_takes_the_general_path(tmp_path):
     path = tmp_path / "dpt.csv"
-    rows = kpu_rows() * 300  # past the 64 KB that importers sample to choose the encoding
+    rows = kpu_rows() * 300  # past the 64 KB that tables.py samples to choose the encoding
     write_csv(path, rows)
     path.write_bytes(
         path.read_bytes() + "6;;;GÜNTER;BLORA;01-01-1980;;B;L;;;;;;;;901\r\n".encode("cp1252")
@@ -180,7 +181,7 @@ def test_the_date_part_shortcut_agrees_with_nik_check(value):
     reader = ListFile.__new__(ListFile)
     reader._date_part = {}
     reader._nik_memo = {}
-    assert reader._nik(value)[1] == str(nik_rules.check(value).status)
+    assert reader.check_nik(value)[1] == str(nik_rules.check(value).status)
 
 
 @settings(max_examples=400)
@@ -198,12 +199,12 @@ def test_fast_dates_agree_with_parse_date(day, month, year, separator, iso):
         else f"{day:02d}{separator}{month:02d}{separator}{year:04d}"
     )
     try:
-        expected = importers.parse_date(text)
-    except importers.CellError:
+        expected = cells.parse_date(text)
+    except cells.CellError:
         expected = "error"
     try:
         got = list_rows._iso_date(text)
-    except (list_rows._Special, importers.CellError):
+    except (list_rows._Special, cells.CellError):
         got = "error"
     assert got == ("error" if expected in ("error", None) else expected.isoformat())
 
@@ -244,7 +245,7 @@ def test_the_masked_shortcut_agrees_with_nik_check(value):
     reader = ListFile.__new__(ListFile)
     reader._date_part = {}
     reader._nik_memo = {}
-    assert reader._nik(value) == (
+    assert reader.check_nik(value) == (
         nik_rules.check(value).text,
         str(nik_rules.check(value).status),
     )
@@ -260,7 +261,9 @@ def test_a_nik_masked_over_its_date_is_masked_as_nik_check_says(head, tail):
     reader = ListFile.__new__(ListFile)
     reader._date_part = {}
     reader._nik_memo = {}
-    assert reader._nik(value) == (value, str(nik_rules.check(value).status)) == (value, "masked")
+    assert (
+        reader.check_nik(value) == (value, str(nik_rules.check(value).status)) == (value, "masked")
+    )
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "cp1252"])

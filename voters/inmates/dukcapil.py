@@ -14,6 +14,7 @@ from django.utils import timezone
 from voters.core import audit, storage
 from voters.core import spreadsheets as exports
 from voters.core.jobs import discard_upload
+from voters.core.uploads import xlsx_limits
 from voters.inmates.services import ImportRejected, TransitionRefused, change_nik_status
 from voters.models import (
     NIK_TRANSITIONS,
@@ -23,8 +24,9 @@ from voters.models import (
     Inmate,
     NikStatus,
 )
-from voters.readers import tables as importers
-from voters.readers.tables import CellError, Column, parse_date, parse_text
+from voters.readers import tables
+from voters.readers.cells import CellError, FileRejected, is_blank, keep_raw, parse_date, parse_text
+from voters.readers.tables import Column, RowError
 from voters.rules import nik as nik_rules
 
 logger = logging.getLogger(__name__)
@@ -92,7 +94,7 @@ ANSWER_COLUMNS = [
         True,
         parse_result,
     ),
-    Column("nik_hasil", ("nik benar", "nik dukcapil", "nik hasil"), False, importers.keep_raw),
+    Column("nik_hasil", ("nik benar", "nik dukcapil", "nik hasil"), False, keep_raw),
     Column("tanggal", ("tanggal perekaman", "tanggal jadwal", "tgl"), False, parse_date),
     Column("keterangan", ("catatan", "ket"), False, parse_text),
 ]
@@ -173,8 +175,8 @@ def import_answer(*, path, facility, user, file_name=None):
     """Apply Dukcapil's answer file. All or nothing; returns counts per new status."""
     file_name = file_name or str(path).rsplit("/", 1)[-1]
     try:
-        rows, errors = importers.collect(path, ANSWER_COLUMNS)
-    except importers.FileRejected as exc:
+        rows, errors = tables.collect(path, ANSWER_COLUMNS, limits=xlsx_limits())
+    except FileRejected as exc:
         raise ImportRejected(file_name, f'Berkas "{file_name}" ditolak: {exc.reason}') from exc
     inmates = {
         i.no_registrasi: i
@@ -190,7 +192,7 @@ def import_answer(*, path, facility, user, file_name=None):
         inmate = inmates.get(values["no_registrasi"])
         if inmate is None:
             errors.append(
-                importers.RowError(
+                RowError(
                     row.row_number,
                     "no_registrasi",
                     f'"{values["no_registrasi"]}" tidak ada di roster {facility.code}',
@@ -198,7 +200,7 @@ def import_answer(*, path, facility, user, file_name=None):
             )
             continue
         new_nik = None
-        if not importers.is_blank(values.get("nik_hasil")):
+        if not is_blank(values.get("nik_hasil")):
             checked = nik_rules.check(
                 values["nik_hasil"],
                 kind="nik",
@@ -207,7 +209,7 @@ def import_answer(*, path, facility, user, file_name=None):
             )
             if checked.status != nik_rules.NikFormat.VALID:
                 errors.append(
-                    importers.RowError(
+                    RowError(
                         row.row_number, "nik_hasil", "NIK hasil Dukcapil bukan 16 digit yang sah"
                     )
                 )
@@ -216,7 +218,7 @@ def import_answer(*, path, facility, user, file_name=None):
         target = values["hasil"]
         if target != inmate.nik_status and target not in _reachable(inmate):
             errors.append(
-                importers.RowError(
+                RowError(
                     row.row_number,
                     "hasil",
                     f'status "{NikStatus(inmate.nik_status).label}" tidak dapat menjadi '
@@ -229,7 +231,7 @@ def import_answer(*, path, facility, user, file_name=None):
         raise ImportRejected(
             file_name,
             f'Berkas "{file_name}" ditolak; tidak ada yang disimpan.\n'
-            + importers.format_errors(errors),
+            + tables.format_errors(errors),
             errors,
         )
     counts = {}

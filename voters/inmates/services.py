@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from voters.core import audit, history
 from voters.core.concurrency import StaleEdit, save_versioned
+from voters.core.uploads import xlsx_limits
 from voters.models import (
     NIK_TRANSITIONS,
     AuditEvent,
@@ -25,7 +26,8 @@ from voters.models import (
     NikStatus,
     NikTransition,
 )
-from voters.readers import tables as importers
+from voters.readers import tables
+from voters.readers.cells import FileRejected
 from voters.rules import custody
 from voters.rules import nik as nik_rules
 
@@ -162,10 +164,10 @@ def plan_roster_import(*, path, facility, file_name=None):
     """Read and validate the file and compare it with the roster. Writes nothing."""
     file_name = file_name or str(path).rsplit("/", 1)[-1]
     try:
-        with importers.read_table(path, importers.INMATE_COLUMNS) as table:
+        with tables.read_table(path, tables.INMATE_COLUMNS, limits=xlsx_limits()) as table:
             parsed = list(table)
             present = tuple(table.present)
-    except importers.FileRejected as exc:
+    except FileRejected as exc:
         raise ImportRejected(file_name, f'Berkas "{file_name}" ditolak: {exc.reason}') from exc
     errors = [e for row in parsed for e in row.errors]
     if errors:
@@ -173,7 +175,7 @@ def plan_roster_import(*, path, facility, file_name=None):
             file_name,
             f'Berkas "{file_name}" ditolak: {len(errors)} kesalahan pada '
             f"{len({e.row_number for e in errors})} baris; tidak ada yang disimpan.\n"
-            + importers.format_errors(errors),
+            + tables.format_errors(errors),
             errors,
         )
     if not parsed:

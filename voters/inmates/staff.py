@@ -15,18 +15,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from voters.core import audit
+from voters.core.uploads import xlsx_limits
 from voters.models import AuditEvent, Facility, ImportBatch, StaffMember, User
-from voters.readers import tables as importers
-from voters.readers.tables import Column, FileRejected, RowError, format_errors
+from voters.readers import tables
+from voters.readers.cells import FileRejected, keep_raw, parse_date, parse_sex, parse_text
+from voters.readers.tables import Column, RowError, format_errors
 from voters.rules import nik as nik_rules
 
 STAFF_COLUMNS = [
-    Column("nik", ("no nik", "nomor nik", "nomor induk kependudukan"), True, importers.keep_raw),
-    Column("nama", ("nama pegawai", "nama lengkap", "nama petugas"), True, importers.parse_text),
-    Column("tanggal_lahir", ("tgl lahir", "tanggal lahir", "tgl lhr"), True, importers.parse_date),
-    Column("jenis_kelamin", ("jk", "l/p", "lp", "sex", "kelamin"), True, importers.parse_sex),
-    Column("nip", ("no nip", "nomor induk pegawai"), False, importers.parse_text),
-    Column("jabatan", ("jabatan pegawai", "posisi"), False, importers.parse_text),
+    Column("nik", ("no nik", "nomor nik", "nomor induk kependudukan"), True, keep_raw),
+    Column("nama", ("nama pegawai", "nama lengkap", "nama petugas"), True, parse_text),
+    Column("tanggal_lahir", ("tgl lahir", "tanggal lahir", "tgl lhr"), True, parse_date),
+    Column("jenis_kelamin", ("jk", "l/p", "lp", "sex", "kelamin"), True, parse_sex),
+    Column("nip", ("no nip", "nomor induk pegawai"), False, parse_text),
+    Column("jabatan", ("jabatan pegawai", "posisi"), False, parse_text),
 ]
 MAX_TEXT = {"nama": 200, "nip": 40, "jabatan": 200}
 
@@ -77,7 +79,7 @@ def read_staff(path: str | os.PathLike[str], *, file_name: str) -> list[dict]:
     if not os.path.isfile(path):
         raise StaffRejected(file_name, "berkas tidak ditemukan")
     try:
-        rows, errors = importers.collect(path, STAFF_COLUMNS)
+        rows, errors = tables.collect(path, STAFF_COLUMNS, limits=xlsx_limits())
     except FileRejected as error:
         raise StaffRejected(file_name, error.reason) from None
     people, seen = [], {}

@@ -1,6 +1,6 @@
 """Reading a KPU list file (CONTRACT.md "KPU list file") into normalised rows, in batches.
 
-``ListFile`` opens a file with ``importers.open_rows`` (format, size and archive checks, encoding,
+``ListFile`` opens a file with ``tables.open_rows`` (format, size and archive checks, encoding,
 delimiter, the header below title rows, required columns: ``FileRejected`` on failure) and then
 yields ``Batch`` objects: the accepted rows as columns of text in ``FIELDS`` order. Rows with errors
 are left out and collected in ``errors`` (the first ``error_limit``) and ``error_count``; the
@@ -9,10 +9,11 @@ file: a regency's DPT (700,000 rows) is read in batches of a few thousand.
 
 Three ways to read, with one meaning:
 
-- The general path parses every row like ``importers.read_table`` (each value through its
-  ``Column.parser``, then ``nik.check``). It reads any format the importers read (XLSX too).
+- The general path parses every row like ``tables.read_table`` (each value through its
+  ``Column.parser``, then ``nik.check``). It reads any format the readers read (XLSX too).
 - A plain CSV (UTF-8 or Windows-1252, no quote character, NUL or lone CR: each line a record)
-  is read in blocks of whole lines by Polars and checked a column at a time (list_frames.py):
+  is read in blocks of whole lines by Polars and checked a column at a time
+  (voters/readers/fast.py):
   compiled shortcuts accept the values already in their normal form, and every other value
   goes through the same converters as below, once per distinct value.
 - A CSV with quotes is read by the csv module and checked a column at a time in Python: each
@@ -25,9 +26,10 @@ tests/voters/test_lists_rows.py and test_lists_frames.py check that the paths gi
 rows, errors and counts on messy files. ``copy_chunks`` gives the accepted rows as PostgreSQL
 COPY text, produced by a thread while the caller sends the previous chunk.
 
-The fast path needs the column positions of the header row and a raw row iterator, which
-``importers.TableRows`` keeps private; ``header_positions`` below repeats its matching rule and
-the reader falls back to the general path whenever the result differs from ``TableRows.present``.
+The fast paths read the header row again themselves (``tables.match_header``, the rule
+``tables.TableRows`` applies) and fall back to the general path whenever the columns found differ
+from ``TableRows.present``. The accepted rows are ``batches.Batch`` objects (Polars:
+``fast.FrameBatch``); this module stays in lists/ because it hashes the file for the audit trail.
 """
 
 from __future__ import annotations
@@ -44,19 +46,16 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from voters.core import audit
-from voters.readers import tables as importers
-from voters.readers.tables import (
+from voters.readers.batches import FIELDS, ID_LENGTH, Batch, clean_id
+from voters.readers.cells import (
     CellError,
     FileRejected,
-    RowError,
-    header_key,
     is_blank,
-    mask_numbers,
+    nik_date_exists,
     parse_date,
     parse_disability,
     parse_marital,
@@ -65,32 +64,21 @@ from voters.readers.tables import (
     parse_text,
     parse_tps,
 )
+from voters.readers.tables import (
+    VOTER_LIST_COLUMNS,
+    RowError,
+    key_index,
+    match_header,
+    open_rows,
+    parse_cells,
+    repeats_header,
+)
+from voters.readers.xlsx_guard import MAX_UNPACKED, XlsxLimits
 from voters.rules import nik as nik_rules
 
-COLUMNS = importers.VOTER_LIST_COLUMNS
+COLUMNS = VOTER_LIST_COLUMNS
 SOURCE = tuple(column.name for column in COLUMNS)
-#: the normalised row, in the order of the database columns after (reference_id, position)
-FIELDS = (
-    "nik",
-    "nik_format",
-    "nkk",
-    "nama",
-    "tempat_lahir",
-    "tanggal_lahir",
-    "jenis_kelamin",
-    "status_perkawinan",
-    "alamat",
-    "rt",
-    "rw",
-    "kelurahan",
-    "kecamatan",
-    "kode_wilayah",
-    "tps",
-    "disabilitas",
-    "keterangan",
-)
-_F = {name: index for index, name in enumerate(FIELDS)}
-ID_LENGTH = 40  # NIK and KK columns; a longer (invalid) value is cut
+_INDEX = key_index(COLUMNS)
 TPS_LENGTH = 10
 
 # The opening scan reads 128 KB blocks; Polars checks 4 MB blocks of lines (about 30,000 rows
@@ -106,7 +94,6 @@ COPY_QUEUE = 2
 # when its values are all distinct.
 MEMO_LIMIT = 200_000
 
-_REQUIRED_BLANK = "wajib diisi, tetapi kosong"
 _VALID = str(nik_rules.NikFormat.VALID)
 _INVALID = str(nik_rules.NikFormat.INVALID)
 _MASKED = str(nik_rules.NikFormat.MASKED)
@@ -115,11 +102,8 @@ _MASKED_DATE = re.compile(r"[0-9*]{6}\*{6}[0-9*]{4}")
 _FORMATS = tuple(str(status) for status in nik_rules.NikFormat)
 _SEXES = ("L", "P")
 _DISABILITY_CODES = tuple(str(code) for code in range(1, 7))
-# A text value starting with one of these is not as importers.parse_text leaves it.
+# A text value starting with one of these is not as cells.parse_text leaves it.
 _PLAIN_LEAD = frozenset(" -\u2013\u2014")
-_MONTH_DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-_HEADER_SUFFIX = re.compile(r"\s*[(\[].*?[)\]]\s*$")  # as importers._HEADER_SUFFIX
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 class _ColumnState:
@@ -136,90 +120,6 @@ class _ColumnState:
 
 class _Special(Exception):
     """A value the fast path does not take as it is: the row goes through the general path."""
-
-
-@dataclass
-class Batch:
-    """Accepted rows of the file: ``row_numbers`` (as a spreadsheet shows them) and one list of
-    text per field of ``FIELDS``. ``tanggal_lahir`` is ISO text; ``disabilitas`` is '' or '1'-'6'.
-    """
-
-    row_numbers: list[int]
-    columns: list[Sequence[str]]
-
-    def __len__(self) -> int:
-        return len(self.row_numbers)
-
-    def column(self, name: str) -> list[str]:
-        return self.columns[_F[name]]
-
-    def records(self) -> Iterator[dict[str, Any]]:
-        """Rows as model field values (dates as ``date``, disabilitas as int or None)."""
-        dates: dict[str, date] = {}
-        for row_number, values in zip(
-            self.row_numbers, zip(*self.columns, strict=True), strict=True
-        ):
-            record = dict(zip(FIELDS, values, strict=True))
-            born = record["tanggal_lahir"]
-            record["tanggal_lahir"] = dates.get(born) or dates.setdefault(
-                born, date.fromisoformat(born)
-            )
-            record["disabilitas"] = int(record["disabilitas"]) if record["disabilitas"] else None
-            record["row_number"] = row_number
-            yield record
-
-    def copy_text(self, first_position: int, nik_number: bool = False) -> str:
-        """The rows in PostgreSQL COPY text format: the position, then ``FIELDS``, then with
-        ``nik_number`` the NIK as a number (``ReferenceEntry.nik_angka``: 16 digits, else
-        NULL). Values are escaped only when a batch needs it (a backslash, tab or line break
-        inside a value), which a clean batch never does."""
-        count = len(self.row_numbers)
-        if not count:
-            return ""
-        columns = list(self.columns)
-        disabilities = columns[_F["disabilitas"]]
-        columns[_F["disabilitas"]] = [value or "\\N" for value in disabilities]
-        nulls = disabilities.count("")
-        raw = {_F["disabilitas"]}
-        if nik_number:
-            numbers = [
-                nik if len(nik) == 16 and nik.isascii() and nik.isdigit() else "\\N"
-                for nik in columns[_F["nik"]]
-            ]
-            raw.add(len(columns))
-            columns.append(numbers)
-            nulls += numbers.count("\\N")
-        positions = map(str, range(first_position, first_position + count))
-        text = "\n".join(map("\t".join, zip(positions, *columns, strict=True))) + "\n"
-        if (
-            text.count("\t") != count * len(columns)
-            or text.count("\n") != count
-            or "\r" in text
-            or text.count("\\") != nulls
-        ):
-            escaped = [
-                column if index in raw else [value.translate(_COPY_ESCAPES) for value in column]
-                for index, column in enumerate(columns)
-            ]
-            positions = map(str, range(first_position, first_position + count))
-            text = "\n".join(map("\t".join, zip(positions, *escaped, strict=True))) + "\n"
-        return text
-
-
-def header_positions(cells: Sequence[Any]) -> dict[int, str]:
-    """Column position -> canonical name for a header row (importers' rule: case, spaces,
-    punctuation and a trailing '(…)' ignored; the first cell that matches a column wins)."""
-    index = {key: column for column in COLUMNS for key in column.keys}
-    positions: dict[int, str] = {}
-    taken: set[str] = set()
-    for position, cell in enumerate(cells):
-        if not isinstance(cell, str) or not cell.strip():
-            continue
-        column = index.get(header_key(cell)) or index.get(header_key(_HEADER_SUFFIX.sub("", cell)))
-        if column and column.name not in taken:
-            positions[position] = column.name
-            taken.add(column.name)
-    return positions
 
 
 def _scan_bytes(path: str | os.PathLike[str]) -> tuple[bool, bool, bool]:
@@ -261,8 +161,8 @@ class ListFile:
         *,
         file_name: str | None = None,
         max_bytes: int | None = None,
-        max_unpacked: int = importers.MAX_UNPACKED,
-        limits: importers.XlsxLimits | None = None,
+        max_unpacked: int = MAX_UNPACKED,
+        limits: XlsxLimits | None = None,
         expected_tps: str = "",
         batch_rows: int = BATCH_ROWS,
         error_limit: int = ERROR_LIMIT,
@@ -287,7 +187,7 @@ class ListFile:
         self._date_part: dict[str, str] = {}
         self._nik_memo: dict[str, tuple[str, str]] = {}
         try:
-            self._table = importers.open_rows(
+            self._table = open_rows(
                 path, COLUMNS, max_bytes=max_bytes, max_unpacked=max_unpacked, limits=limits
             )
         except FileRejected as error:
@@ -302,21 +202,22 @@ class ListFile:
         hasher.shutdown(wait=False)  # its thread ends with the hash
         utf8, special, nul = _scan_bytes(path)
         if nul and self._table.encoding in ("utf-8-sig", "cp1252"):
-            # importers refuse a NUL in the first 64 KB; one further down is refused here (no
-            # database stores it in text, and no honest export writes it).
+            # tables.open_rows refuses a NUL in the first 64 KB; one further down is refused here
+            # (no database stores it in text, and no honest export writes it).
             self._table.close()
             raise FileRejected(self.file_name, "bukan berkas teks CSV (berisi byte NUL)")
         self.mode = "general"
-        self._positions: dict[int, str] = {}
+        #: the header's column positions, for the fast paths (empty on the general path)
+        self.positions: dict[int, str] = {}
         if fast and self._table.delimiter and self._fast_encoding(utf8):
-            self._positions = self._read_header()
-            if set(self._positions.values()) == set(self.present):
+            self.positions = self._read_header()
+            if set(self.positions.values()) == set(self.present):
                 self.mode = "csv" if special else "frame"
         if self.mode != "general":
             self._table.close()
 
     def _fast_encoding(self, utf8: bool) -> bool:
-        # A UTF-8 sample with a later invalid byte is read by importers as UTF-8 up to that row
+        # A UTF-8 sample with a later invalid byte is read by tables.py as UTF-8 up to that row
         # and Windows-1252 after it; only the general path does exactly that.
         return self._table.encoding == "cp1252" or (self._table.encoding == "utf-8-sig" and utf8)
 
@@ -438,9 +339,9 @@ class ListFile:
                 for key in values:
                     counters[name][key] += column.count(key)
         else:
-            from voters.lists import frames as list_frames
+            from voters.readers import fast
 
-            for name, found in list_frames.counts(batch, keys).items():
+            for name, found in fast.counts(batch, keys).items():
                 counters[name].update(found)
         return batch
 
@@ -471,23 +372,9 @@ class ListFile:
 
     def parse_row(self, row_number: int, raw: Sequence[Any]) -> tuple[list[str], list[RowError]]:
         """One row (values in ``SOURCE`` order, None for a column the file lacks), parsed as
-        ``importers.read_table`` parses it, then NIK and KK checked and the target TPS compared.
+        ``tables.read_table`` parses it, then NIK and KK checked and the target TPS compared.
         Returns the normalised values and the row's errors."""
-        errors: list[RowError] = []
-        parsed: dict[str, Any] = {}
-        for column, value in zip(COLUMNS, raw, strict=True):
-            result = None
-            if is_blank(value) and column.required and not column.blank_ok:
-                errors.append(RowError(row_number, column.name, _REQUIRED_BLANK))
-            else:
-                try:
-                    result = column.parser(value)
-                except CellError as error:
-                    errors.append(RowError(row_number, column.name, mask_numbers(str(error))))
-                else:
-                    if result is None and column.required and not column.blank_ok:
-                        errors.append(RowError(row_number, column.name, _REQUIRED_BLANK))
-            parsed[column.name] = result
+        parsed, errors = parse_cells(row_number, COLUMNS, raw)
         tps = parsed["tps"] or ""
         if len(tps) > TPS_LENGTH:
             errors.append(RowError(row_number, "tps", f'nomor TPS "{tps}" terlalu panjang'))
@@ -539,8 +426,7 @@ class ListFile:
                 cells = next(itertools.islice(reader, self.header_row - 1, None))
             except (StopIteration, csv.Error, UnicodeDecodeError):
                 return {}
-        self._header_cells = cells
-        return header_positions(cells)
+        return match_header(cells, _INDEX)
 
     def _csv_records(self) -> Iterator[list[list[str]]]:
         consumed = 0
@@ -581,12 +467,12 @@ class ListFile:
 
     def _frame_batches(self) -> Iterator[Batch]:
         """A CSV without quotes: blocks of ``FRAME_BYTES`` of whole lines (each line a record),
-        checked by Polars (list_frames.py); a block Polars cannot read exactly as splitting
+        checked by Polars (voters/readers/fast.py); a block Polars cannot read exactly as splitting
         its lines would is split and checked line by line."""
-        from voters.lists import frames as list_frames
+        from voters.readers import fast
 
         delimiter = self._table.delimiter
-        width = max(self._positions) + 1
+        width = max(self.positions) + 1
         converters = self._converters()
         recoded = self._table.encoding == "cp1252"
         records = 0  # lines before the block
@@ -617,16 +503,14 @@ class ListFile:
                     if recoded:
                         block = block.decode("cp1252", "replace").encode()
                     first = records + skip + 1
-                    frame = list_frames.read_block(block, delimiter, width, lines - skip)
+                    frame = fast.read_block(block, delimiter, width, lines - skip)
                     self.blocks["lines" if frame is None else "frame"] += 1
                     if frame is None:
                         yield from self._line_batches(first, block.decode())
                     else:
                         escape = b"\\" in block or (delimiter != "\t" and b"\t" in block)
                         yield self._count(
-                            list_frames.normalise(
-                                self, first, frame, SOURCE, FIELDS, converters, escape
-                            )
+                            fast.normalise(self, first, frame, SOURCE, FIELDS, converters, escape)
                         )
                 records += lines
                 if not data:
@@ -661,7 +545,7 @@ class ListFile:
             "keterangan": parse_text,
         }
 
-    def _memo(
+    def memo(
         self, name: str, distinct: Iterable[str], convert: Callable[[str], str]
     ) -> tuple[dict[str, str], list[str]]:
         """For the distinct values of a column in a batch: those whose normal form differs
@@ -694,7 +578,7 @@ class ListFile:
     ) -> Sequence[str]:
         """A column with few distinct values: each new value is converted once; a column whose
         values are already in their normal form is passed on as it is."""
-        rewrite, refused = self._memo(name, set(values), convert)
+        rewrite, refused = self.memo(name, set(values), convert)
         out: Sequence[str] = values
         if rewrite:
             out = list(map(rewrite.get, values, values))
@@ -703,12 +587,13 @@ class ListFile:
             special.update(index for index, value in enumerate(values) if value in bad)
         return out
 
-    def _nik(self, raw: str) -> tuple[str, str]:
+    def check_nik(self, raw: str) -> tuple[str, str]:
+        """A NIK cell's stored text and format, remembered per date part or value."""
         if len(raw) == 16 and raw.isascii() and raw.isdigit():
             # For 16 digits nik.check's verdict depends only on the date part (digits 7-12):
             # region and serial problems are warnings, and nik.parse fails exactly on its hard
             # errors (a day, month or date that cannot be). Remembered per date part.
-            status = _VALID if _date_part_exists(raw[6:12]) else _INVALID
+            status = _VALID if nik_date_exists(raw[6:12]) else _INVALID
             self._date_part[raw[6:12]] = status
             return raw, status
         known = self._nik_memo.get(raw)
@@ -729,7 +614,7 @@ class ListFile:
         count = len(records)
         cells = list(itertools.zip_longest(*records, fillvalue=""))
         blank = ("",) * count
-        by_name = {name: position for position, name in self._positions.items()}
+        by_name = {name: position for position, name in self.positions.items()}
         col = {
             name: cells[by_name[name]] if by_name.get(name, len(cells)) < len(cells) else blank
             for name in SOURCE
@@ -749,9 +634,9 @@ class ListFile:
             with contextlib.suppress(ValueError):
                 while True:
                     index = formats.index(None, index + 1)
-                    nik_out[index], formats[index] = self._nik(niks[index])
+                    nik_out[index], formats[index] = self.check_nik(niks[index])
         nkk_out = [
-            s if not s or (len(s) == 16 and s.isascii() and s.isdigit()) else _clean_id(s)
+            s if not s or (len(s) == 16 and s.isascii() and s.isdigit()) else clean_id(s)
             for s in col["nkk"]
         ]
         names = col["nama"]
@@ -790,7 +675,7 @@ class ListFile:
             dropped = []
             for index in sorted(special):
                 raw = tuple(col[name][index] for name in SOURCE)
-                values = self._reread(numbers[index], raw, records[index])
+                values = self.reread(numbers[index], raw, records[index])
                 if values is None:
                     dropped.append(index)
                     continue
@@ -802,9 +687,7 @@ class ListFile:
                 columns = [[values[index] for index in keep] for values in columns]
         return self._finish(numbers, columns)
 
-    def _reread(
-        self, row_number: int, raw: Sequence[Any], cells: Sequence[Any]
-    ) -> list[str] | None:
+    def reread(self, row_number: int, raw: Sequence[Any], cells: Sequence[Any]) -> list[str] | None:
         """A row the column-wise checks did not take (values in ``SOURCE`` order, and the
         line's cells), through ``parse_row``: its values, or None when it is left out: a blank
         row or a repeated header (not counted as read), or a row with errors (recorded)."""
@@ -819,14 +702,7 @@ class ListFile:
 
     def _repeats_header(self, cells: Sequence[Any]) -> bool:
         """The header row repeated further down (multi-page exports print it on every page)."""
-        position, name = min(self._positions.items())
-        cell = cells[position] if position < len(cells) else ""
-        if not isinstance(cell, str):
-            return False
-        column = next((c for c in COLUMNS if header_key(cell) in c.keys), None)
-        if column is None or column.name != name:
-            return False
-        return header_positions(cells) == self._positions
+        return repeats_header(cells, self.positions, _INDEX)
 
     def _tps(self, raw: str) -> str:
         value = parse_tps(raw)
@@ -836,7 +712,7 @@ class ListFile:
 
 
 def _plain_texts(values: Sequence[str]) -> bool:
-    """Whether every value is '' or as importers.parse_text leaves it: printable, not starting
+    """Whether every value is '' or as cells.parse_text leaves it: printable, not starting
     with a space or a dash, not ending with a space, no double space. Checked on the joined
     column, several times faster than value by value: a line break (never printable) cannot
     be inside a value that passes, so each one lies between two of the separators."""
@@ -855,27 +731,9 @@ def _plain_texts(values: Sequence[str]) -> bool:
     )
 
 
-def _date_part_exists(part: str) -> bool:
-    """For a NIK of 16 ASCII digits whose digits 7-12 are ``part`` (DDMMYY, women's DD plus
-    40): whether ``nik.parse`` accepts it, i.e. that day exists in 19YY or 20YY. The same rule
-    without building the parsed NIK (tests/voters/test_lists_rows.py compares every part)."""
-    day, month, yy = int(part[:2]), int(part[2:4]), int(part[4:])
-    if day > nik_rules.WOMEN_DAY_OFFSET:
-        day -= nik_rules.WOMEN_DAY_OFFSET
-    if not (1 <= day <= 31 and 1 <= month <= 12):
-        return False
-    if month == 2 and day == 29:
-        return yy % 4 == 0  # 2000 was a leap year, 1900 was not
-    return day <= _MONTH_DAYS[month]
-
-
-def _clean_id(raw: str) -> str:
-    return nik_rules.clean(raw)[:ID_LENGTH]
-
-
 def _iso_date(raw: str) -> str:
     # DD-MM-YYYY, DD/MM/YYYY, DD.MM.YYYY and YYYY-MM-DD (how KPU exports write dates) are read
-    # here directly; anything else, and any doubt, goes to importers.parse_date.
+    # here directly; anything else, and any doubt, goes to cells.parse_date.
     if len(raw) == 10 and raw.isascii():
         if raw[2] == raw[5] and raw[2] in "-/." and raw[:2].isdigit() and raw[3:5].isdigit():
             day, month, year = raw[:2], raw[3:5], raw[6:]

@@ -49,6 +49,7 @@ from django.utils import timezone
 
 from voters.core import audit, history, storage
 from voters.core.jobs import ThrottledProgress, discard_upload
+from voters.core.uploads import xlsx_limits
 from voters.lists.rows import FIELDS, ListFile
 from voters.models import (
     AuditEvent,
@@ -60,14 +61,15 @@ from voters.models import (
     ReferenceEntry,
     VoterList,
 )
-from voters.readers import tables as importers
-from voters.readers.tables import FileRejected, RowError, XlsxLimits, format_errors
+from voters.readers import cells, tables
+from voters.readers.cells import FileRejected
+from voters.readers.tables import RowError, format_errors
 from voters.rules import nik as nik_rules
 from voters.rules import wilayah
 
 logger = logging.getLogger(__name__)
 
-# An XLSX of a regency's DPT unpacks to far more than importers.MAX_UNPACKED (50 MB); the
+# An XLSX of a regency's DPT unpacks to far more than xlsx_guard.MAX_UNPACKED (50 MB); the
 # compression-ratio and member checks still apply. python-calamine holds the whole sheet in
 # memory, so the limit also bounds the worker's memory (bench/README.md).
 REFERENCE_MAX_UNPACKED = 1024 * 1024 * 1024
@@ -178,8 +180,14 @@ def import_voter_list(
     if tps.election_id != election.pk:
         raise ValueError(f"TPS {tps.number} bukan TPS pemilihan {election.code}")
     progress = progress or ThrottledProgress(batch)
-    expected = importers.parse_tps(tps.number) or tps.number
-    with ListFile(path, file_name=file_name, max_bytes=max_bytes, expected_tps=expected) as reader:
+    expected = cells.parse_tps(tps.number) or tps.number
+    with ListFile(
+        path,
+        file_name=file_name,
+        max_bytes=max_bytes,
+        limits=xlsx_limits(),
+        expected_tps=expected,
+    ) as reader:
         current = VoterList.objects.filter(tps=tps, kind=kind).first()
         if current is not None and current.sha256 == reader.sha256:
             message = (
@@ -275,7 +283,7 @@ def import_reference_dpt(
         file_name=file_name,
         max_bytes=max_bytes,
         max_unpacked=REFERENCE_MAX_UNPACKED,
-        limits=XlsxLimits.from_settings(reference=True),
+        limits=xlsx_limits(reference=True),
     ) as reader:
         current = active_reference(election)
         if current is not None and current.sha256 == reader.sha256:
@@ -512,7 +520,9 @@ def import_dapil(*, path, election, user=None, batch=None, file_name=None, max_b
     """Replace the election's dapil table with the file's (CONTRACT.md "Electoral districts")."""
     file_name = file_name or os.path.basename(os.fspath(path))
     try:
-        rows, errors = importers.collect(path, importers.DAPIL_COLUMNS, max_bytes=max_bytes)
+        rows, errors = tables.collect(
+            path, tables.DAPIL_COLUMNS, max_bytes=max_bytes, limits=xlsx_limits()
+        )
     except FileRejected as error:
         raise FileRejected(file_name, error.reason) from None
     wanted: dict[tuple[str, str], str] = {}
@@ -614,11 +624,11 @@ def tps_by_number(election, number):
     tps = TPS.objects.filter(election=election, number=number).select_related("facility").first()
     if tps is None:
         try:
-            wanted = importers.parse_tps(number)
-        except importers.CellError:
+            wanted = cells.parse_tps(number)
+        except cells.CellError:
             wanted = None
         for candidate in TPS.objects.filter(election=election).select_related("facility"):
-            if wanted and importers.parse_tps(candidate.number) == wanted:
+            if wanted and cells.parse_tps(candidate.number) == wanted:
                 return candidate
         raise NotFound(
             f"TPS {number} tidak ada pada pemilihan {election.code} (buat dengan add_tps)."

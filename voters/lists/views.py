@@ -44,10 +44,10 @@ from voters.models import (
     ReferenceDPT,
     VoterList,
 )
-from voters.readers.tables import mask_numbers
 from voters.reconciliation.selectors import current_election, elections_for
 from voters.rules import wilayah
 from voters.rules.eligibility import age_on
+from voters.rules.nik import mask_numbers
 
 LIST_READERS = (*READERS, Role.KPPS)
 UPLOADERS = (Role.KPU,)  # and admins, as everywhere

@@ -1,52 +1,61 @@
-"""Reading CSV/XLSX files into validated rows (CONTRACT.md "Import commands").
+"""Reading CSV/XLSX files into rows (CONTRACT.md "Import commands").
 
-Pure Python: no database, and Django only for the settings of ``XlsxLimits`` when they are
-configured. The column specifications are data (``INMATE_COLUMNS``,
-``VOTER_LIST_COLUMNS``, ``DAPIL_COLUMNS``); the same reader serves every import.
+The column specifications are data (``INMATE_COLUMNS``, ``VOTER_LIST_COLUMNS``,
+``DAPIL_COLUMNS``); the same reader serves every import. A cell's value comes from its
+column's parser (cells.py).
 
 - ``open_rows`` streams ``(row_number, {canonical_name: raw_value})``. Row numbers are the ones a
   spreadsheet shows. The header row is found among the first rows (exports often carry a title
-  above it). A CSV is never read whole; an XLSX first passes ``check_xlsx_archive`` (its
-  extent included), then a child process reads it under a memory cap
-  (``voters/readers/xlsx_sheet.py``).
+  above it), its cells matched to the columns by ``match_header`` (case, spaces, punctuation and
+  a trailing '(…)' ignored). A CSV is never read whole; an XLSX first passes
+  ``xlsx_guard.check_xlsx_archive`` (its extent included), then a child process reads it under a
+  memory cap (``voters/readers/xlsx_sheet.py``).
 - ``read_table`` parses every value and yields ``ParsedRow`` objects with their ``RowError`` list;
   ``collect`` does the same for small files and returns every error at once.
-- NIK and KK cells are handed on raw (number cells included) so that ``nik.check`` can judge them:
-  a blank or invalid NIK is never a row error.
 
-Messages for users are in Bahasa Indonesia and never show a full NIK.
+Pure Python: no Django, no database (tests/test_rules.py checks it); the services pass the
+limits from the settings (``voters.core.uploads.xlsx_limits``). Messages for users are in Bahasa
+Indonesia and never show a full NIK.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-import datetime as dt
-import functools
 import io
-import math
 import os
 import pickle
 import re
 import signal
-import struct
 import subprocess
 import sys
-import zipfile
-import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from voters.rules import nik, wilayah
+from voters.readers.cells import (
+    CellError,
+    FileRejected,
+    is_blank,
+    keep_raw,
+    parse_citizenship,
+    parse_contest,
+    parse_date,
+    parse_disability,
+    parse_exit_kind,
+    parse_marital,
+    parse_region,
+    parse_register,
+    parse_sex,
+    parse_text,
+    parse_tps,
+    parse_yes_no,
+    show,
+)
+from voters.readers.xlsx_guard import MAX_UNPACKED, XlsxLimits, check_xlsx_archive
+from voters.rules import nik
 
 HEADER_SCAN_ROWS = 20
-MAX_MEMBERS = 100
-MAX_UNPACKED = 50 * 1024 * 1024
-MAX_RATIO = 100
-# Members smaller than this cannot be bombs within the other limits; tiny XML parts of honest
-# files often compress better than 100:1.
-RATIO_CHECK_MIN_SIZE = 1024 * 1024
 CSV_SAMPLE_BYTES = 64 * 1024
 CSV_DELIMITERS = (";", ",", "\t", "|")
 
@@ -54,43 +63,16 @@ CSV_EXTENSIONS = frozenset({".csv", ".txt", ".tsv"})
 XLSX_EXTENSIONS = frozenset({".xlsx"})
 XLS_EXTENSIONS = frozenset({".xls"})
 
-# Sheet extent (SECURITY.md check 31). calamine holds a sheet as a dense rows x columns grid of
-# 32-byte cells, from its first to its last cell: one cell at XFD1048576 in a 6 KB file asks for
-# 512 GiB. The bounds are settings (XLSX_MAX_COLUMNS, XLSX_MAX_ROWS, XLSX_MAX_CELLS and, for the
-# reference DPT, REFERENCE_XLSX_MAX_CELLS); these are the defaults outside Django.
-XLSX_MAX_COLUMNS = 200
-XLSX_MAX_ROWS = 1_048_576
-XLSX_MAX_CELLS = 10_000_000
-REFERENCE_XLSX_MAX_CELLS = 40_000_000
-# Memory of the process that reads a workbook (UPLOAD_READ_MEMORY_MB, REFERENCE_READ_MEMORY_MB).
-READ_MEMORY_MB = 1024
-REFERENCE_READ_MEMORY_MB = 3072
-
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-# Errors
-
-
-class FileRejected(Exception):
-    """The whole file is refused (unreadable, not a table, a missing column, a zip bomb)."""
-
-    def __init__(self, file_name: str, reason: str):
-        self.file_name = file_name
-        self.reason = reason
-        super().__init__(f'Berkas "{file_name}" ditolak: {reason}')
-
-
-class CellError(ValueError):
-    """One value cannot be read; the message is for users."""
-
-    def __init__(self, message: str):
-        self.message = message
-        super().__init__(message)
+# Rows and their errors
 
 
 class RowError(NamedTuple):
+    """One value of one row that cannot be read; ``str()`` is the line users see."""
+
     row_number: int
     column: str
     message: str
@@ -99,11 +81,13 @@ class RowError(NamedTuple):
         where = f"baris {self.row_number}"
         if self.column:
             where += f", kolom {self.column}"
-        return mask_numbers(f"{where}: {self.message}")
+        return nik.mask_numbers(f"{where}: {self.message}")
 
 
 @dataclass
 class ParsedRow:
+    """A row with every value parsed (None where one could not be) and its errors."""
+
     row_number: int
     values: dict[str, Any]
     errors: list[RowError] = field(default_factory=list)
@@ -111,338 +95,6 @@ class ParsedRow:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-# Showing values in messages
-
-mask_numbers = nik.mask_numbers
-
-
-def _show(raw: Any, limit: int = 40) -> str:
-    if isinstance(raw, float) and math.isfinite(raw) and raw.is_integer():
-        text = str(int(raw))
-    elif isinstance(raw, dt.date | dt.time):
-        text = raw.isoformat()
-    else:
-        text = str(raw).strip()
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return mask_numbers(text)
-
-
-# Value parsers: each returns the parsed value, or raises CellError.
-
-_BLANK_MARKS = frozenset({"", "-", "--", "---", "\u2013", "\u2014"})
-_BLANK_LEAD = frozenset("-\u2013\u2014\u200b\u200c\u200d\u2060\ufeff")
-_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
-_WHITESPACE = re.compile(r"\s+")
-
-
-def is_blank(raw: Any) -> bool:
-    """None, an empty or whitespace cell, or a lone dash (how exports write 'nothing')."""
-    if raw is None:
-        return True
-    if isinstance(raw, str):
-        text = raw.strip()
-        if not text:
-            return True
-        if text[0] not in _BLANK_LEAD:
-            return False
-        return _WHITESPACE.sub("", _INVISIBLE.sub("", text)) in _BLANK_MARKS
-    return isinstance(raw, float) and math.isnan(raw)
-
-
-def _word_key(raw: Any) -> str:
-    """Upper case, no spaces, dots, dashes, underscores or slashes: 'Laki-laki' -> 'LAKILAKI'."""
-    return re.sub(r"[\s.\-_/]+", "", _INVISIBLE.sub("", str(raw))).upper()
-
-
-def _number_text(value: float) -> str:
-    if math.isfinite(value) and value.is_integer():
-        return str(int(value))
-    return repr(value)
-
-
-def parse_text(raw: Any) -> str:
-    """Strip, collapse inner whitespace; number cells lose a trailing '.0' (901.0 -> '901')."""
-    if is_blank(raw):
-        return ""
-    if isinstance(raw, str):
-        text = raw.strip()
-        if text.isprintable() and "  " not in text:
-            return text
-        return _WHITESPACE.sub(" ", _INVISIBLE.sub("", text)).strip()
-    if isinstance(raw, bool):
-        return "TRUE" if raw else "FALSE"
-    if isinstance(raw, float):
-        return _number_text(raw)
-    if isinstance(raw, dt.datetime):
-        return raw.isoformat(sep=" ")
-    if isinstance(raw, dt.date | dt.time):
-        return raw.isoformat()
-    return _WHITESPACE.sub(" ", _INVISIBLE.sub("", str(raw))).strip()
-
-
-def keep_raw(raw: Any) -> Any:
-    """NIK/KK cells: handed on as read, for ``nik.check`` (a number cell must stay a number)."""
-    return "" if raw is None else raw
-
-
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
-# Serial 61 is 1900-03-01 (the first day after Excel's phantom 1900-02-29); 73415 is 2100-12-31.
-_SERIAL_RANGE = (61, 73415)
-_YEAR_RANGE = (1900, 2100)
-_MONTH_NAMES = {
-    "JAN": 1, "JANUARI": 1, "JANUARY": 1,
-    "FEB": 2, "PEB": 2, "FEBRUARI": 2, "PEBRUARI": 2, "FEBRUARY": 2,
-    "MAR": 3, "MARET": 3, "MARCH": 3,
-    "APR": 4, "APRIL": 4,
-    "MEI": 5, "MAY": 5,
-    "JUN": 6, "JUNI": 6, "JUNE": 6,
-    "JUL": 7, "JULI": 7, "JULY": 7,
-    "AGU": 8, "AGT": 8, "AGS": 8, "AUG": 8, "AGUSTUS": 8, "AUGUST": 8,
-    "SEP": 9, "SEPT": 9, "SEPTEMBER": 9,
-    "OKT": 10, "OCT": 10, "OKTOBER": 10, "OCTOBER": 10,
-    "NOV": 11, "NOP": 11, "NOVEMBER": 11, "NOPEMBER": 11,
-    "DES": 12, "DEC": 12, "DESEMBER": 12, "DECEMBER": 12,
-}  # fmt: skip
-_DATE_DMY = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{2,4})")
-_DATE_YMD = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
-_DATE_WORDS = re.compile(r"(\d{1,2})[\s\-/.]*([A-Za-z]+)[\s\-/.,]*(\d{2,4})")
-_TIME_SUFFIX = re.compile(r"[ T]\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:\.\d+)?)?$")
-_ZERO_DATE = re.compile(r"0{1,4}[-/.]0{1,2}[-/.]0{1,4}")
-
-
-def parse_date(raw: Any) -> dt.date | None:
-    """Date cells, Excel serial numbers and DD-MM-YYYY, DD/MM/YYYY, DD.MM.YYYY, YYYY-MM-DD or
-    '23 Juni 1974' text. Blank (and a database zero date '0000-00-00') gives None."""
-    if is_blank(raw):
-        return None
-    unreadable = CellError(f'tanggal "{_show(raw)}" tidak dapat dibaca')
-    if isinstance(raw, bool):
-        raise unreadable
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    if isinstance(raw, int | float):
-        if not math.isfinite(raw) or not _SERIAL_RANGE[0] <= raw < _SERIAL_RANGE[1] + 1:
-            raise unreadable
-        return _EXCEL_EPOCH + dt.timedelta(days=int(raw))
-    if not isinstance(raw, str):
-        raise unreadable
-    text = _WHITESPACE.sub(" ", _INVISIBLE.sub("", raw)).strip()
-    text = _TIME_SUFFIX.sub("", text)
-    text = re.sub(r"\s*([-/.])\s*", r"\1", text)
-    if _ZERO_DATE.fullmatch(text):
-        return None
-    if match := _DATE_YMD.fullmatch(text):
-        year_text, month, day = match[1], int(match[2]), int(match[3])
-    elif match := _DATE_DMY.fullmatch(text):
-        day, month, year_text = int(match[1]), int(match[2]), match[3]
-    elif match := _DATE_WORDS.fullmatch(text):
-        day, month, year_text = int(match[1]), _MONTH_NAMES.get(match[2].upper(), 0), match[3]
-    else:
-        raise unreadable
-    if len(year_text) != 4:
-        raise CellError(f'tanggal "{_show(raw)}" tidak dapat dibaca (tahun harus 4 angka)')
-    year = int(year_text)
-    if not _YEAR_RANGE[0] <= year <= _YEAR_RANGE[1]:
-        raise unreadable
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        raise unreadable from None
-
-
-_SEX = {
-    "L": "L", "LK": "L", "LAKI": "L", "LAKILAKI": "L", "LAKI2": "L", "PRIA": "L", "MALE": "L",
-    "P": "P", "PR": "P", "PEREMPUAN": "P", "WANITA": "P", "FEMALE": "P",
-}  # fmt: skip
-
-
-def parse_sex(raw: Any) -> str | None:
-    """'L' or 'P' (also LK, PR, Laki-laki, Laki Laki, Perempuan, Pria, Wanita); blank -> None."""
-    if is_blank(raw):
-        return None
-    try:
-        return _SEX[_word_key(raw)]
-    except KeyError:
-        raise CellError(f'jenis kelamin "{_show(raw)}" tidak dikenali (isi L atau P)') from None
-
-
-_MARITAL = {
-    "B": "B", "BK": "B", "BELUMKAWIN": "B", "BELUMMENIKAH": "B", "TIDAKKAWIN": "B",
-    "S": "S", "K": "S", "SK": "S", "KAWIN": "S", "SUDAHKAWIN": "S", "MENIKAH": "S",
-    "SUDAHMENIKAH": "S",
-    "P": "P", "PK": "P", "PERNAHKAWIN": "P", "PERNAHMENIKAH": "P", "CERAI": "P", "CH": "P",
-    "CM": "P", "CERAIHIDUP": "P", "CERAIMATI": "P", "JANDA": "P", "DUDA": "P",
-}  # fmt: skip
-
-
-def parse_marital(raw: Any) -> str:
-    """'B' belum, 'S' sudah, 'P' pernah kawin (also the words); blank -> 'B'."""
-    if is_blank(raw):
-        return "B"
-    try:
-        return _MARITAL[_word_key(raw)]
-    except KeyError:
-        raise CellError(
-            f'status perkawinan "{_show(raw)}" tidak dikenali (isi B, S atau P)'
-        ) from None
-
-
-_YES = frozenset({"Y", "YA", "YES", "TRUE", "BENAR", "1"})
-_NO = frozenset({"N", "T", "TIDAK", "TDK", "NO", "FALSE", "SALAH", "0"})
-
-
-def parse_yes_no(raw: Any) -> bool:
-    """Y/Ya/1 -> True; N/Tidak/T/0 and blank -> False."""
-    if is_blank(raw):
-        return False
-    if isinstance(raw, bool):
-        return raw
-    if isinstance(raw, int | float):
-        if raw in (0, 1):
-            return bool(raw)
-    else:
-        key = _word_key(re.sub(r"^([01])\.0+$", r"\1", str(raw).strip()))
-        if key in _YES:
-            return True
-        if key in _NO:
-            return False
-    raise CellError(f'nilai "{_show(raw)}" tidak dikenali (isi Y atau N)')
-
-
-_CITIZENSHIP = {
-    "WNI": "WNI", "INDONESIA": "WNI", "WARGANEGARAINDONESIA": "WNI",
-    "WNA": "WNA", "ASING": "WNA", "WARGANEGARAASING": "WNA",
-}  # fmt: skip
-
-
-def parse_citizenship(raw: Any) -> str:
-    """'WNI' (the default for blank) or 'WNA'."""
-    if is_blank(raw):
-        return "WNI"
-    try:
-        return _CITIZENSHIP[_word_key(raw)]
-    except KeyError:
-        raise CellError(
-            f'kewarganegaraan "{_show(raw)}" tidak dikenali (isi WNI atau WNA)'
-        ) from None
-
-
-EXIT_KINDS = ("bebas", "mutasi", "meninggal", "lainnya")
-_EXIT_WORDS = (
-    ("meninggal", ("MENINGGAL", "WAFAT", "MATI", "TEWAS")),
-    ("mutasi", ("MUTASI", "PINDAH", "DIPINDAH", "PEMINDAHAN")),
-    ("bebas", ("BEBAS", "PEMBEBASAN", "BERSYARAT", "ASIMILASI", "PB", "CB", "CMB", "CUTI")),
-)
-
-
-def parse_exit_kind(raw: Any) -> str:
-    """'bebas', 'mutasi' (also pindah), 'meninggal' or 'lainnya'; blank -> ''.
-
-    The person has left whatever the reason, so an unknown reason is 'lainnya', never an error.
-    """
-    if is_blank(raw):
-        return ""
-    words = re.findall(r"[A-Z]+", str(raw).upper())
-    for kind, markers in _EXIT_WORDS:
-        if any(word.startswith(marker) for word in words for marker in markers):
-            return kind
-    return "lainnya"
-
-
-REGISTER_CLASSES = ("A.I", "A.II", "A.III", "A.IV", "A.V", "B.I", "B.IIa", "B.IIb", "B.III")
-_REGISTER_KEYS = {_word_key(name): name for name in REGISTER_CLASSES} | {
-    "A1": "A.I", "A2": "A.II", "A3": "A.III", "A4": "A.IV", "A5": "A.V",
-    "B1": "B.I", "B2A": "B.IIa", "B2B": "B.IIb", "B3": "B.III",
-}  # fmt: skip
-
-
-def parse_register(raw: Any) -> str:
-    """Canonical register class ('BIIa', 'B IIa' -> 'B.IIa'); other classes ('B.IIIs', 'SH',
-    'MATI') are kept as written, never an error."""
-    text = parse_text(raw)
-    return _REGISTER_KEYS.get(_word_key(text), text)
-
-
-def parse_region(raw: Any) -> str:
-    """Kemendagri code in dotted form ('3316092012' -> '33.16.09.2012'); blank -> ''."""
-    if is_blank(raw):
-        return ""
-    code = wilayah.normalize_code(raw.strip() if isinstance(raw, str) else raw)
-    if not code:
-        raise CellError(f'kode wilayah "{_show(raw)}" tidak dikenali')
-    return code
-
-
-_DISABILITY_WORDS = (
-    (1, "FISIK"),
-    (2, "INTELEKTUAL"),
-    (3, "MENTAL"),
-    (4, "WICARA"),
-    (5, "RUNGU"),
-    (6, "NETRA"),
-)
-
-
-def parse_disability(raw: Any) -> int | None:
-    """KPU disability code 1-6 (also '1 - Fisik' or the name: Fisik, Intelektual, Mental, Wicara,
-    Rungu, Netra); blank or 0 -> None."""
-    if is_blank(raw):
-        return None
-    number = -1
-    if isinstance(raw, bool):
-        pass
-    elif isinstance(raw, int | float):
-        if math.isfinite(raw) and float(raw).is_integer():
-            number = int(raw)
-    else:
-        text = parse_text(raw).upper()
-        if match := re.fullmatch(r"(\d+)(?:\.0+)?(?:\s*[-.:)]?\s*[^\d\s].*)?", text):
-            number = int(match[1])
-        else:
-            number = next((code for code, word in _DISABILITY_WORDS if word in text), -1)
-    if number == 0:
-        return None
-    if 1 <= number <= 6:
-        return number
-    raise CellError(f'kode disabilitas "{_show(raw)}" tidak dikenali (isi 1-6 atau kosongkan)')
-
-
-def parse_tps(raw: Any) -> str:
-    """TPS number as text without leading zeros: '901', 901.0, 'TPS 901', 'TPS 0901' -> '901'."""
-    if is_blank(raw):
-        return ""
-    text = parse_text(raw)
-    match = re.fullmatch(r"(?:TPS)?\s*(?:NO\.?|NOMOR)?\s*[.:#-]?\s*0*(\d+)", text, re.IGNORECASE)
-    if not match:
-        raise CellError(f'nomor TPS "{_show(raw)}" tidak dikenali')
-    return match[1]
-
-
-CONTESTS = ("DPR", "DPRD_PROV", "DPRD_KAB")
-_CONTEST_KEYS = {
-    "DPR": "DPR", "DPRRI": "DPR",
-    "DPRDPROV": "DPRD_PROV", "DPRDPROVINSI": "DPRD_PROV", "DPRDI": "DPRD_PROV",
-    "DPRDKAB": "DPRD_KAB", "DPRDKABKOTA": "DPRD_KAB", "DPRDKABUPATEN": "DPRD_KAB",
-    "DPRDKABUPATENKOTA": "DPRD_KAB", "DPRDKOTA": "DPRD_KAB", "DPRDKABKO": "DPRD_KAB",
-    "DPRDII": "DPRD_KAB",
-}  # fmt: skip
-
-
-def parse_contest(raw: Any) -> str:
-    """'DPR', 'DPRD_PROV' or 'DPRD_KAB' (also 'DPRD Provinsi', 'DPRD Kab/Kota')."""
-    if is_blank(raw):
-        return ""
-    try:
-        return _CONTEST_KEYS[_word_key(raw)]
-    except KeyError:
-        raise CellError(
-            f'kontestasi "{_show(raw)}" tidak dikenali (isi DPR, DPRD_PROV atau DPRD_KAB)'
-        ) from None
 
 
 # Column specifications
@@ -459,6 +111,9 @@ def header_key(text: Any) -> str:
 
 @dataclass(frozen=True)
 class Column:
+    """One column a table may have: its canonical name, the other headers people write for it,
+    whether the file must have it, and the parser of its cells."""
+
     name: str
     aliases: tuple[str, ...] = ()
     required: bool = False
@@ -554,7 +209,8 @@ DAPIL_COLUMNS = [
 ]
 
 
-def _key_index(columns: Sequence[Column]) -> dict[str, Column]:
+def key_index(columns: Sequence[Column]) -> dict[str, Column]:
+    """Header key -> column, for ``match_header``; two columns may not share a key."""
     index: dict[str, Column] = {}
     for column in columns:
         for key in column.keys:
@@ -563,7 +219,7 @@ def _key_index(columns: Sequence[Column]) -> dict[str, Column]:
     return index
 
 
-def _match_header(cells: Sequence[Any], index: dict[str, Column]) -> dict[int, str]:
+def match_header(cells: Sequence[Any], index: dict[str, Column]) -> dict[int, str]:
     """Column position -> canonical name, for the cells of a candidate header row. When two cells
     match the same column, the first one wins."""
     positions: dict[int, str] = {}
@@ -578,7 +234,20 @@ def _match_header(cells: Sequence[Any], index: dict[str, Column]) -> dict[int, s
     return positions
 
 
-def _describe_missing(missing: Sequence[Column]) -> str:
+def repeats_header(
+    cells: Sequence[Any], positions: dict[int, str], index: dict[str, Column]
+) -> bool:
+    """True for the header row (its column ``positions``) repeated further down: multi-page
+    exports print it on every page. The first header cell is compared first, which settles
+    nearly every data row at the cost of one lookup."""
+    position, name = min(positions.items())
+    cell = cells[position] if position < len(cells) else ""
+    if not isinstance(cell, str) or getattr(index.get(header_key(cell)), "name", None) != name:
+        return False
+    return match_header(cells, index) == positions
+
+
+def describe_missing(missing: Sequence[Column]) -> str:
     parts = []
     for column in missing:
         if column.aliases:
@@ -586,381 +255,6 @@ def _describe_missing(missing: Sequence[Column]) -> str:
         else:
             parts.append(column.name)
     return "; ".join(parts)
-
-
-# The archive check
-
-
-@dataclass(frozen=True)
-class XlsxLimits:
-    """How large a sheet may be (its extent, checked before any reader opens the file) and how
-    much memory the process that reads it may take."""
-
-    max_columns: int = XLSX_MAX_COLUMNS
-    max_rows: int = XLSX_MAX_ROWS
-    max_cells: int = XLSX_MAX_CELLS
-    memory_mb: int = READ_MEMORY_MB
-
-    @classmethod
-    def from_settings(cls, *, reference: bool = False) -> XlsxLimits:
-        """The limits from Django's settings when they are configured (this module itself does
-        not need Django), else the defaults above. ``reference``: a regency's reference DPT."""
-        values: dict[str, Any] = {}
-        try:
-            from django.conf import settings
-
-            configured = settings.configured
-        except ImportError:  # pragma: no cover - Django is always installed here
-            configured = False
-        names = {
-            "max_columns": "XLSX_MAX_COLUMNS",
-            "max_rows": "XLSX_MAX_ROWS",
-            "max_cells": "REFERENCE_XLSX_MAX_CELLS" if reference else "XLSX_MAX_CELLS",
-            "memory_mb": "REFERENCE_READ_MEMORY_MB" if reference else "UPLOAD_READ_MEMORY_MB",
-        }
-        defaults = {
-            "max_cells": REFERENCE_XLSX_MAX_CELLS if reference else XLSX_MAX_CELLS,
-            "memory_mb": REFERENCE_READ_MEMORY_MB if reference else READ_MEMORY_MB,
-        }
-        for field_name, setting in names.items():
-            default = defaults.get(field_name, getattr(cls, field_name))
-            values[field_name] = getattr(settings, setting, default) if configured else default
-        return cls(**values)
-
-
-def check_xlsx_archive(
-    path: str | os.PathLike[str],
-    *,
-    max_members: int = MAX_MEMBERS,
-    max_unpacked: int = MAX_UNPACKED,
-    max_ratio: int = MAX_RATIO,
-    limits: XlsxLimits | None = None,
-) -> None:
-    """Refuse an XLSX that is not a zip, or that could exhaust memory or disk when opened.
-
-    First from the zip directory alone: member count, unsafe member names, encryption, declared
-    unpacked size, compression ratio. Then each member is inflated in bounded chunks and thrown
-    away, never kept: a directory that lies about sizes is caught as soon as the real output
-    passes the declared size or the limit, and an XML part with a DOCTYPE or ENTITY declaration
-    is refused. While a sheet is inflated, its declared ``<dimension>`` and every cell position
-    are read: a sheet whose extent passes ``limits`` is refused before calamine could allocate
-    its dense grid (SECURITY.md check 31).
-    """
-    file_name = os.path.basename(os.fspath(path))
-    limits = limits or XlsxLimits.from_settings()
-
-    def reject(reason: str) -> FileRejected:
-        return FileRejected(file_name, reason)
-
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise reject("bukan berkas XLSX yang sah (bukan arsip zip)") from None
-    with archive:
-        members = archive.infolist()
-    if not members:
-        raise reject("arsip XLSX kosong")
-    if len(members) > max_members:
-        raise reject(f"arsip XLSX berisi {len(members)} bagian, melebihi batas {max_members}")
-    names: set[str] = set()
-    offsets: set[int] = set()
-    for member in members:
-        name = member.filename
-        shown = _show(name, 80)
-        parts = re.split(r"[/\\]", name)
-        if (
-            name.startswith(("/", "\\"))
-            or re.match(r"[A-Za-z]:", name)
-            or ".." in parts
-            or "\x00" in name
-        ):
-            raise reject(f'bagian arsip dengan nama tidak aman: "{shown}"')
-        if name in names or member.header_offset in offsets:
-            raise reject(f'bagian arsip "{shown}" muncul dua kali (dicurigai bom zip)')
-        names.add(name)
-        offsets.add(member.header_offset)
-        if member.flag_bits & 0x1:
-            raise reject("berkas XLSX terenkripsi; simpan ulang tanpa kata sandi")
-        if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise reject(f'bagian "{shown}" memakai metode kompresi yang tidak didukung')
-    total = sum(member.file_size for member in members)
-    if total > max_unpacked:
-        raise reject(
-            f"isi XLSX setelah dibuka {_megabytes(total)} MB, melebihi batas "
-            f"{_megabytes(max_unpacked)} MB"
-        )
-    for member in members:
-        ratio = member.file_size / max(member.compress_size, 1)
-        if member.file_size >= RATIO_CHECK_MIN_SIZE and ratio > max_ratio:
-            raise reject(
-                f'bagian "{_show(member.filename, 80)}" terkompresi {ratio:.0f}:1, melebihi batas '
-                f"{max_ratio}:1 (dicurigai bom zip)"
-            )
-    _inflate_and_scan(path, members, max_unpacked, reject, limits)
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}".removesuffix(".0")
-
-
-_DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-_XML_SUFFIXES = (".xml", ".rels", ".vml")
-_CHUNK = 64 * 1024
-
-
-def _inflate_and_scan(
-    path: str | os.PathLike[str],
-    members: list[zipfile.ZipInfo],
-    max_unpacked: int,
-    reject: Callable[[str], FileRejected],
-    limits: XlsxLimits,
-) -> None:
-    produced_total = 0
-    with open(path, "rb") as handle:
-        for member in members:
-            shown = _show(member.filename, 80)
-            handle.seek(member.header_offset)
-            local = handle.read(30)
-            if len(local) < 30 or local[:4] != _ZIP_MAGIC:
-                raise reject("arsip XLSX rusak")
-            name_length, extra_length = struct.unpack("<HH", local[26:30])
-            handle.seek(member.header_offset + 30 + name_length + extra_length)
-            inflater = (
-                zlib.decompressobj(-15) if member.compress_type == zipfile.ZIP_DEFLATED else None
-            )
-            is_xml = member.filename.lower().endswith(_XML_SUFFIXES)
-            # Every XML part, not only xl/worksheets/: the workbook's relations may put a sheet
-            # anywhere. Other parts have no <c>, <row> or <dimension> elements.
-            extent = (
-                _ExtentScan(member.filename, limits, reject)
-                if member.filename.lower().endswith(".xml")
-                else None
-            )
-            remaining = member.compress_size
-            produced = 0
-            crc = 0
-            tail = b""
-            while remaining > 0 or (inflater is not None and inflater.unconsumed_tail):
-                if inflater is not None and inflater.unconsumed_tail:
-                    data = inflater.unconsumed_tail
-                else:
-                    data = handle.read(min(_CHUNK, remaining))
-                    if not data:
-                        raise reject("arsip XLSX rusak (terpotong)")
-                    remaining -= len(data)
-                out = inflater.decompress(data, _CHUNK) if inflater is not None else data
-                produced += len(out)
-                produced_total += len(out)
-                if produced > member.file_size or produced_total > max_unpacked:
-                    raise reject(
-                        f'bagian "{shown}" lebih besar dari yang tercatat di arsip '
-                        "(dicurigai bom zip)"
-                    )
-                crc = zlib.crc32(out, crc)
-                if is_xml:
-                    if produced == len(out) and out[:2] in (b"\xff\xfe", b"\xfe\xff", b"<\x00"):
-                        raise reject(f'bagian "{shown}" memakai pengodean XML yang tidak didukung')
-                    if _DOCTYPE.search(tail + out):
-                        raise reject(
-                            f'bagian "{shown}" berisi deklarasi DOCTYPE/ENTITY yang tidak diizinkan'
-                        )
-                    tail = out[-16:]
-                    if extent is not None:
-                        extent.feed(out)
-            if inflater is not None:
-                out = inflater.flush()
-                produced += len(out)
-                crc = zlib.crc32(out, crc)
-                if extent is not None:
-                    extent.feed(out)
-            if extent is not None:
-                extent.finish()
-            if produced != member.file_size or crc != member.CRC:
-                raise reject(f'bagian "{shown}" rusak (ukuran atau CRC tidak cocok)')
-
-
-_NAME_PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
-# calamine matches local names, so a namespace prefix (<x:c ...>) is a cell too.
-_PREFIXED_CELL = re.compile(rb":c[\s/>]")
-_CELL_OPEN = re.compile(rb"<c[\s/>]")
-_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"')
-_ROW_WITH_CELLS = re.compile(rb'<row r="(\d{1,7})"[^>]*(?<!/)>')
-_DIMENSION = re.compile(
-    rb"<" + _NAME_PREFIX + rb"dimension\s[^>]*?(?<![\w:.-])ref\s*=\s*[\"']([^\"']*)[\"']"
-)
-_EXTENT_TAG = re.compile(rb"<" + _NAME_PREFIX + rb"(c|row)(?=[\s/>])([^>]*)>")
-_R_ATTRIBUTE = re.compile(rb"(?<![\w:.-])r\s*=\s*[\"']([^\"']*)[\"']")
-_REFERENCE = re.compile(rb"\$?([A-Za-z]*)\$?(\d*)")
-_MAX_TAG = 64 * 1024
-_HUGE = 10**15
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for letter in letters.upper()[:12]:
-        number = number * 26 + letter - 64
-    return number if len(letters) <= 12 else _HUGE
-
-
-def _column_letters(number: int) -> str:
-    letters = ""
-    while number > 0 and len(letters) < 12:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def _parse_reference(value: bytes) -> tuple[int, int] | None:
-    """(row, column) of a cell reference such as ``XFD1048576``; None when it has no row."""
-    match = _REFERENCE.fullmatch(value.strip())
-    if match is None or not match.group(2):
-        return None
-    digits = match.group(2).lstrip(b"0") or b"0"
-    row = int(digits) if len(digits) <= 15 else _HUGE
-    return row, _column_number(match.group(1))
-
-
-def _at_most(text: str, first: str, low: str, high: str) -> str:
-    """A regex for the numerals up to ``text`` (of the same system: digits without a leading
-    zero, or column letters): every shorter numeral, then the same length digit by digit."""
-    any_digit = f"[{low}-{high}]"
-    options = [f"[{first}-{high}]{any_digit}{{0,{len(text) - 2}}}"] if len(text) > 1 else []
-    for index, digit in enumerate(text):
-        bottom = first if index == 0 else low
-        if digit > bottom:
-            below = chr(ord(digit) - 1)
-            rest = len(text) - index - 1
-            options.append(f"{text[:index]}[{bottom}-{below}]{any_digit}{{{rest}}}")
-    options.append(text)
-    return "|".join(options)
-
-
-@functools.lru_cache(maxsize=256)
-def _beyond(max_column: int, max_row: int) -> re.Pattern[bytes]:
-    """Finds a cell tag that is not ``<c r="..."`` with a column up to ``max_column`` and a row
-    up to ``max_row``: on an Excel sheet inside those bounds, nothing (one C-speed pass)."""
-    if max_column < 1 or max_row < 1:
-        return _CELL_OPEN
-    columns = _at_most(_column_letters(max_column), "A", "A", "Z")
-    rows = _at_most(str(max_row), "1", "0", "9")
-    return re.compile(f'<c(?=[\\s/>])(?! r="(?:{columns})(?:{rows})")'.encode())
-
-
-class _ExtentScan:
-    """Reads the extent of one XML part as it is inflated: the declared ``<dimension ref>`` and
-    the largest row and column of any cell (``<c r="...">``; a cell without ``r`` sits after
-    the previous one, as calamine places it). Refuses as soon as a bound is passed.
-
-    Fast path (what Excel and the other writers we know produce, ``<c r="A1"`` and ``<row
-    r="1"``): one regex pass per chunk finds any cell outside the extent known so far, where
-    the largest row is that of the rows with cells; only such a chunk has its cells read one by
-    one. A part with a cell without ``r`` (or written otherwise) is followed tag by tag."""
-
-    def __init__(self, name: str, limits: XlsxLimits, reject: Callable[[str], FileRejected]):
-        self.shown = _show(name, 80)
-        self.limits = limits
-        self.reject = reject
-        self.pending = b""
-        self.max_row = 0
-        self.max_column = 0
-        self.exact = False  # following tag by tag
-        self.row = 0
-        self.column = 0
-
-    def feed(self, data: bytes) -> None:
-        text = self.pending + data
-        start = text.rfind(b"<")
-        if start != -1 and text.find(b">", start) == -1:
-            self.pending = text[start:]
-            text = text[:start]
-            if len(self.pending) > _MAX_TAG:
-                raise self.reject(f'bagian "{self.shown}" berisi tag XML yang terlalu panjang')
-        else:
-            self.pending = b""
-        if text:
-            self._scan(text)
-
-    def finish(self) -> None:
-        if self.pending:
-            self._scan(self.pending)
-            self.pending = b""
-
-    def _scan(self, text: bytes) -> None:
-        if b"dimension" in text:
-            for declared in _DIMENSION.findall(text):
-                last = _parse_reference(declared.rsplit(b":", 1)[-1])
-                if last is not None:
-                    self._check(*last, declared=declared)
-        if not self.exact and _PREFIXED_CELL.search(text) is None:
-            rows = _ROW_WITH_CELLS.findall(text)
-            row_bound = max(self.max_row, *map(int, rows)) if rows else self.max_row
-            # Rounded up to two significant digits, so that a few patterns serve a whole
-            # sheet; a cell up to 10% below that is let through (never past max_rows).
-            scale = 10 ** max(len(str(row_bound)) - 2, 0)
-            rounded = min(-(-row_bound // scale) * scale, max(self.limits.max_rows, row_bound))
-            if self._within(self.max_column, row_bound) and (
-                _beyond(self.max_column, rounded).search(text) is None
-            ):
-                self.max_row = row_bound
-                return
-            cells = _CELL_REF.findall(text)
-            if len(cells) == len(_CELL_OPEN.findall(text)):
-                if cells:
-                    column = max(map(_column_number, {letters for letters, _ in cells}))
-                    row = max(map(int, {digits for _, digits in cells}))
-                    self._check(max(row, row_bound), column)
-                return
-            # A cell without r (or not written as <c r="A1"): from here on, follow the part
-            # tag by tag, from the furthest place reached so far (never nearer than calamine).
-            self.row = max(self.max_row, row_bound)
-            self.column = self.max_column
-        self.exact = True
-        for match in _EXTENT_TAG.finditer(text):
-            attribute = _R_ATTRIBUTE.search(match.group(2))
-            value = attribute.group(1) if attribute else b""
-            if match.group(1) == b"row":
-                digits = value.strip()
-                if digits.isdigit():
-                    self.row = int(digits) if len(digits) <= 15 else _HUGE
-                else:
-                    self.row += 1
-                self.column = 0
-                continue
-            place = _parse_reference(value) if value else None
-            if place is None:
-                place = (max(self.row, 1), self.column + 1)
-            self.row = max(self.row, place[0])
-            self.column = place[1]
-            self._check(*place)
-
-    def _within(self, column: int, row: int) -> bool:
-        limits = self.limits
-        return (
-            column <= limits.max_columns
-            and row <= limits.max_rows
-            and row * column <= limits.max_cells
-        )
-
-    def _check(self, row: int, column: int, *, declared: bytes | None = None) -> None:
-        limits = self.limits
-        if declared is None:
-            if row <= self.max_row and column <= self.max_column:
-                return
-            self.max_row = max(self.max_row, row)
-            self.max_column = max(self.max_column, column)
-            row, column = self.max_row, self.max_column
-        if not self._within(column, row):
-            where = (
-                f'luas yang dinyatakan "{_show(declared.decode("ascii", "replace"), 40)}"'
-                if declared is not None
-                else f"sel {_column_letters(column)}{row}"
-            )
-            raise self.reject(
-                f'lembar kerja terlalu luas: {where} di bagian "{self.shown}" '
-                f"({column:,} kolom × {row:,} baris) melampaui batas {limits.max_columns:,} "
-                f"kolom, {limits.max_rows:,} baris dan {limits.max_cells:,} sel; "
-                "hapus sel kosong di luar tabel lalu simpan ulang"
-            )
 
 
 # Reading rows
@@ -1108,7 +402,7 @@ class _ChildRows:
                 elif kind == "end":
                     return
                 elif message == ("error", "sheet"):
-                    raise self.reject(f'lembar "{_show(name)}" tidak dapat dibaca')
+                    raise self.reject(f'lembar "{show(name)}" tidak dapat dibaca')
                 else:
                     self._failed()
         finally:
@@ -1144,12 +438,12 @@ class TableRows:
     ):
         self.path = path
         self.file_name = os.path.basename(os.fspath(path))
-        self.limits = limits or XlsxLimits.from_settings()
+        self.limits = limits or XlsxLimits()
         self.columns = list(columns)
         self.encoding: str | None = None
         self.delimiter: str | None = None
         self.sheet_name: str | None = None
-        self._index = _key_index(self.columns)
+        self._index = key_index(self.columns)
         self._closers: list[Callable[[], None]] = []
         kind = _file_kind(path, self.file_name, max_bytes)
         try:
@@ -1198,7 +492,7 @@ class TableRows:
         for row_number, cells in rows:
             if all(is_blank(cell) for cell in cells):
                 continue
-            positions = _match_header(cells, self._index)
+            positions = match_header(cells, self._index)
             if all(name in positions.values() for name in required):
                 return row_number, positions
             if len(positions) > len(best):
@@ -1212,7 +506,7 @@ class TableRows:
         found = set(positions.values())
         missing = [c for c in self.columns if c.required and c.name not in found]
         return (
-            f"kolom wajib tidak ditemukan: {_describe_missing(missing)} "
+            f"kolom wajib tidak ditemukan: {describe_missing(missing)} "
             f"(baris judul kolom dicari di {HEADER_SCAN_ROWS} baris pertama yang terisi)"
         )
 
@@ -1255,7 +549,7 @@ class TableRows:
                 for number, cells in enumerate(reader):
                     if number >= HEADER_SCAN_ROWS * 3:
                         break
-                    found = set(_match_header(cells, self._index).values())
+                    found = set(match_header(cells, self._index).values())
                     score = max(score, (len(found & required), len(found)))
             except csv.Error:
                 pass
@@ -1330,20 +624,9 @@ class TableRows:
                 }
                 if all(is_blank(value) for value in values.values()):
                     continue
-                if self._repeats_header(cells):
+                if repeats_header(cells, positions, self._index):
                     continue
                 yield row_number, values
-
-    def _repeats_header(self, cells: list[Any]) -> bool:
-        """True for the header row repeated further down (multi-page exports print it per page)."""
-        position, name = next(iter(self._positions.items()))
-        cell = cells[position] if position < len(cells) else ""
-        if (
-            not isinstance(cell, str)
-            or getattr(self._index.get(header_key(cell)), "name", None) != name
-        ):
-            return False
-        return _match_header(cells, self._index) == self._positions
 
 
 def open_rows(
@@ -1361,6 +644,33 @@ def open_rows(
 
 
 # Parsing rows
+
+REQUIRED_BLANK = "wajib diisi, tetapi kosong"
+
+
+def parse_cells(
+    row_number: int, columns: Sequence[Column], raw: Sequence[Any]
+) -> tuple[dict[str, Any], list[RowError]]:
+    """One row's values (``raw``, in the order of ``columns``; None for a column the file lacks)
+    each through its column's parser: the parsed values by name (None where a value cannot be
+    read) and the row's errors. A blank required value is an error unless the column allows it.
+    ``read_table`` and the KPU list reader (lists/rows.py) both parse rows here."""
+    values: dict[str, Any] = {}
+    errors: list[RowError] = []
+    for column, value in zip(columns, raw, strict=True):
+        parsed = None
+        if is_blank(value) and column.required and not column.blank_ok:
+            errors.append(RowError(row_number, column.name, REQUIRED_BLANK))
+        else:
+            try:
+                parsed = column.parser(value)
+            except CellError as error:
+                errors.append(RowError(row_number, column.name, nik.mask_numbers(str(error))))
+            else:
+                if parsed is None and column.required and not column.blank_ok:
+                    errors.append(RowError(row_number, column.name, REQUIRED_BLANK))
+        values[column.name] = parsed
+    return values, errors
 
 
 class ParsedRows:
@@ -1394,23 +704,10 @@ class ParsedRows:
         self.close()
 
     def _parse(self, row_number: int, raw: dict[str, Any]) -> ParsedRow:
-        row = ParsedRow(row_number, {})
-        for column in self._columns:
-            value = raw.get(column.name)
-            parsed = None
-            if is_blank(value) and column.required and not column.blank_ok:
-                row.errors.append(RowError(row_number, column.name, "wajib diisi, tetapi kosong"))
-            else:
-                try:
-                    parsed = column.parser(value)
-                except CellError as error:
-                    row.errors.append(RowError(row_number, column.name, mask_numbers(str(error))))
-                else:
-                    if parsed is None and column.required and not column.blank_ok:
-                        row.errors.append(
-                            RowError(row_number, column.name, "wajib diisi, tetapi kosong")
-                        )
-            row.values[column.name] = parsed
+        values, errors = parse_cells(
+            row_number, self._columns, [raw.get(column.name) for column in self._columns]
+        )
+        row = ParsedRow(row_number, values, errors)
         self._check_unique(row)
         return row
 

@@ -14,21 +14,25 @@ process (and count its threads, Polars' pools and shared libraries), and Celery'
 Output on stdout: a stream of pickles, each a tuple: ``("sheets", [names])`` first, then
 ``("rows", [(row_number, [cells...]), ...])`` batches, then ``("end",)``; or ``("error",
 code)`` with code ``open``, ``sheet`` or ``memory``. The parent unpickles with a restricted
-unpickler (``importers._ChildRows``): cells are str, int, float, bool, None and datetime values.
+unpickler (``tables._ChildRows``): cells are str, int, float, bool, None and datetime values.
 """
 
 import pickle
 import resource
 import sys
+from typing import Any
 
 BATCH = 2000
 
 
-def _emit(message):
+def _emit(message: tuple[Any, ...]) -> None:
     pickle.dump(message, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def main(path, sheet_index, memory_mb):
+def main(path: str, sheet_index: int, memory_mb: int) -> int:
+    """Send the workbook's worksheet names, then the rows of sheet ``sheet_index`` (none when
+    there is no such sheet), under an address space of ``memory_mb``. Always returns 0: every
+    failure is a message the parent reads."""
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))

@@ -3,7 +3,7 @@ import gc
 from voters.lists import services as lists
 from voters.management.base import ContractCommand
 from voters.models import ImportBatch
-from voters.readers.tables import FileRejected
+from voters.readers.cells import FileRejected
 
 
 class Command(ContractCommand):

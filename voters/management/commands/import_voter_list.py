@@ -1,7 +1,7 @@
 from voters.lists import services as lists
 from voters.management.base import ContractCommand
 from voters.models import ImportBatch, ListKind
-from voters.readers.tables import FileRejected
+from voters.readers.cells import FileRejected
 
 
 class Command(ContractCommand):

@@ -1,14 +1,14 @@
 """The fast path of a plain KPU list CSV: blocks of lines read and checked a column at a time by
 Polars (compiled, multi-threaded), with the same meaning as the general path.
 
-``ListFile`` (list_rows.py) cuts a CSV without quotes, NUL or lone CR into blocks of whole lines
-and hands each block here. Polars splits the block into columns; each check below is a
+``voters.lists.rows.ListFile`` cuts a CSV without quotes, NUL or lone CR into blocks of whole
+lines and hands each block here. Polars splits the block into columns; each check below is a
 *shortcut that accepts* a value already in its normal form (16 ASCII digits with a date part
 that exists, printable ASCII text without a leading dash or stray spaces...). Every other value
 goes through the same Python converters as the line-by-line path (``nik.check``,
-``importers.parse_*``), once per distinct value of the block, and a value they refuse sends its
-row through ``ListFile.parse_row``, so every error message and every edge case comes from one
-place. tests/voters/test_lists_rows.py reads messy files both ways and compares rows, errors
+``cells.parse_*``), once per distinct value of the block, and a value they refuse sends its
+row through the reader's ``parse_row``, so every error message and every edge case comes from
+one place. tests/voters/test_lists_rows.py reads messy files both ways and compares rows, errors
 and counts.
 
 A block Polars cannot take as the line-by-line path would (a line that is not UTF-8, a first
@@ -16,28 +16,25 @@ line shorter than the header, a row count that differs from the line count, a BO
 None from ``read_block`` and is read line by line instead.
 
 Polars is imported only where a file is read (never at start-up, and never before a Celery
-worker forks its children: its thread pool must not cross a fork).
+worker forks its children: its thread pool must not cross a fork): ``ListFile`` imports this
+module inside its functions. Pure Python besides: no Django, no database (tests/test_rules.py).
 """
 
 from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, Protocol
 
 import polars as pl
 
-# list_rows imports this module only inside its functions, once it is loaded itself.
-from voters.lists.rows import _INVALID, _MONTH_DAYS, _VALID, Batch, _clean_id
-from voters.readers.tables import parse_text
+from voters.readers.batches import Batch, clean_id
+from voters.readers.cells import nik_date_exists, parse_text
 from voters.rules import nik as nik_rules
 
-if TYPE_CHECKING:
-    from voters.lists.rows import ListFile
-
 # Printable ASCII, not starting with a space or a dash, no double space, no space at the end:
-# exactly what importers.parse_text leaves as it is, restricted to ASCII (anything else is
+# exactly what cells.parse_text leaves as it is, restricted to ASCII (anything else is
 # judged by parse_text itself).
 _PLAIN = r"[!-,.-~](?: ?[!-~])*"
 _SIXTEEN = r"[0-9]{16}"
@@ -46,11 +43,31 @@ SIXTEEN_DIGITS = f"^{_SIXTEEN}$"
 # The same, or blank (one pass instead of two)
 PLAIN_OR_BLANK = f"^(?:{_PLAIN})?$"
 SIXTEEN_OR_BLANK = f"^(?:{_SIXTEEN})?$"
-# Dates as KPU exports write them: DD-MM-YYYY, with -, / or . (list_rows._iso_date); other
+# Dates as KPU exports write them: DD-MM-YYYY, with -, / or . (lists/rows.py _iso_date); other
 # shapes (YYYY-MM-DD too) are converted once per distinct value.
 DAY_FIRST = r"^[0-9]{2}(?:-[0-9]{2}-|/[0-9]{2}/|\.[0-9]{2}\.)[0-9]{4}$"
-_MONTHS = list(range(1, 13))
 _ROW = "__row"
+_VALID = str(nik_rules.NikFormat.VALID)
+_INVALID = str(nik_rules.NikFormat.INVALID)
+
+
+class ColumnReader(Protocol):
+    """What ``normalise`` asks of the reader (``voters.lists.rows.ListFile``): the header's
+    column positions, the count of rows read, and its converters, which remember what they
+    have judged across blocks."""
+
+    positions: dict[int, str]
+    rows_read: int
+
+    def check_nik(self, raw: str) -> tuple[str, str]: ...
+
+    def memo(
+        self, name: str, distinct: Iterable[str], convert: Callable[[str], str]
+    ) -> tuple[dict[str, str], list[str]]: ...
+
+    def reread(
+        self, row_number: int, raw: Sequence[Any], cells: Sequence[Any]
+    ) -> list[str] | None: ...
 
 
 def read_block(data: bytes, delimiter: str, columns: int, lines: int) -> pl.DataFrame | None:
@@ -78,7 +95,7 @@ def read_block(data: bytes, delimiter: str, columns: int, lines: int) -> pl.Data
 
 
 class FrameBatch:
-    """Accepted rows of a block, with the interface of ``list_rows.Batch``: ``row_numbers``,
+    """Accepted rows of a block, with the interface of ``batches.Batch``: ``row_numbers``,
     ``columns`` (lists of text in ``FIELDS`` order), ``records()`` and ``copy_text()``, which
     writes the COPY text straight from the frame (as bytes)."""
 
@@ -104,7 +121,7 @@ class FrameBatch:
     def column(self, name: str) -> list[str]:
         return self.frame.get_column(name).fill_null("").to_list()
 
-    def records(self):
+    def records(self) -> Iterator[dict[str, Any]]:
         return Batch(self.row_numbers, self.columns).records()
 
     def copy_text(self, first_position: int, nik_number: bool = False) -> bytes:
@@ -145,7 +162,7 @@ def _distinct(frame: pl.DataFrame, exprs: dict[str, pl.Expr]) -> dict[str, list[
 
 
 def normalise(
-    reader: ListFile,
+    reader: ColumnReader,
     first: int,
     block: pl.DataFrame,
     source: Sequence[str],
@@ -155,10 +172,10 @@ def normalise(
 ) -> FrameBatch:
     """``ListFile._normalise`` for a frame: the block's rows (numbered from ``first``) checked
     and normalised into ``fields``; rows with a value the shortcuts and converters do not take
-    go through ``reader.parse_row`` (their errors recorded, blank rows and repeated headers
+    go through ``reader.reread`` (their errors recorded, blank rows and repeated headers
     dropped)."""
     count = block.height
-    by_name = {name: position for position, name in reader._positions.items()}
+    by_name = {name: position for position, name in reader.positions.items()}
     src = block.select(
         (
             pl.col(block.columns[by_name[name]]).fill_null("")
@@ -190,7 +207,7 @@ def normalise(
     )
     convert: dict[str, Callable[[str], str]] = {
         **converters,
-        "nkk": _clean_id,
+        "nkk": clean_id,
         "nama": parse_text,
         "alamat": parse_text,
     }
@@ -204,7 +221,7 @@ def normalise(
 
     # NIKs other than 16 digits: nik.check once per distinct value (remembered across blocks).
     nik_keys = distinct["nik"]
-    nik_values = [reader._nik(raw) for raw in nik_keys]
+    nik_values = [reader.check_nik(raw) for raw in nik_keys]
     nik_format = pl.when(pl.col("nik?")).then(
         pl.when(pl.col("nik_date")).then(pl.lit(_VALID)).otherwise(pl.lit(_INVALID))
     )
@@ -217,7 +234,7 @@ def normalise(
     outputs: dict[str, pl.Expr] = {"nik": nik_out, "nik_format": nik_format}
     bad: list[pl.Expr] = []
     for name, function in convert.items():
-        rewrite, refused = reader._memo(name, distinct[name], function)
+        rewrite, refused = reader.memo(name, distinct[name], function)
         outputs[name] = _replaced(name, rewrite)  # accepted values are never in ``rewrite``
         normal = shortcuts[name][1] if name in shortcuts else None
         if normal is not None and not normal.meta.eq(pl.col(name)):
@@ -289,28 +306,25 @@ def _replaced(name: str, mapping: dict[str, str]) -> pl.Expr:
 @functools.cache
 def _date_parts() -> pl.Series:
     """For every date part (NIK digits 7-12, DDMMYY, women's DD plus 40) read as a number,
-    whether ``nik.parse`` accepts it: the day exists in 19YY or 20YY, 29 February only when YY
-    is divisible by four (tests/voters/test_lists_frames.py compares it with nik.parse)."""
-    part = pl.col("part")
-    offset = nik_rules.WOMEN_DAY_OFFSET
-    day = part // 10_000
-    day = pl.when(day > offset).then(day - offset).otherwise(day)
-    month = part // 100 % 100
-    longest = month.replace_strict(_MONTHS, _MONTH_DAYS[1:], default=0, return_dtype=pl.Int32)
-    leap_day = (month == 2) & (day == 29)
-    exists = (day >= 1) & (day <= longest) & (~leap_day | (part % 4 == 0))
-    parts = pl.DataFrame({"part": pl.int_range(0, 1_000_000, dtype=pl.Int32, eager=True)})
-    return parts.select(exists).to_series()
+    whether ``cells.nik_date_exists`` accepts it. That rule depends on the day, the month and
+    whether YY is divisible by four, so it is asked for each DDMM with YY 00 and 01 (20,000
+    questions) and the answers spread over the million parts."""
+    answers = pl.Series(
+        [nik_date_exists(f"{ddmm:04d}{yy}") for ddmm in range(10_000) for yy in ("00", "01")],
+        dtype=pl.Boolean,
+    )
+    part = pl.int_range(0, 1_000_000, dtype=pl.Int32, eager=True)
+    return answers.gather((part // 100) * 2 + (part % 4 != 0).cast(pl.Int32))
 
 
 def _date_part_exists(nik: pl.Expr) -> pl.Expr:
-    """Whether a 16-digit NIK's date part exists (``list_rows._date_part_exists``)."""
+    """Whether a 16-digit NIK's date part exists (``cells.nik_date_exists``)."""
     part = nik.str.slice(6, 6).cast(pl.UInt32, strict=False).fill_null(0)
     return pl.lit(_date_parts()).gather(part)
 
 
 def _special_rows(
-    reader: ListFile,
+    reader: ColumnReader,
     block: pl.DataFrame,
     src: pl.DataFrame,
     out: pl.DataFrame,
@@ -318,12 +332,12 @@ def _special_rows(
     source: Sequence[str],
     fields: Sequence[str],
 ) -> pl.DataFrame:
-    """Rows the shortcuts did not take, through ``reader._reread`` (as the line path does)."""
+    """Rows the shortcuts did not take, through ``reader.reread`` (as the line path does)."""
     fixed: list[list[Any]] = []
     raw_rows = src.filter(special).select(_ROW, *source).rows()
     indexes = special.arg_true().to_list()
     for index, (row_number, *raw) in zip(indexes, raw_rows, strict=True):
-        values = reader._reread(row_number, raw, block.row(index))
+        values = reader.reread(row_number, raw, block.row(index))
         if values is None:
             continue
         fixed.append(
