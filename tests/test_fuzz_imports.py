@@ -8,8 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pages_letters import make_inmate
 
+from voters.core.uploads import ImportRejected
 from voters.inmates import dukcapil
-from voters.inmates.services import ImportRejected, import_inmates
+from voters.inmates.services import import_inmates
 from voters.models import Inmate, NikStatus, NikTransition
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from voters.lists.services import ImportRejected, import_reference_dpt, import_voter_list
+from voters.core.uploads import ImportRejected
+from voters.lists.services import import_reference_dpt, import_voter_list
 from voters.models import ListEntry, ReferenceEntry, VoterList
 from voters.readers.cells import FileRejected
 

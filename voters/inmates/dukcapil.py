@@ -14,8 +14,8 @@ from django.utils import timezone
 from voters.core import audit, storage
 from voters.core import spreadsheets as exports
 from voters.core.jobs import discard_upload
-from voters.core.uploads import xlsx_limits
-from voters.inmates.services import ImportRejected, TransitionRefused, change_nik_status
+from voters.core.uploads import ImportRejected, xlsx_limits
+from voters.inmates.services import TransitionRefused, change_nik_status
 from voters.models import (
     NIK_TRANSITIONS,
     AuditEvent,

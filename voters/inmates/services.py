@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from voters.core import audit, history
 from voters.core.concurrency import StaleEdit, save_versioned
-from voters.core.uploads import xlsx_limits
+from voters.core.uploads import ImportRejected, xlsx_limits
 from voters.models import (
     NIK_TRANSITIONS,
     AuditEvent,
@@ -58,15 +58,6 @@ DERIVED_FIELDS = ["nik_format", "nik_issues", "kk_format"]
 PERSONAL_FIELDS = {"nik", "no_kk", "tanggal_lahir"}
 
 logger = logging.getLogger(__name__)
-
-
-class ImportRejected(Exception):
-    """The file cannot be imported; nothing was written. `errors` lists every bad row."""
-
-    def __init__(self, file_name, message, errors=()):
-        self.file_name = file_name
-        self.errors = list(errors)
-        super().__init__(message)
 
 
 @dataclass

@@ -49,7 +49,7 @@ from django.utils import timezone
 
 from voters.core import audit, history, storage
 from voters.core.jobs import ThrottledProgress, discard_upload
-from voters.core.uploads import xlsx_limits
+from voters.core.uploads import ImportRejected, xlsx_limits
 from voters.lists.rows import FIELDS, ListFile
 from voters.models import (
     AuditEvent,
@@ -63,7 +63,7 @@ from voters.models import (
 )
 from voters.readers import cells, tables
 from voters.readers.cells import FileRejected
-from voters.readers.tables import RowError, format_errors
+from voters.readers.tables import RowError
 from voters.rules import nik as nik_rules
 from voters.rules import wilayah
 
@@ -84,28 +84,6 @@ REFERENCE_INDEXES = (
     ("birth", '("tanggal_lahir")'),
 )
 LOCK_NOT_AVAILABLE = "55P03"
-
-
-class ImportRejected(Exception):
-    """A file that cannot be imported; nothing was written. ``str()`` is the message."""
-
-    def __init__(self, file_name, reason, *, errors=(), error_count=0, summary=None):
-        self.file_name = file_name
-        self.reason = reason
-        self.errors = list(errors)
-        self.error_count = error_count or len(self.errors)
-        self.summary = summary or {}
-        super().__init__(self.message)
-
-    @property
-    def message(self):
-        text = f'Berkas "{self.file_name}" ditolak: {self.reason}'
-        if self.errors:
-            shown = self.errors[:50]
-            text += "\n" + format_errors(shown)
-            if self.error_count > len(shown):
-                text += f"\n… dan {self.error_count - len(shown)} kesalahan lainnya"
-        return text
 
 
 @dataclass
@@ -130,7 +108,7 @@ def _gc_paused():
 
 
 def _rejected_rows(reader, summary):
-    return ImportRejected(
+    return ImportRejected.refused(
         reader.file_name,
         f"{reader.error_count} kesalahan pada baris data; tidak ada yang disimpan",
         errors=reader.errors,
@@ -423,7 +401,7 @@ def _load_partition(reference, reader, progress):
         except OperationalError as error:
             if getattr(error.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
                 raise
-            raise ImportRejected(
+            raise ImportRejected.refused(
                 reader.file_name,
                 "DPT rujukan yang berlaku sedang dibaca proses lain lebih dari 60 detik; "
                 "tidak ada yang diubah, coba lagi nanti",
@@ -557,14 +535,14 @@ def import_dapil(*, path, election, user=None, batch=None, file_name=None, max_b
         "contests": per_contest,
     }
     if errors:
-        raise ImportRejected(
+        raise ImportRejected.refused(
             file_name,
             f"{len(errors)} kesalahan pada baris data; tidak ada yang disimpan",
             errors=errors,
             summary=summary,
         )
     if not wanted:
-        raise ImportRejected(file_name, "berkas tidak berisi baris dapil", summary=summary)
+        raise ImportRejected.refused(file_name, "berkas tidak berisi baris dapil", summary=summary)
     current = {
         (contest, code): dapil
         for contest, code, dapil in DapilEntry.objects.filter(election=election).values_list(
