@@ -10,6 +10,28 @@ from voters.models import TPS, Election, Facility, User
 PASSWORD = "kata-sandi-uji-123"  # noqa: S105
 
 
+def pytest_configure(config):
+    """The test suite's changes to tpskhusus/settings.py, which is read before this runs (its
+    SECRET_KEY, ALLOWED_HOSTS and HTTPS defaults come from pyproject.toml's pytest env)."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    # One connection: a second one ("jobs", for job progress) would not see the rows a test
+    # writes inside its transaction.
+    settings.DATABASES.pop("jobs", None)
+    override_settings(
+        # Fast hashing for the test suite only; production keeps Django's PBKDF2 default.
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        # Static files straight from static/: no collectstatic before a test run.
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        # Job progress in the database only (the file cache is the embedded worker's).
+        CACHES={name: cache for name, cache in settings.CACHES.items() if name != "progress"},
+    ).enable()
+
+
 @pytest.fixture(autouse=True)
 def private_root(settings, tmp_path):
     settings.PRIVATE_ROOT = tmp_path / "private"

@@ -6,7 +6,6 @@ settings are on unless switched off explicitly.
 """
 
 import os
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,7 +14,6 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-TESTING = "pytest" in sys.modules
 
 
 def env(name, default=""):
@@ -53,11 +51,11 @@ DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
-    if not (DEBUG or TESTING):
+    if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = "insecure-development-key-only-for-debug-and-tests-0123456789abcdef"  # noqa: S105
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG or TESTING else "")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -132,9 +130,9 @@ if IS_SQLITE:
         "init_command": "PRAGMA journal_mode=WAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif not TESTING:
+else:
     # Job progress is written through a second connection so that a page can read it while
-    # the job's own transaction is still open. Tests share the default connection.
+    # the job's own transaction is still open (the tests take it out: tests/conftest.py).
     DATABASES["jobs"] = {**DATABASES["default"]}
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 if IS_POSTGRES:
@@ -211,7 +209,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if not (DEBUG or TESTING)
+            if not DEBUG
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
@@ -251,7 +249,7 @@ REFERENCE_READ_MEMORY_MB = env_int("REFERENCE_READ_MEMORY_MB", 3072)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Security headers. With DEBUG off, HTTPS settings are on unless HTTPS=False (a LAN without TLS).
-HTTPS = env_bool("HTTPS", not (DEBUG or TESTING))
+HTTPS = env_bool("HTTPS", not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS
 SECURE_REDIRECT_EXEMPT = [r"^sehat/$"]  # the container health check speaks plain HTTP
 SESSION_COOKIE_SECURE = HTTPS
@@ -315,7 +313,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 # Job progress also goes to this cache when the database cannot carry it across processes
 # while a job's own transaction is open (SQLite has one writer; PostgreSQL uses the "jobs"
 # connection above instead): a file cache the web and the embedded worker share.
-if IS_SQLITE and CELERY_BROKER_URL and not TESTING:
+if IS_SQLITE and CELERY_BROKER_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "progress": {
@@ -377,7 +375,3 @@ LOGGING = {
         "fontTools": {"level": "ERROR"},
     },
 }
-
-if TESTING:
-    # Fast hashing for the test suite only; production keeps Django's PBKDF2 default.
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
