@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from voters.core.uploads import xlsx_limits
 from voters.models import ImportBatch, Inmate, ListEntry, ReferenceEntry
-from voters.readers import tables as importers
+from voters.readers import tables
 from voters.readers.cells import FileRejected
 from voters.readers.xlsx_guard import check_xlsx_archive
 
@@ -100,9 +100,9 @@ def test_a_far_cell_or_a_huge_dimension_is_refused_before_any_reader_opens_the_f
     def no_reader(*args, **kwargs):
         raise AssertionError("a reader was started for a sheet that is too large")
 
-    monkeypatch.setattr(importers, "_ChildRows", no_reader)
+    monkeypatch.setattr(tables, "_ChildRows", no_reader)
     with Rss() as used, pytest.raises(FileRejected) as refused:
-        importers.read_table(path, importers.INMATE_COLUMNS)
+        tables.read_table(path, tables.INMATE_COLUMNS)
     assert "terlalu luas" in refused.value.reason and where in refused.value.reason
     assert used.seconds < 1 and used.grown_mb < 50
 

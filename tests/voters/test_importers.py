@@ -1,4 +1,5 @@
 import datetime as dt
+import random
 import shutil
 import struct
 import zipfile
@@ -576,6 +577,61 @@ def test_a_zip_that_understates_its_sizes_is_rejected(tmp_path):
     path.write_bytes(bytes(data))
 
     with pytest.raises(FileRejected, match="lebih besar dari yang tercatat"):
+        check_xlsx_archive(path)
+
+
+def lying_zip(path, *, size=None, crc=None, damage=None, at=1000):
+    """A one-member zip whose headers (local and central) claim ``size`` or ``crc``, or whose
+    compressed bytes from ``at`` on ``damage`` rewrites."""
+    name = "xl/media/data.bin"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(name, random.Random(14).randbytes(20_000))
+    data = bytearray(path.read_bytes())
+    central = data.index(b"PK\x01\x02")
+    for field, value in ((14, crc), (22, size)):  # offsets in the local header
+        if value is not None:
+            data[field : field + 4] = struct.pack("<I", value)
+            data[central + field + 2 : central + field + 6] = struct.pack("<I", value)
+    if damage is not None:
+        start = 30 + len(name) + at
+        data[start : start + 64] = damage(bytes(data[start : start + 64]))
+    path.write_bytes(bytes(data))
+    return path
+
+
+DAMAGED = r"ditolak: (arsip XLSX|bagian \"xl/media/data.bin\") rusak"
+
+
+@pytest.mark.parametrize(
+    "lie",
+    [
+        {"crc": 12345},
+        {"size": 30_000},
+        {"damage": lambda data: bytes(b ^ 0x55 for b in data)},
+        {"damage": lambda data: b"\xff" * len(data), "at": 0},  # zlib: invalid block type
+    ],
+    ids=["crc", "overstated size", "damaged data", "not deflate"],
+)
+def test_a_member_that_is_not_what_the_directory_says_is_rejected(tmp_path, lie):
+    path = lying_zip(tmp_path / "lampiran.xlsx", **lie)
+
+    with pytest.raises(FileRejected, match=DAMAGED):
+        check_xlsx_archive(path)
+
+
+def test_a_member_that_runs_past_the_end_of_the_file_is_rejected(tmp_path):
+    path = tmp_path / "lampiran.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("xl/media/data.bin", b"x" * 1000)
+    data = bytearray(path.read_bytes())
+    central = data.index(b"PK\x01\x02")
+    # 100,000 bytes stored, the directory says (packed and unpacked): the file ends first.
+    for field in (18, 22):
+        data[field : field + 4] = struct.pack("<I", 100_000)
+        data[central + field + 2 : central + field + 6] = struct.pack("<I", 100_000)
+    path.write_bytes(bytes(data))
+
+    with pytest.raises(FileRejected, match=r"arsip XLSX rusak \(terpotong\)"):
         check_xlsx_archive(path)
 
 
