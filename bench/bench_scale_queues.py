@@ -148,11 +148,11 @@ def enqueue_import(w, election, source):
 
 
 def enqueue_reconciliation(w):
-    from voters.reconciliation.services import start_run
+    from voters.reconciliation.services import create_run
     from voters.tasks import reconcile_task
 
-    run = start_run(election=w["election"], facility=w["facility"], user=w["operator"],
-                    trigger="manual")
+    run = create_run(election=w["election"], facility=w["facility"], user=w["operator"],
+                     trigger="manual")
     sent = time.time()
     reconcile_task.delay(run.pk)
     return ("reconciliation", run, sent)

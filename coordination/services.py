@@ -419,6 +419,19 @@ def record_download(*, attachment: Attachment, request) -> None:
     )
 
 
+def record_refused_download(*, attachment: Attachment, request) -> None:
+    """A restricted attachment asked for by someone who may not have it (SECURITY.md check 25:
+    refusals are audited too)."""
+    audit.record(
+        AuditEvent.Action.DOWNLOAD,
+        request=request,
+        obj=attachment,
+        facility=attachment.meeting.facility,
+        summary=f"Lampiran terbatas ditolak: {attachment.original_name}"[:300],
+        result="denied",
+    )
+
+
 def record_print(*, meeting: Meeting, request, what: str, pages: int, pdf: bytes = b"") -> None:
     labels = {"minutes": _("notulen"), "attendance": _("daftar hadir")}
     audit.record(

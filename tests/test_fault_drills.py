@@ -63,7 +63,7 @@ from voters.models import (
     ReferenceDPT,
     ReferenceEntry,
 )
-from voters.reconciliation.services import reconcile, start_run
+from voters.reconciliation.services import create_run, reconcile
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_ROWS = 200_000  # four COPY statements of lists.COPY_ROWS (65,536) rows
@@ -449,7 +449,7 @@ def test_a_killed_reconciliation_is_taken_back_by_the_next_worker_and_ends_as_on
     from voters.tasks import reconcile_task
 
     first = drill.start_worker(pause_ms=1500)
-    run = start_run(election=election, facility=blora, today=TODAY)
+    run = create_run(election=election, facility=blora, today=TODAY)
     drill.send(reconcile_task, run.pk)
     # Killed after classifying, before the items are written.
     saving = lambda: ReconciliationRun.objects.get(pk=run.pk).done == 2  # noqa: E731
@@ -482,7 +482,7 @@ def test_a_reconciliation_whose_database_connection_is_cut_fails_cleanly_and_a_r
     from voters.tasks import reconcile_task
 
     drill.start_worker(pause_ms=1500)
-    run = start_run(election=election, facility=blora, today=TODAY)
+    run = create_run(election=election, facility=blora, today=TODAY)
     drill.send(reconcile_task, run.pk)
     matching = lambda: ReconciliationRun.objects.get(pk=run.pk).done == 1  # noqa: E731
     assert wait_for(matching, 60), drill.log()
@@ -493,7 +493,7 @@ def test_a_reconciliation_whose_database_connection_is_cut_fails_cleanly_and_a_r
     assert run.status == "failed" and "OperationalError" in run.error, (run.status, run.error)
     assert run.finished_at is not None and not run.items.exists()
 
-    retry = start_run(election=election, facility=blora, today=TODAY)
+    retry = create_run(election=election, facility=blora, today=TODAY)
     drill.send(reconcile_task, retry.pk)
     assert wait_for(lambda: ReconciliationRun.objects.get(pk=retry.pk).is_finished, 60), drill.log()
     retry.refresh_from_db()
@@ -559,7 +559,7 @@ def test_a_prefork_child_killed_mid_run_is_taken_back_when_its_progress_is_read(
     from voters.tasks import reconcile_task
 
     parent = drill.start_worker(pause_ms=1500, pool="prefork")
-    run = start_run(election=election, facility=blora, today=TODAY)
+    run = create_run(election=election, facility=blora, today=TODAY)
     drill.send(reconcile_task, run.pk)
     assert wait_for(lambda: ReconciliationRun.objects.get(pk=run.pk).done >= 1, 60), drill.log()
     for child in psutil.Process(parent.pid).children():

@@ -63,21 +63,9 @@ def reconcile_task(run_id):
 @shared_task(acks_late=True)
 def reconcile_all_task():
     """Nightly: one run per facility and election whose polling day is still ahead."""
-    from django.db import transaction
-    from django.utils import timezone
+    from voters.reconciliation.services import schedule_runs
 
-    from voters.models import TPS, Election, Facility
-    from voters.reconciliation.services import start_run
-
-    today = timezone.localdate()
-    pairs = list(TPS.objects.filter(election__polling_date__gte=today)
-                 .values_list("election_id", "facility_id").distinct())
-    for election_id, facility_id in pairs:
-        with transaction.atomic():
-            run = start_run(election=Election.objects.get(pk=election_id),
-                            facility=Facility.objects.get(pk=facility_id), trigger="nightly")
-            transaction.on_commit(lambda pk=run.pk: reconcile_task.delay(pk))
-    return len(pairs)
+    return len(schedule_runs(trigger="nightly"))
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

@@ -15,9 +15,7 @@ from coordination.forms import AttachmentForm
 from coordination.uploads import UploadRefused
 from coordination.views.common import attachment_for, meeting_for
 from coordination.views.meetings import render_detail
-from voters.core import audit
 from voters.core.access import role_required
-from voters.models import AuditEvent
 
 logger = logging.getLogger(__name__)
 
@@ -50,14 +48,7 @@ def attachment_upload(request, pk):
 def attachment_download(request, pk):
     attachment = attachment_for(request, pk)
     if not access.may_download(request.user, attachment):
-        audit.record(
-            AuditEvent.Action.DOWNLOAD,
-            request=request,
-            obj=attachment,
-            facility=attachment.meeting.facility,
-            summary=f"Lampiran terbatas ditolak: {attachment.original_name}"[:300],
-            result="denied",
-        )
+        services.record_refused_download(attachment=attachment, request=request)
         raise PermissionDenied
     try:
         handle = open(attachment.path, "rb")  # noqa: SIM115 - FileResponse closes it

@@ -328,12 +328,12 @@ def test_a_redelivered_run_takes_over_its_own_stale_row(loaded):
     import time_machine
     from django.utils import timezone
 
-    from voters.reconciliation.services import execute_run, start_run
+    from voters.reconciliation.services import create_run, execute_run
 
     clean = reconcile(election=_election(), facility=_facility(), today=_date(TODAY))
     expected = (clean.counts, _snapshot(clean))
     clean.delete()  # so that the run below computes afresh instead of copying it
-    run = start_run(election=_election(), facility=_facility(), today=_date(TODAY))
+    run = create_run(election=_election(), facility=_facility(), today=_date(TODAY))
     assert run.claim()  # the worker that dies
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=30), tick=False):
         execute_run(run.pk)

@@ -8,6 +8,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from voters.models import AuditEvent
+from voters.rules.nik import mask_numbers
 
 alerts = logging.getLogger("voters.alerts")
 HANDED_OUT = (AuditEvent.Action.EXPORT, AuditEvent.Action.PRINT, AuditEvent.Action.DOWNLOAD)
@@ -53,6 +54,20 @@ def record(
     if action in HANDED_OUT and row_count and event.actor_id:
         _check_volume(event)
     return event
+
+
+def note_refusal(*, request) -> AuditEvent | None:
+    """A page refused to a signed-in person (the 403 handler), in the audit trail with the path
+    (any NIK in it masked); an anonymous visitor is sent to the login page instead and leaves
+    no event."""
+    if not request.user.is_authenticated:
+        return None
+    return record(
+        AuditEvent.Action.FORBIDDEN,
+        request=request,
+        result="denied",
+        summary=mask_numbers(request.path)[:300],
+    )
 
 
 def _check_volume(event):

@@ -13,8 +13,7 @@ from voters.core.access import ALL_ROLES, READERS, Role, role_required
 from voters.core.jobs import sweep_if_due
 from voters.core.middleware import passive
 from voters.core.panels import home_panels
-from voters.models import TPS, AuditEvent, Election, ImportBatch, ReconciliationRun
-from voters.rules.nik import mask_numbers
+from voters.models import TPS, Election, ImportBatch, ReconciliationRun
 
 # Job rows that have a progress bar, by the short name used in URLs. Other modules register
 # theirs with register_job().
@@ -112,13 +111,7 @@ def health(request):
 
 
 def forbidden(request, exception=None):
-    if request.user.is_authenticated:
-        audit.record(
-            AuditEvent.Action.FORBIDDEN,
-            request=request,
-            result="denied",
-            summary=mask_numbers(request.path)[:300],
-        )
+    audit.note_refusal(request=request)
     return render(request, "403.html", status=403)
 
 

@@ -7,6 +7,7 @@ every NIK along its lifecycle, all or nothing.
 
 import logging
 import re
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
@@ -103,6 +104,24 @@ ANSWER_COLUMNS = [
 def request_file(request):
     """Where the request workbook of a DukcapilRequest is kept (private storage)."""
     return storage.private_dir("dukcapil") / f"permintaan-{request.pk}.xlsx"
+
+
+def hand_out_request_file(*, dukcapil_request: DukcapilRequest, request) -> Path | None:
+    """The request workbook for a download, recorded in the audit trail (it carries full NIKs:
+    SECURITY.md check 25); None when the file is gone. ``request``: the HTTP request, for the
+    person and their address."""
+    path = request_file(dukcapil_request)
+    if not path.exists():
+        return None
+    audit.record(
+        AuditEvent.Action.DOWNLOAD,
+        request=request,
+        obj=dukcapil_request,
+        summary=f"Unduh permintaan Dukcapil #{dukcapil_request.pk}",
+        row_count=dukcapil_request.inmates.count(),
+        sha256=audit.sha256_of_file(path),
+    )
+    return path
 
 
 @transaction.atomic

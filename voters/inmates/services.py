@@ -567,6 +567,71 @@ def start_roster_preview(*, uploaded, facility, user):
     )
 
 
+class ConfirmRefused(Exception):
+    """A preview that cannot be confirmed; the message is for the operator. ``upload_again``:
+    its stored file is gone, so only a new upload helps."""
+
+    def __init__(self, message: str, *, upload_again: bool = False):
+        super().__init__(message)
+        self.upload_again = upload_again
+
+
+def confirm_roster_import(*, batch: ImportBatch) -> bool:
+    """The operator confirmed a preview: mark it confirmed and queue the import job once the
+    row is committed. Confirmed now, not when the job ends: until a worker takes the job, the
+    page shows its progress bar (not the preview again), and a second click queues nothing
+    (returns False). Raises ConfirmRefused when the preview is done with, expired or gone."""
+    from pathlib import Path
+
+    from django.utils.translation import gettext as _
+
+    from voters import tasks
+    from voters.core import storage
+
+    if batch.status != ImportBatch.Status.QUEUED or batch.confirmed_at or not batch.sha256:
+        raise ConfirmRefused(_("Impor ini sudah diproses atau ditolak."))
+    if batch.preview_expired:
+        raise ConfirmRefused(_("Pratinjau kedaluwarsa (lebih dari 1 jam); unggah ulang."))
+    if not storage.is_private(batch.stored_path) or not Path(batch.stored_path).exists():
+        raise ConfirmRefused(_("Berkas pratinjau sudah tidak ada; unggah ulang."),
+                             upload_again=True)
+    confirmed = ImportBatch.objects.filter(
+        pk=batch.pk, status=ImportBatch.Status.QUEUED, confirmed_at__isnull=True
+    ).update(confirmed_at=timezone.now())
+    if confirmed:
+        transaction.on_commit(lambda: tasks.import_inmates_task.delay(batch.pk))
+    return bool(confirmed)
+
+
+def export_import_errors(*, batch: ImportBatch, request) -> bytes:
+    """The rejected rows of a roster upload as CSV, recorded in the audit trail like every
+    export (SECURITY.md check 25). Through write_csv: a cell of the uploaded file quoted in a
+    message cannot run as a formula (check 17). ``request``: for the person and their address."""
+    import io
+
+    from voters.core import spreadsheets
+
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    count = spreadsheets.write_csv(
+        buffer,
+        ["baris", "kolom", "kesalahan"],
+        ([error["row"], error["column"], error["message"]] for error in batch.row_errors),
+    )
+    data = buffer.getvalue().encode("utf-8")
+    audit.record(
+        AuditEvent.Action.EXPORT,
+        request=request,
+        obj=batch,
+        facility=batch.facility,
+        summary=f"Laporan galat impor WBP #{batch.pk}",
+        detail={"kind": "import_errors", "batch": batch.pk, "file_name": batch.file_name},
+        row_count=count,
+        sha256=audit.sha256_of_bytes(data),
+    )
+    return data
+
+
 def preview_rows(plan, limit=500):
     """What the preview page shows: no full NIK is stored in the preview."""
     rows = []

@@ -1,12 +1,9 @@
 """The roster: inmates, their timeline, NIK work lists, SDP imports and the Dukcapil round trip."""
 
-import io
 from itertools import chain
-from pathlib import Path
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,8 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from voters.core import audit, searches, storage
-from voters.core import spreadsheets as exports
+from voters.core import searches
 from voters.core.access import READERS, STAFF, Role, role_required
 from voters.core.params import local_url
 from voters.inmates import dukcapil as dukcapil_service
@@ -29,20 +25,22 @@ from voters.inmates.forms import (
     UploadForm,
 )
 from voters.inmates.services import (
+    ConfirmRefused,
     TransitionRefused,
     change_nik_status,
+    confirm_roster_import,
+    export_import_errors,
     is_previewing,
     record_custody_event,
     start_roster_preview,
 )
-from voters.models import AuditEvent, DukcapilRequest, ImportBatch, Inmate, NikStatus
+from voters.models import DukcapilRequest, ImportBatch, Inmate, NikStatus
 from voters.reconciliation.selectors import (
     UNUSED_INMATE_FIELDS,
     current_election,
     ineligibility,
     tms_table,
 )
-from voters.tasks import import_inmates_task
 
 OPERATORS = (Role.OPERATOR, Role.ADMIN)
 PAGE_SIZE = 50
@@ -393,17 +391,10 @@ def dukcapil_request_detail(request, pk):
 @role_required(*STAFF)
 def dukcapil_request_download(request, pk):
     dukcapil_request = _scoped_request(request, pk)
-    path = dukcapil_service.request_file(dukcapil_request)
-    if not path.exists():
+    path = dukcapil_service.hand_out_request_file(dukcapil_request=dukcapil_request,
+                                                  request=request)
+    if path is None:
         raise Http404
-    audit.record(
-        AuditEvent.Action.DOWNLOAD,
-        request=request,
-        obj=dukcapil_request,
-        summary=f"Unduh permintaan Dukcapil #{dukcapil_request.pk}",
-        row_count=dukcapil_request.inmates.count(),
-        sha256=audit.sha256_of_file(path),
-    )
     return FileResponse(
         path.open("rb"),
         as_attachment=True,
@@ -480,48 +471,19 @@ def roster_import_preview(request, pk):
 @role_required(*OPERATORS)
 def roster_import_confirm(request, pk):
     batch = _scoped_batch(request, pk)
-    if batch.status != ImportBatch.Status.QUEUED or batch.confirmed_at or not batch.sha256:
-        messages.error(request, _("Impor ini sudah diproses atau ditolak."))
-        return redirect("roster_import_preview", pk=batch.pk)
-    if batch.preview_expired:
-        messages.error(request, _("Pratinjau kedaluwarsa (lebih dari 1 jam); unggah ulang."))
-        return redirect("roster_import_preview", pk=batch.pk)
-    if not storage.is_private(batch.stored_path) or not Path(batch.stored_path).exists():
-        messages.error(request, _("Berkas pratinjau sudah tidak ada; unggah ulang."))
-        return redirect("roster_import")
-    # Confirmed now, not when the job ends: until a worker takes the job, the page shows its
-    # progress bar (not the preview again), and a second click queues nothing.
-    confirmed = ImportBatch.objects.filter(
-        pk=batch.pk, status=ImportBatch.Status.QUEUED, confirmed_at__isnull=True
-    ).update(confirmed_at=timezone.now())
-    if confirmed:
-        transaction.on_commit(lambda: import_inmates_task.delay(batch.pk))
+    try:
+        confirm_roster_import(batch=batch)
+    except ConfirmRefused as refused:
+        messages.error(request, str(refused))
+        if refused.upload_again:
+            return redirect("roster_import")
     return redirect("roster_import_preview", pk=batch.pk)
 
 
 @role_required(*OPERATORS)
 def roster_import_errors(request, pk):
     batch = _scoped_batch(request, pk)
-    # Through exports.write_csv: a cell of the uploaded file quoted in a message cannot run as
-    # a formula (SECURITY.md check 17); the download is audited like every export (check 25).
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    count = exports.write_csv(
-        buffer,
-        ["baris", "kolom", "kesalahan"],
-        ([error["row"], error["column"], error["message"]] for error in batch.row_errors),
-    )
-    data = buffer.getvalue().encode("utf-8")
-    audit.record(
-        AuditEvent.Action.EXPORT,
-        request=request,
-        obj=batch,
-        facility=batch.facility,
-        summary=f"Laporan galat impor WBP #{batch.pk}",
-        detail={"kind": "import_errors", "batch": batch.pk, "file_name": batch.file_name},
-        row_count=count,
-        sha256=audit.sha256_of_bytes(data),
-    )
+    data = export_import_errors(batch=batch, request=request)
     response = HttpResponse(data, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="galat-impor-{batch.pk}.csv"'
     return response

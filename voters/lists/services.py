@@ -491,6 +491,22 @@ def search_reference(
     return rows[:limit]
 
 
+def record_model_a_print(*, voter_list: VoterList, request, pages: int, pdf: bytes,
+                         row_count: int, masked: bool) -> AuditEvent:
+    """A Model A-Daftar Pemilih printed from the list page, in the audit trail (SECURITY.md
+    check 25). ``request``: for the person and their address."""
+    return audit.record(
+        AuditEvent.Action.PRINT,
+        request=request,
+        obj=voter_list,
+        facility=voter_list.tps.facility,
+        summary=f"Model A-Daftar Pemilih {voter_list.kind} TPS {voter_list.tps.number}",
+        detail={"pages": pages, "masked": masked},
+        row_count=row_count,
+        sha256=audit.sha256_of_bytes(pdf),
+    )
+
+
 # -- dapil ---------------------------------------------------------------------------------
 
 
@@ -628,6 +644,17 @@ def command_batch(*, kind, path, election, tps=None, list_kind=""):
     )
     batch.claim()
     return batch
+
+
+def import_from_command(*, kind: str, path: str, election_code: str,
+                        tps_number: str | None = None, list_kind: str = "") -> ImportOutcome:
+    """An import command's job, run in this process: the election (and TPS) by their codes, a
+    job row claimed at once, then the import. Raises NotFound, ImportRejected or
+    FileRejected with a message for the person."""
+    election = election_by_code(election_code)
+    tps = tps_by_number(election, tps_number) if tps_number is not None else None
+    batch = command_batch(kind=kind, path=path, election=election, tps=tps, list_kind=list_kind)
+    return execute_batch(batch, path)
 
 
 def execute_batch(batch, path):

@@ -15,7 +15,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from voters.core import audit
 from voters.core.access import (
     READERS,
     STAFF,
@@ -38,7 +37,6 @@ from voters.lists.forms import (
 )
 from voters.lists.models import DISABILITY_LABELS, LIST_KIND_ORDER
 from voters.models import (
-    AuditEvent,
     ImportBatch,
     ListEntry,
     ReferenceDPT,
@@ -258,15 +256,13 @@ def voter_list_pdf(request, pk):
             "printed_by": user.get_full_name() or user.get_username(),
         },
     )
-    audit.record(
-        AuditEvent.Action.PRINT,
+    list_service.record_model_a_print(
+        voter_list=voter_list,
         request=request,
-        obj=voter_list,
-        facility=voter_list.tps.facility,
-        summary=f"Model A-Daftar Pemilih {voter_list.kind} TPS {voter_list.tps.number}",
-        detail={"pages": rendered.pages, "masked": not user.sees_full_nik},
+        pages=rendered.pages,
+        pdf=rendered.pdf,
         row_count=len(entries),
-        sha256=audit.sha256_of_bytes(rendered.pdf),
+        masked=not user.sees_full_nik,
     )
     response = HttpResponse(rendered.pdf, content_type="application/pdf")
     name = f"model-a-{voter_list.kind.lower()}-tps{voter_list.tps.number}.pdf"

@@ -10,18 +10,20 @@ killed midway leaves its row "running" with a stale heartbeat; the retry takes i
 writes the items afresh, so the end state is that of one clean run.
 """
 
+import datetime as dt
 import hashlib
 import json
 import logging
 import time
 from collections import defaultdict
+from pathlib import Path
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from voters.core import audit
 from voters.lists.services import active_reference, dapil_table, nik_number
-from voters.models import AuditEvent, Inmate
+from voters.models import AuditEvent, Election, Facility, Inmate, User
 from voters.reconciliation.models import ReconciliationItem, ReconciliationRun, ReviewDecision
 from voters.reconciliation.selectors import as_matching_election, as_matching_inmate
 from voters.rules import match
@@ -159,11 +161,43 @@ def _digest(*, election, facility, today, inmates, entries, reference, decisions
 # -- running --------------------------------------------------------------------------------
 
 
-def start_run(*, election, facility, today=None, user=None, trigger="manual"):
-    """Create a queued run row; the caller enqueues reconcile_task(run.pk) after commit."""
+class RunInProgress(Exception):
+    """A run of the same election and facility is queued or running (``run``: that one)."""
+
+    def __init__(self, run: ReconciliationRun):
+        super().__init__(str(run))
+        self.run = run
+
+
+def create_run(*, election: Election, facility: Facility, today: dt.date | None = None,
+               user: User | None = None, trigger: str = "manual") -> ReconciliationRun:
+    """A queued run row and nothing else: for ``reconcile`` (which runs it in this process) and
+    for callers that send its task themselves (the fault drills)."""
     return ReconciliationRun.objects.create(
         election=election, facility=facility, today=today or timezone.localdate(),
         trigger=trigger, created_by=user)
+
+
+def start_run(*, election: Election, facility: Facility, today: dt.date | None = None,
+              user: User | None = None, trigger: str = "manual") -> ReconciliationRun:
+    """A queued run whose task is sent once the row is committed (a task never sees a
+    rolled-back row)."""
+    from voters.tasks import reconcile_task
+
+    run = create_run(election=election, facility=facility, today=today, user=user,
+                     trigger=trigger)
+    transaction.on_commit(lambda pk=run.pk: reconcile_task.delay(pk))
+    return run
+
+
+def start_manual_run(*, election: Election, facility: Facility, user: User) -> ReconciliationRun:
+    """The run a person asks for from the overview page; raises RunInProgress when one of the
+    same election and facility is already queued or running (a stale one is replaced)."""
+    running = ReconciliationRun.objects.filter(
+        election=election, facility=facility, status__in=["queued", "running"]).first()
+    if running and not running.is_stale:
+        raise RunInProgress(running)
+    return start_run(election=election, facility=facility, user=user, trigger="manual")
 
 
 def execute_run(run_id):
@@ -330,10 +364,11 @@ def _changes(previous, items):
     }
 
 
-def schedule_runs(*, election=None, facility=None, user=None, trigger="import"):
-    """Queue a run for each (election, facility) touched by an import, polling day ahead."""
+def schedule_runs(*, election: Election | None = None, facility: Facility | None = None,
+                  user: User | None = None, trigger: str = "import") -> list[ReconciliationRun]:
+    """Queue a run for each (election, facility) whose polling day is ahead: those touched by
+    an import, or all of them (the nightly runs)."""
     from voters.models import TPS
-    from voters.tasks import reconcile_task
 
     pairs = TPS.objects.filter(election__polling_date__gte=timezone.localdate())
     if election is not None:
@@ -345,18 +380,45 @@ def schedule_runs(*, election=None, facility=None, user=None, trigger="import"):
         if any(r.election_id == tps.election_id and r.facility_id == tps.facility_id
                for r in runs):
             continue
-        run = start_run(election=tps.election, facility=tps.facility, user=user,
-                        trigger=trigger)
-        transaction.on_commit(lambda pk=run.pk: reconcile_task.delay(pk))
-        runs.append(run)
+        runs.append(start_run(election=tps.election, facility=tps.facility, user=user,
+                              trigger=trigger))
     return runs
 
 
 def reconcile(*, election, facility, today=None, user=None, trigger="command"):
     """Run a reconciliation now, in this process, and return the finished run."""
-    run = start_run(election=election, facility=facility, today=today, user=user,
-                    trigger=trigger)
+    run = create_run(election=election, facility=facility, today=today, user=user,
+                     trigger=trigger)
     return execute_run(run.pk)
+
+
+class ReconciliationFailed(Exception):
+    """A run that did not finish (``run.error`` says why)."""
+
+    def __init__(self, run: ReconciliationRun):
+        super().__init__(run.error)
+        self.run = run
+
+
+def export_to_file(*, election: Election, facility: Facility, kind: str, fmt: str, output: Path,
+                   today: dt.date | None = None) -> int:
+    """The export_reconciliation command's job: reconcile now (a copy of the last run when the
+    inputs are the same), then write one export of the run to ``output`` with full NIKs (the
+    command runs as the system), through a temporary file renamed at the end so that a
+    failure leaves no half-written file. Returns the rows written; raises ReconciliationBusy
+    or ReconciliationFailed."""
+    from voters.reconciliation.exports import write_export
+
+    run = reconcile(election=election, facility=facility, today=today)
+    if run.status != run.Status.DONE:
+        raise ReconciliationFailed(run)
+    tmp = output.with_name(f".{output.name}.tmp")
+    try:
+        count = write_export(run=run, kind=kind, fmt=fmt, path=tmp)
+        tmp.replace(output)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return count
 
 
 def latest_run(election, facility):
@@ -388,7 +450,6 @@ def decide(*, item, verdict, user, note="", entry_id=None):
     different one given on an item older than the decision in force, is AlreadyDecided too.
     """
     from voters.models import ListEntry
-    from voters.tasks import reconcile_task
 
     item = (
         ReconciliationItem.objects.select_for_update(of=("self",))
@@ -427,6 +488,5 @@ def decide(*, item, verdict, user, note="", entry_id=None):
         raise AlreadyDecided() from exc
     audit.record(AuditEvent.Action.CHANGE, user=user, facility=run.facility, obj=decision,
                  summary=f"Keputusan pemeriksaan: {decision.get_verdict_display()}")
-    rerun = start_run(election=run.election, facility=run.facility, user=user, trigger="manual")
-    transaction.on_commit(lambda: reconcile_task.delay(rerun.pk))
+    start_run(election=run.election, facility=run.facility, user=user, trigger="manual")
     return decision

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,7 +21,6 @@ from voters.reconciliation.models import (
     ReviewDecision,
 )
 from voters.reconciliation.selectors import current_election
-from voters.tasks import reconcile_task
 
 REVIEW = (Category.PERLU_PERIKSA, Category.GANDA)
 
@@ -64,14 +62,11 @@ def start(request):
     facility = request.user.facility
     if election is None or facility is None:
         raise Http404
-    running = _runs(request).filter(election=election, facility=facility,
-                                    status__in=["queued", "running"]).first()
-    if running and not running.is_stale:
+    try:
+        run = service.start_manual_run(election=election, facility=facility, user=request.user)
+    except service.RunInProgress as busy:
         messages.info(request, _("Rekonsiliasi sedang berjalan; tunggu sampai selesai."))
-        return redirect("reconciliation_run", pk=running.pk)
-    run = service.start_run(election=election, facility=facility, user=request.user,
-                            trigger="manual")
-    transaction.on_commit(lambda: reconcile_task.delay(run.pk))
+        return redirect("reconciliation_run", pk=busy.run.pk)
     return redirect("reconciliation_run", pk=run.pk)
 
 

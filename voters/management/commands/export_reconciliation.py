@@ -4,8 +4,12 @@ from django.core.management.base import CommandError
 
 from voters.management.base import ContractCommand, iso_date
 from voters.models import Election, Facility
-from voters.reconciliation.exports import EXPORTS, write_export
-from voters.reconciliation.services import ReconciliationBusy, reconcile
+from voters.reconciliation.exports import EXPORTS
+from voters.reconciliation.services import (
+    ReconciliationBusy,
+    ReconciliationFailed,
+    export_to_file,
+)
 
 
 class Command(ContractCommand):
@@ -32,16 +36,11 @@ class Command(ContractCommand):
         if not output.parent.exists():
             raise CommandError(f"Folder {output.parent} tidak ada.")
         try:
-            run = reconcile(election=election, facility=facility, today=o["today"])
+            count = export_to_file(election=election, facility=facility, kind=o["kind"],
+                                   fmt=o["format"], output=output, today=o["today"])
         except ReconciliationBusy as exc:
             raise CommandError("Rekonsiliasi lain sedang berjalan; coba lagi nanti.") from exc
-        if run.status != run.Status.DONE:
-            raise CommandError(f"Rekonsiliasi gagal: {run.error}")
-        tmp = output.with_name(f".{output.name}.tmp")
-        try:
-            count = write_export(run=run, kind=o["kind"], fmt=o["format"], path=tmp)
-            tmp.replace(output)
-        finally:
-            tmp.unlink(missing_ok=True)
+        except ReconciliationFailed as exc:
+            raise CommandError(f"Rekonsiliasi gagal: {exc.run.error}") from exc
         self.stdout.write(f"Ekspor {o['kind']} {election.code} {facility.code}: {count} baris "
                           f"ditulis ke {output}.")

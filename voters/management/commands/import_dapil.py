@@ -22,7 +22,7 @@ class Command(ContractCommand):
         parser.add_argument("--election", required=True, help="kode pemilihan, mis. PEMILU2024")
 
     def handle(self, *args, **o):
-        election = lists.election_by_code(o["election"])
-        batch = lists.command_batch(kind=ImportBatch.Kind.DAPIL, path=o["file"], election=election)
-        outcome = lists.execute_batch(batch, o["file"])
+        outcome = lists.import_from_command(
+            kind=ImportBatch.Kind.DAPIL, path=o["file"], election_code=o["election"]
+        )
         self.stdout.write(outcome.message)

@@ -26,14 +26,11 @@ class Command(ContractCommand):
         )
 
     def handle(self, *args, **o):
-        election = lists.election_by_code(o["election"])
-        tps = lists.tps_by_number(election, o["tps"])
-        batch = lists.command_batch(
+        outcome = lists.import_from_command(
             kind=ImportBatch.Kind.VOTER_LIST,
             path=o["file"],
-            election=election,
-            tps=tps,
+            election_code=o["election"],
+            tps_number=o["tps"],
             list_kind=o["kind"],
         )
-        outcome = lists.execute_batch(batch, o["file"])
         self.stdout.write(outcome.message)

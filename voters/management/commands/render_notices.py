@@ -1,16 +1,13 @@
-import os
-import tempfile
 from collections import Counter
 from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from voters.core import audit
 from voters.core.setup import SetupError
 from voters.letters import services as service
 from voters.letters.services import LetterError
 from voters.management.base import ContractCommand
-from voters.models import TPS, AuditEvent, Election
+from voters.models import TPS, Election
 
 
 class Command(ContractCommand):
@@ -45,51 +42,13 @@ class Command(ContractCommand):
         folder = output.parent if str(output.parent) else Path(".")
         if not folder.is_dir():
             raise CommandError(f"{output}: folder {folder} tidak ada.")
-        block = o["block"].strip()
-        voters = service.recipients(tps)
-        if block:
-            blocks = service.blocks_of(voters)
-            if block not in blocks:
-                known = ", ".join(blocks) or "tidak ada"
-                raise CommandError(
-                    f"Blok '{block}' tidak ada di antara penerima surat TPS {tps.number} "
-                    f"(blok yang ada: {known})."
-                )
-            voters = [v for v in voters if v.blok == block]
-        if not voters:
-            raise CommandError(
-                f"Tidak ada pemilih penerima surat di TPS {tps.number} ({election.code}): "
-                "impor daftar pemilih dan data WBP lebih dulu."
-            )
-        # Written next to the target and renamed, so a failure leaves no half-written file.
-        try:
-            handle, tmp_name = tempfile.mkstemp(suffix=".pdf", dir=folder)
-        except OSError as exc:
-            raise CommandError(f"{output}: tidak dapat menulis ({exc.strerror}).") from exc
-        os.close(handle)
-        tmp = Path(tmp_name)
-        try:
-            pages = service.render_letters(tps=tps, voters=voters, target=tmp)
-            os.replace(tmp, output)
-        except OSError as exc:
-            raise CommandError(f"{output}: tidak dapat menulis ({exc.strerror}).") from exc
-        finally:
-            tmp.unlink(missing_ok=True)
-        digest = audit.sha256_of_file(output)
-        where = f"TPS {tps.number}" + (f" blok {block}" if block else "")
-        audit.record(
-            AuditEvent.Action.PRINT,
-            facility=tps.facility,
-            summary=f"Cetak C.Pemberitahuan {where} (perintah): {pages} surat",
-            detail={"tps": tps.number, "blok": block, "pemilihan": election.code},
-            row_count=pages,
-            sha256=digest,
-        )
+        written = service.write_notices(tps=tps, output=output, block=o["block"])
+        voters = written.voters
         kinds = Counter(v.list_kind for v in voters)
         by_kind = ", ".join(
             f"{service.LIST_LABELS[k]} {kinds[k]}" for k in service.LIST_ORDER if kinds[k]
         )
         self.stdout.write(
-            f"C.Pemberitahuan {where} ({election.code}): {len(voters)} surat, {pages} halaman "
-            f"({by_kind}) ditulis ke {output}."
+            f"C.Pemberitahuan {written.where} ({election.code}): {len(voters)} surat, "
+            f"{written.pages} halaman ({by_kind}) ditulis ke {output}."
         )
