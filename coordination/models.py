@@ -342,9 +342,6 @@ class ActionItemQuerySet(models.QuerySet):
     def overdue(self, today=None):
         return self.still_open().filter(self.overdue_q(today or timezone.localdate()))
 
-    def due_within(self, days, today=None):
-        return self.still_open().filter(self.due_within_q(days, today or timezone.localdate()))
-
     def open_on(self, day):
         """Open at the end of `day`: created by then and not closed by then."""
         return self.filter(created_at__date__lte=day).filter(

@@ -542,12 +542,6 @@ class Job(models.Model):
             and self.heartbeat_at < timezone.now() - settings.JOB_STALE_AFTER
         )
 
-    @property
-    def duration(self):
-        if self.started_at and self.finished_at:
-            return self.finished_at - self.started_at
-        return None
-
     def progress_json(self):
         cache = _progress_cache()
         if cache is not None and self.status == self.Status.RUNNING:

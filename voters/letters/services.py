@@ -406,72 +406,9 @@ def _discard(path):
         Path(path).unlink(missing_ok=True)
 
 
-def _where(tps, block):
-    return f"TPS {tps.number}" + (f" blok {block}" if block else "")
-
-
 def _batch_summary(batch, pages):
-    return f"Cetak C.Pemberitahuan {_where(batch.tps, batch.block)}: {pages} surat"
-
-
-@dataclass
-class NoticesWritten:
-    """What ``write_notices`` wrote: the voters covered (list order), the page count and where
-    ("TPS 901", "TPS 901 blok A")."""
-
-    voters: list
-    pages: int
-    where: str
-
-
-def write_notices(*, tps, output: Path, block: str = "") -> NoticesWritten:
-    """The letters of a TPS (optionally one block) written to ``output`` in this process, for
-    the render_notices command, and recorded in the audit trail. Written to a temporary file
-    next to the target and renamed, so that a failure leaves no half-written file. Raises
-    LetterError with a message for the person."""
-    import os
-    import tempfile
-
-    block = block.strip()
-    voters = recipients(tps)
-    if block:
-        blocks = blocks_of(voters)
-        if block not in blocks:
-            known = ", ".join(blocks) or "tidak ada"
-            raise LetterError(
-                f"Blok '{block}' tidak ada di antara penerima surat TPS {tps.number} "
-                f"(blok yang ada: {known})."
-            )
-        voters = [v for v in voters if v.blok == block]
-    if not voters:
-        raise LetterError(
-            f"Tidak ada pemilih penerima surat di TPS {tps.number} ({tps.election.code}): "
-            "impor daftar pemilih dan data WBP lebih dulu."
-        )
-    folder = output.parent if str(output.parent) else Path(".")
-    try:
-        handle, tmp_name = tempfile.mkstemp(suffix=".pdf", dir=folder)
-    except OSError as exc:
-        raise LetterError(f"{output}: tidak dapat menulis ({exc.strerror}).") from exc
-    os.close(handle)
-    tmp = Path(tmp_name)
-    try:
-        pages = render_letters(tps=tps, voters=voters, target=tmp)
-        os.replace(tmp, output)
-    except OSError as exc:
-        raise LetterError(f"{output}: tidak dapat menulis ({exc.strerror}).") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
-    where = _where(tps, block)
-    audit.record(
-        AuditEvent.Action.PRINT,
-        facility=tps.facility,
-        summary=f"Cetak C.Pemberitahuan {where} (perintah): {pages} surat",
-        detail={"tps": tps.number, "blok": block, "pemilihan": tps.election.code},
-        row_count=pages,
-        sha256=audit.sha256_of_file(output),
-    )
-    return NoticesWritten(voters=voters, pages=pages, where=where)
+    where = f"TPS {batch.tps.number}" + (f" blok {batch.block}" if batch.block else "")
+    return f"Cetak C.Pemberitahuan {where}: {pages} surat"
 
 
 def batch_file(batch):
@@ -490,7 +427,8 @@ def record_download(*, batch, request, path):
         request=request,
         obj=batch,
         facility=batch.tps.facility,
-        summary=f"Unduh C.Pemberitahuan {_where(batch.tps, batch.block)}",
+        summary=f"Unduh C.Pemberitahuan TPS {batch.tps.number}"
+        + (f" blok {batch.block}" if batch.block else ""),
         row_count=batch.page_count,
         sha256=audit.sha256_of_file(path),
     )
@@ -556,16 +494,6 @@ def delivery_register(tps, *, today=None):
         reasons={LetterDelivery.Reason(k).label: n for k, n in reasons.items()},
         by_block=by_block,
     )
-
-
-def request_register(request, tps, *, today=None):
-    """``delivery_register`` read once per request and TPS: the home page's panel and its
-    dashboard cards show the same register."""
-    today = today or timezone.localdate()
-    memo = request.__dict__.setdefault("_delivery_registers", {})
-    if (tps.pk, today) not in memo:
-        memo[tps.pk, today] = delivery_register(tps, today=today)
-    return memo[tps.pk, today]
 
 
 def _recipient(tps, key):
