@@ -406,9 +406,72 @@ def _discard(path):
         Path(path).unlink(missing_ok=True)
 
 
+def _where(tps, block):
+    return f"TPS {tps.number}" + (f" blok {block}" if block else "")
+
+
 def _batch_summary(batch, pages):
-    where = f"TPS {batch.tps.number}" + (f" blok {batch.block}" if batch.block else "")
-    return f"Cetak C.Pemberitahuan {where}: {pages} surat"
+    return f"Cetak C.Pemberitahuan {_where(batch.tps, batch.block)}: {pages} surat"
+
+
+@dataclass
+class NoticesWritten:
+    """What ``write_notices`` wrote: the voters covered (list order), the page count and where
+    ("TPS 901", "TPS 901 blok A")."""
+
+    voters: list
+    pages: int
+    where: str
+
+
+def write_notices(*, tps, output: Path, block: str = "") -> NoticesWritten:
+    """The letters of a TPS (optionally one block) written to ``output`` in this process, for
+    the render_notices command, and recorded in the audit trail. Written to a temporary file
+    next to the target and renamed, so that a failure leaves no half-written file. Raises
+    LetterError with a message for the person."""
+    import os
+    import tempfile
+
+    block = block.strip()
+    voters = recipients(tps)
+    if block:
+        blocks = blocks_of(voters)
+        if block not in blocks:
+            known = ", ".join(blocks) or "tidak ada"
+            raise LetterError(
+                f"Blok '{block}' tidak ada di antara penerima surat TPS {tps.number} "
+                f"(blok yang ada: {known})."
+            )
+        voters = [v for v in voters if v.blok == block]
+    if not voters:
+        raise LetterError(
+            f"Tidak ada pemilih penerima surat di TPS {tps.number} ({tps.election.code}): "
+            "impor daftar pemilih dan data WBP lebih dulu."
+        )
+    folder = output.parent if str(output.parent) else Path(".")
+    try:
+        handle, tmp_name = tempfile.mkstemp(suffix=".pdf", dir=folder)
+    except OSError as exc:
+        raise LetterError(f"{output}: tidak dapat menulis ({exc.strerror}).") from exc
+    os.close(handle)
+    tmp = Path(tmp_name)
+    try:
+        pages = render_letters(tps=tps, voters=voters, target=tmp)
+        os.replace(tmp, output)
+    except OSError as exc:
+        raise LetterError(f"{output}: tidak dapat menulis ({exc.strerror}).") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+    where = _where(tps, block)
+    audit.record(
+        AuditEvent.Action.PRINT,
+        facility=tps.facility,
+        summary=f"Cetak C.Pemberitahuan {where} (perintah): {pages} surat",
+        detail={"tps": tps.number, "blok": block, "pemilihan": tps.election.code},
+        row_count=pages,
+        sha256=audit.sha256_of_file(output),
+    )
+    return NoticesWritten(voters=voters, pages=pages, where=where)
 
 
 def batch_file(batch):
@@ -427,8 +490,7 @@ def record_download(*, batch, request, path):
         request=request,
         obj=batch,
         facility=batch.tps.facility,
-        summary=f"Unduh C.Pemberitahuan TPS {batch.tps.number}"
-        + (f" blok {batch.block}" if batch.block else ""),
+        summary=f"Unduh C.Pemberitahuan {_where(batch.tps, batch.block)}",
         row_count=batch.page_count,
         sha256=audit.sha256_of_file(path),
     )
