@@ -7,4 +7,4 @@ class CoordinationConfig(AppConfig):
     verbose_name = _("Koordinasi KPU")
 
     def ready(self):
-        from coordination import panels, signals  # noqa: F401
+        from coordination import signals  # noqa: F401

@@ -8,10 +8,8 @@ from coordination import selectors
 from coordination.access import READERS
 from coordination.models import Meeting
 from voters.core.access import has_role
-from voters.core.panels import register_panel
 
 
-@register_panel
 def coordination_panel(request):
     user = request.user
     if not has_role(user, READERS):

@@ -1,13 +1,8 @@
 from django.urls import path
-from django.utils.translation import gettext_lazy as _
 
-from coordination.access import READERS
 from coordination.views import actions, attachments, directory, meetings
-from voters.core import navigation
 
 app_name = "coordination"
-
-navigation.add("coordination:meeting_list", _("Rapat koordinasi"), READERS, order=60)
 
 urlpatterns = [
     path("", meetings.meeting_list, name="meeting_list"),

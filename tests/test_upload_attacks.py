@@ -166,7 +166,7 @@ def test_writing_a_workbook_reports_an_openpyxl_without_defusedxml(monkeypatch, 
     from voters.core.spreadsheets import write_xlsx
 
     monkeypatch.setattr(openpyxl, "DEFUSEDXML", False)
-    with caplog.at_level(logging.ERROR, logger="voters.apps"):
+    with caplog.at_level(logging.ERROR, logger="voters.core.spreadsheets"):
         write_xlsx(tmp_path / "x.xlsx", ["A"], [["1"]])
     assert "defusedxml" in caplog.text
 
@@ -174,10 +174,10 @@ def test_writing_a_workbook_reports_an_openpyxl_without_defusedxml(monkeypatch, 
 def test_startup_reports_an_openpyxl_without_defusedxml(monkeypatch, caplog):
     import openpyxl
 
-    from voters.apps import check_defusedxml
+    from voters.core.spreadsheets import check_defusedxml
 
     assert check_defusedxml() is True
     monkeypatch.setattr(openpyxl, "DEFUSEDXML", False)
-    with caplog.at_level(logging.ERROR, logger="voters.apps"):
+    with caplog.at_level(logging.ERROR, logger="voters.core.spreadsheets"):
         assert check_defusedxml() is False
     assert "defusedxml" in caplog.text

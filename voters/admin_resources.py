@@ -339,7 +339,7 @@ class CheckedXLSX(base_formats.XLSX):
     11, 31) before openpyxl opens them, and openpyxl reads with defusedxml."""
 
     def create_dataset(self, in_stream):
-        from voters.apps import check_defusedxml
+        from voters.core.spreadsheets import check_defusedxml
         from voters.core.uploads import xlsx_limits
         from voters.readers.xlsx_guard import check_xlsx_archive
 

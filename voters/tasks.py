@@ -8,12 +8,8 @@ from voters.models import ImportBatch, LetterBatch, ReconciliationRun
 
 logger = logging.getLogger(__name__)
 
-JOB_MODELS_FOR_SWEEP = [ImportBatch, ReconciliationRun]
-
-
-def register_for_sweep(model):
-    if model not in JOB_MODELS_FOR_SWEEP:
-        JOB_MODELS_FOR_SWEEP.append(model)
+# Every kind of job row the sweep looks after (voters/core/jobs.py sends each one again).
+JOB_MODELS_FOR_SWEEP = [ImportBatch, ReconciliationRun, LetterBatch]
 
 
 @shared_task(acks_late=True)
@@ -75,9 +71,6 @@ def render_notices_task(batch_id):
     from voters.letters.services import run_letter_batch
 
     run_letter_batch(batch_id)
-
-
-register_for_sweep(LetterBatch)
 
 
 @shared_task(acks_late=True)

@@ -1,26 +1,12 @@
 from django.urls import path
-from django.utils.translation import gettext_lazy as _
 
-from voters.core import guide, navigation
+from voters.core import guide
 from voters.core import views as core
-from voters.core.access import ALL_ROLES, READERS, STAFF, Role
 from voters.inmates import staff_views
 from voters.inmates import views as roster
 from voters.letters import views as kpps
 from voters.lists import views as lists
 from voters.reconciliation import views as reconciliation
-
-navigation.add("home", _("Beranda"), ALL_ROLES, order=0)
-navigation.add("inmate_list", "WBP", READERS, order=10)
-navigation.add("nik_worklist", "NIK & Dukcapil", STAFF, order=20)
-navigation.add("roster_import", _("Impor SDP"), (Role.OPERATOR,), order=25)
-navigation.add("staff_roster", _("Petugas"), (Role.OPERATOR,), order=27)
-navigation.add("reconciliation", _("Rekonsiliasi"), READERS, order=40)
-navigation.add("reconciliation_review", _("Pemeriksaan"), STAFF, order=45)
-navigation.add("kpps_home", "TPS & KPPS", ALL_ROLES, order=50)
-navigation.add("voter_lists", _("Daftar Pemilih"), ALL_ROLES, order=30)
-navigation.add("reference_dpt", _("DPT Rujukan"), READERS, order=35)
-navigation.add("admin:index", _("Administrasi"), (), order=90)  # administrators only
 
 urlpatterns = [
     path("", core.home, name="home"),

@@ -1,13 +1,26 @@
-"""Navigation entries by role. Feature modules add theirs with add()."""
+"""Navigation entries by role: the whole menu, declared here in the order it is shown."""
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
-NAV = []
+from coordination.access import READERS as COORDINATION_READERS
+from voters.core.access import ALL_ROLES, READERS, STAFF, Role
 
-
-def add(url_name, label, roles, order=100):
-    NAV.append({"url_name": url_name, "label": label, "roles": tuple(roles), "order": order})
-    NAV.sort(key=lambda item: item["order"])
+# (URL name, label, roles that see it); administrators see every entry.
+NAV = [
+    ("home", _("Beranda"), ALL_ROLES),
+    ("inmate_list", "WBP", READERS),
+    ("nik_worklist", "NIK & Dukcapil", STAFF),
+    ("roster_import", _("Impor SDP"), (Role.OPERATOR,)),
+    ("staff_roster", _("Petugas"), (Role.OPERATOR,)),
+    ("voter_lists", _("Daftar Pemilih"), ALL_ROLES),
+    ("reference_dpt", _("DPT Rujukan"), READERS),
+    ("reconciliation", _("Rekonsiliasi"), READERS),
+    ("reconciliation_review", _("Pemeriksaan"), STAFF),
+    ("kpps_home", "TPS & KPPS", ALL_ROLES),
+    ("coordination:meeting_list", _("Rapat koordinasi"), COORDINATION_READERS),
+    ("admin:index", _("Administrasi"), ()),  # administrators only
+]
 
 
 def items_for(request):
@@ -15,14 +28,14 @@ def items_for(request):
     if not user.is_authenticated:
         return []
     items = []
-    for entry in NAV:
-        if not (user.is_superuser or user.role == "admin" or user.role in entry["roles"]):
+    for url_name, label, roles in NAV:
+        if not (user.is_superuser or user.role == "admin" or user.role in roles):
             continue
         try:
-            url = reverse(entry["url_name"])
+            url = reverse(url_name)
         except NoReverseMatch:
             continue
-        items.append({"url": url, "label": entry["label"], "active": False})
+        items.append({"url": url, "label": label, "active": False})
     # The entry with the longest URL that the current path starts with is the active one.
     matches = [i for i in items if request.path == i["url"]
                or (i["url"] != "/" and request.path.startswith(i["url"]))]

@@ -2,6 +2,9 @@
 
 import csv
 import datetime as dt
+import logging
+
+logger = logging.getLogger(__name__)
 
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\0")
 
@@ -34,14 +37,26 @@ def write_csv(handle, header, rows, *, delimiter=","):
     return count
 
 
+def check_defusedxml() -> bool:
+    """openpyxl parses XML with defusedxml only when that is installed (SECURITY.md check 11):
+    say so loudly when it is not. Run where openpyxl is first imported (write_xlsx, and the
+    admin's XLSX imports: workbooks are otherwise read by python-calamine), not at every
+    start-up, which it would slow by 0.07 s (bench/README.md)."""
+    import openpyxl
+
+    if getattr(openpyxl, "DEFUSEDXML", False) is not True:
+        logger.error("openpyxl runs without defusedxml: XML entity attacks in workbooks are not "
+                     "refused by the parser; install defusedxml (requirements.txt)")
+        return False
+    return True
+
+
 def write_xlsx(path, header, rows, *, sheet_title="Data", text_columns=()):
     """A workbook with one sheet; columns named in text_columns are stored as text ('@')."""
     # openpyxl is imported here, not at start-up: 0.07 s that every command would pay.
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
-
-    from voters.apps import check_defusedxml
 
     check_defusedxml()
 

@@ -13,15 +13,10 @@ from voters.core.access import ALL_ROLES, READERS, Role, role_required
 from voters.core.jobs import sweep_if_due
 from voters.core.middleware import passive
 from voters.core.panels import home_panels
-from voters.models import TPS, Election, ImportBatch, ReconciliationRun
+from voters.models import TPS, Election, ImportBatch, LetterBatch, ReconciliationRun
 
-# Job rows that have a progress bar, by the short name used in URLs. Other modules register
-# theirs with register_job().
-JOB_MODELS = {"impor": ImportBatch, "rekonsiliasi": ReconciliationRun}
-
-
-def register_job(key, model):
-    JOB_MODELS[key] = model
+# Job rows that have a progress bar, by the short name used in URLs.
+JOB_MODELS = {"impor": ImportBatch, "rekonsiliasi": ReconciliationRun, "surat": LetterBatch}
 
 
 class LoginView(auth_views.LoginView):

@@ -17,9 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from voters.core.access import ALL_ROLES, Role, has_role, role_required, show_nik
 from voters.core.middleware import passive
-from voters.core.panels import register_panel
 from voters.core.params import local_url
-from voters.core.views import register_job
 from voters.letters import polling as polling_service
 from voters.letters import services as service
 from voters.letters.counts import register_summary
@@ -33,8 +31,6 @@ from voters.letters.forms import (
 )
 from voters.letters.services import LetterError
 from voters.models import LetterBatch, LetterDelivery, NoticeTemplate
-
-register_job("surat", LetterBatch)
 
 # Letters carry the voter's full NIK: the KPPS of the TPS and the facility's staff who print.
 LETTER_ROLES = (Role.KPPS, Role.OPERATOR, Role.ADMIN)
@@ -72,7 +68,6 @@ def pdf_response(data, filename):
 # -- overview -------------------------------------------------------------------------------
 
 
-@register_panel
 def letters_panel(request):
     """Home page: per TPS still ahead, letters delivered / not yet and days to H-3."""
     user = request.user

@@ -25,7 +25,6 @@ from voters.core.access import (
     show_nik,
 )
 from voters.core.middleware import capped_upload
-from voters.core.panels import register_panel
 from voters.core.views import scoped_job
 from voters.letters import pdf as letters
 from voters.lists import services as list_service
@@ -422,7 +421,6 @@ def list_import_result(request, pk):
     )
 
 
-@register_panel
 def lists_panel(request):
     user = request.user
     if not has_role(user, (Role.KPU, Role.OPERATOR)):
