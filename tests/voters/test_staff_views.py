@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
 
+from voters.core.uploads import ImportRejected
 from voters.inmates import staff as service
 from voters.models import AuditEvent, ImportBatch, StaffMember
 
@@ -134,5 +135,5 @@ def test_a_lost_preview_job_is_sent_again_and_a_lost_import_job_too(operator, cl
 def test_import_staff_service_refuses_a_changed_file(tmp_path, blora):
     path = tmp_path / "p.csv"
     path.write_text(CSV, encoding="utf-8")
-    with pytest.raises(service.StaffRejected, match="berubah sejak pratinjau"):
+    with pytest.raises(ImportRejected, match="berubah sejak pratinjau"):
         service.import_staff(path=path, facility=blora, expected_sha256="0" * 64)

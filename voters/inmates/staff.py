@@ -15,11 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from voters.core import audit
-from voters.core.uploads import xlsx_limits
+from voters.core.uploads import ImportRejected, xlsx_limits
 from voters.models import AuditEvent, Facility, ImportBatch, StaffMember, User
 from voters.readers import tables
 from voters.readers.cells import FileRejected, keep_raw, parse_date, parse_sex, parse_text
-from voters.readers.tables import Column, RowError, format_errors
+from voters.readers.tables import Column, RowError
 from voters.rules import nik as nik_rules
 
 STAFF_COLUMNS = [
@@ -33,17 +33,6 @@ STAFF_COLUMNS = [
 MAX_TEXT = {"nama": 200, "nip": 40, "jabatan": 200}
 
 logger = logging.getLogger(__name__)
-
-
-class StaffRejected(Exception):
-    """A staff file that cannot be imported; nothing was written. ``str()`` is the message."""
-
-    def __init__(self, file_name: str, reason: str, *, errors: list[RowError] | None = None):
-        self.file_name, self.reason, self.errors = file_name, reason, list(errors or [])
-        text = f'Berkas "{file_name}" ditolak: {reason}'
-        if self.errors:
-            text += "\n" + format_errors(self.errors)
-        super().__init__(text)
 
 
 @dataclass
@@ -75,13 +64,13 @@ class StaffOutcome:
 
 
 def read_staff(path: str | os.PathLike[str], *, file_name: str) -> list[dict]:
-    """The file's rows as StaffMember field values, or StaffRejected listing every bad row."""
+    """The file's rows as StaffMember field values, or ImportRejected listing every bad row."""
     if not os.path.isfile(path):
-        raise StaffRejected(file_name, "berkas tidak ditemukan")
+        raise ImportRejected.refused(file_name, "berkas tidak ditemukan")
     try:
         rows, errors = tables.collect(path, STAFF_COLUMNS, limits=xlsx_limits())
     except FileRejected as error:
-        raise StaffRejected(file_name, error.reason) from None
+        raise ImportRejected.refused(file_name, error.reason) from None
     people, seen = [], {}
     for row in rows:
         if row.errors:
@@ -115,10 +104,11 @@ def read_staff(path: str | os.PathLike[str], *, file_name: str) -> list[dict]:
     if errors:
         errors.sort(key=lambda error: error.row_number)
         count = len({error.row_number for error in errors})
-        raise StaffRejected(file_name, f"{count} baris bermasalah; tidak ada yang disimpan",
-                            errors=errors)
+        raise ImportRejected.refused(
+            file_name, f"{count} baris bermasalah; tidak ada yang disimpan", errors=errors
+        )
     if not people:
-        raise StaffRejected(file_name, "berkas tidak berisi baris petugas")
+        raise ImportRejected.refused(file_name, "berkas tidak berisi baris petugas")
     return people
 
 
@@ -200,7 +190,9 @@ def import_staff(
     (a confirmed preview) refuses a file that changed since it was previewed."""
     plan = plan_staff(path=path, facility=facility, file_name=file_name)
     if expected_sha256 and plan.sha256 != expected_sha256:
-        raise StaffRejected(plan.file_name, "berkas berubah sejak pratinjau; unggah ulang")
+        raise ImportRejected.refused(
+            plan.file_name, "berkas berubah sejak pratinjau; unggah ulang"
+        )
     outcome = plan.outcome
     if not (outcome.new or outcome.changed or outcome.left):
         return outcome
@@ -238,7 +230,7 @@ def start_staff_preview(*, uploaded, facility: Facility, user: User) -> ImportBa
     from voters.core.jobs import start_upload_job
 
     return start_upload_job(
-        path=storage.save_upload(uploaded, "imports"),
+        path=storage.save_upload(uploaded)[0],  # the preview job records the file's hash
         task=tasks.staff_preview_task,
         kind=ImportBatch.Kind.STAFF,
         facility=facility,
@@ -268,7 +260,7 @@ def run_staff_preview(batch_id: int) -> ImportBatch | None:
     try:
         plan = plan_staff(path=batch.stored_path, facility=batch.facility,
                           file_name=batch.file_name)
-    except StaffRejected as refused:
+    except ImportRejected as refused:
         batch.row_errors = [{"row": e.row_number, "column": e.column, "message": str(e)}
                             for e in refused.errors[:1000]]
         batch.save(update_fields=["row_errors"])
@@ -324,7 +316,7 @@ def run_staff_import(batch_id: int) -> ImportBatch | None:
         outcome = import_staff(path=batch.stored_path, facility=batch.facility,
                                user=batch.created_by, file_name=batch.file_name, batch=batch,
                                expected_sha256=batch.sha256)
-    except StaffRejected as refused:
+    except ImportRejected as refused:
         discard_upload(batch)
         batch.fail(str(refused))
         return batch

@@ -1,4 +1,5 @@
 from voters.core.setup import facility_by_code
+from voters.core.uploads import ImportRejected
 from voters.inmates import staff
 from voters.management.base import ContractCommand
 
@@ -9,7 +10,7 @@ class Command(ContractCommand):
         "boleh ada). Daftar lama UPT itu diganti utuh. Contoh: import_staff petugas.xlsx "
         "--facility RUTAN-BLORA"
     )
-    expected_errors = (*ContractCommand.expected_errors, staff.StaffRejected)
+    expected_errors = (*ContractCommand.expected_errors, ImportRejected)
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="berkas .csv atau .xlsx")
