@@ -483,3 +483,31 @@ def test_six_concurrent_accepts_leave_one_decision_and_queue_one_run(loaded, ope
     assert ReviewDecision.objects.count() == 1
     assert len(queued) == 1
     assert ReconciliationRun.objects.count() == runs_before + 1
+
+
+def test_a_runs_exports_do_not_change_when_the_roster_changes_after_it(loaded, tmp_path):
+    from voters.reconciliation.exports import EXPORTS, write_export
+
+    run = reconcile(election=_election(), facility=_facility(), today=_date(TODAY))
+
+    def exports():
+        files = {}
+        for kind in EXPORTS:
+            path = tmp_path / f"{kind}.csv"
+            write_export(run=run, kind=kind, fmt="csv", path=path)
+            files[kind] = path.read_text(encoding="utf-8-sig")
+        return files
+
+    before = exports()
+    assert "PINDAHAN BARU" in before["pindah-memilih"]
+    assert "BUDI SANTOSO" in before["a-daftar-pemilih-loksus"]
+    for inmate in Inmate.objects.filter(no_registrasi__in=["A.01", "A.09"]):
+        inmate.nama = inmate.nama + " DIUBAH"
+        inmate.nik, inmate.nik_format = "", "blank"
+        inmate.no_kk, inmate.tempat_lahir, inmate.alamat = "3316010000000099", "DEMAK", "JALAN LAIN"
+        inmate.tanggal_lahir = inmate.tanggal_lahir.replace(year=1960)
+        inmate.jenis_kelamin, inmate.status_perkawinan = "P", "P"
+        inmate.kode_wilayah, inmate.register = "33.21.01", "B.I"
+        inmate.save()
+    Inmate.objects.get(no_registrasi="A.10").delete()
+    assert exports() == before

@@ -4,16 +4,22 @@ Every export masks NIK/KK for roles that may not see them, escapes formula cells
 recorded in the audit trail with who, what, how many rows and a hash of the file.
 """
 
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.http import HttpRequest
+
 from voters.core import audit
 from voters.core import spreadsheets as exports
-from voters.models import AuditEvent, Inmate
+from voters.models import AuditEvent, Inmate, User
 from voters.reconciliation.layouts import (
     A_DAFTAR_PEMILIH_LOKSUS,
     LEFT_THE_FACILITY,
     PINDAH_MEMILIH,
     RECONCILIATION,
 )
-from voters.reconciliation.models import Category
+from voters.reconciliation.models import Category, ReconciliationItem, ReconciliationRun
+from voters.rules import custody
 from voters.rules import nik as nik_rules
 from voters.rules.eligibility import age_on
 
@@ -34,7 +40,7 @@ def _date(value, user=None):
     return value.isoformat()
 
 
-def reconciliation_rows(run, user=None):
+def reconciliation_rows(run: ReconciliationRun, user: User | None = None) -> Iterator[dict]:
     for item in run.items.all().order_by("position"):
         yield {
             "kategori": item.category,
@@ -50,59 +56,69 @@ def reconciliation_rows(run, user=None):
         }
 
 
-def _inmates(run, items):
-    ids = [i.inmate_id for i in items if i.inmate_id]
-    return Inmate.objects.in_bulk(ids)
+#: What the exports print about an inmate beyond the item's own columns (nik, nama,
+#: no_registrasi, tanggal_lahir, jenis_kelamin): the run keeps them on each item
+#: (ReconciliationItem.inmate_snapshot), so that a run's exports never read today's roster.
+INMATE_SNAPSHOT_FIELDS = ("no_kk", "tempat_lahir", "status_perkawinan", "alamat", "kode_wilayah",
+                          "nik_format", "register")
 
 
-def loksus_rows(run, user=None):
+def inmate_snapshot(inmate: Inmate) -> dict[str, str]:
+    """The inmate's INMATE_SNAPSHOT_FIELDS, for the run's item about them."""
+    return {name: getattr(inmate, name) or "" for name in INMATE_SNAPSHOT_FIELDS}
+
+
+def _about_an_inmate(item: ReconciliationItem) -> bool:
+    # The key, not inmate_id: the run's rows stay whole if an inmate is deleted later.
+    return item.key.startswith("inmate:")
+
+
+def loksus_rows(run: ReconciliationRun, user: User | None = None) -> Iterator[dict]:
     """Voters expected inside on polling day, in the Model A-Daftar Pemilih Lokasi Khusus."""
     items = [i for i in run.items.all().order_by("position")
-             if i.inmate_id and i.category not in NOT_VOTING]
-    inmates = _inmates(run, items)
+             if _about_an_inmate(i) and i.category not in NOT_VOTING]
     tps = run.election.tps_set.filter(facility=run.facility).order_by("number").first()
     for n, item in enumerate(items, start=1):
-        inmate = inmates[item.inmate_id]
+        inmate = item.inmate_snapshot
         yield {
-            "no": n, "nkk": _nik(inmate.no_kk, user), "nik": _nik(inmate.nik, user),
-            "nama": inmate.nama, "tempat_lahir": inmate.tempat_lahir,
-            "tanggal_lahir": _date(inmate.tanggal_lahir, user),
-            "usia": age_on(inmate.tanggal_lahir, run.election.polling_date),
-            "status_perkawinan": inmate.status_perkawinan,
-            "jenis_kelamin": inmate.jenis_kelamin, "alamat": inmate.alamat,
+            "no": n, "nkk": _nik(inmate.get("no_kk"), user), "nik": _nik(item.nik, user),
+            "nama": item.nama, "tempat_lahir": inmate.get("tempat_lahir", ""),
+            "tanggal_lahir": _date(item.tanggal_lahir, user),
+            "usia": age_on(item.tanggal_lahir, run.election.polling_date),
+            "status_perkawinan": inmate.get("status_perkawinan", ""),
+            "jenis_kelamin": item.jenis_kelamin, "alamat": inmate.get("alamat", ""),
             "rt": "", "rw": "", "disabilitas": "",
-            "ktp_el": "S" if inmate.nik_format == "valid" else "B",
+            "ktp_el": "S" if inmate.get("nik_format") == "valid" else "B",
             "keterangan": "✓" if item.category == Category.TERDAFTAR else f"B ({item.category})",
             "tps": item.tps or (tps.number if tps else ""),
         }
 
 
-def pindah_rows(run, user=None):
+def pindah_rows(run: ReconciliationRun, user: User | None = None) -> Iterator[dict]:
     """USUL_DPTB proposals with what Formulir A-Surat Pindah Memilih needs."""
     items = list(run.items.filter(category=Category.USUL_DPTB).order_by("position"))
-    inmates = _inmates(run, items)
     tps = run.election.tps_set.filter(facility=run.facility).order_by("number").first()
     for n, item in enumerate(items, start=1):
-        inmate = inmates.get(item.inmate_id)
-        if inmate is None:
+        if not _about_an_inmate(item):
             continue
+        inmate = item.inmate_snapshot
         yield {
-            "no": n, "nik": _nik(inmate.nik, user), "nkk": _nik(inmate.no_kk, user),
-            "nama": inmate.nama, "tempat_lahir": inmate.tempat_lahir,
-            "tanggal_lahir": _date(inmate.tanggal_lahir, user),
-            "jenis_kelamin": inmate.jenis_kelamin, "alamat": inmate.alamat,
-            "kode_wilayah": inmate.kode_wilayah, "tps_asal": item.ref.get("tps", ""),
+            "no": n, "nik": _nik(item.nik, user), "nkk": _nik(inmate.get("no_kk"), user),
+            "nama": item.nama, "tempat_lahir": inmate.get("tempat_lahir", ""),
+            "tanggal_lahir": _date(item.tanggal_lahir, user),
+            "jenis_kelamin": item.jenis_kelamin, "alamat": inmate.get("alamat", ""),
+            "kode_wilayah": inmate.get("kode_wilayah", ""), "tps_asal": item.ref.get("tps", ""),
             "kelurahan_asal": item.ref.get("kelurahan", ""),
             "kecamatan_asal": item.ref.get("kecamatan", ""),
             "tps_tujuan": tps.number if tps else "",
             "alasan_pindah": "menjalani penahanan di rutan/lapas"
-            if inmate.is_tahanan else "menjalani pidana penjara",
+            if custody.is_tahanan(inmate.get("register", "")) else "menjalani pidana penjara",
             "surat_suara": item.surat_suara, "batas_waktu": item.deadline_note,
-            "no_registrasi": inmate.no_registrasi,
+            "no_registrasi": item.no_registrasi,
         }
 
 
-def left_rows(run, user=None):
+def left_rows(run: ReconciliationRun, user: User | None = None) -> Iterator[dict]:
     """Listed people who left (or will leave) before polling day: the KPU must be told."""
     items = [i for i in run.items.filter(category=Category.KELUAR).order_by("position")
              if i.entry_ids]
@@ -126,7 +142,8 @@ TEXT_COLUMNS = ["nik", "NIK", "NKK", "no_registrasi", "NO REGISTRASI WBP", "tps"
                 "TPS ASAL", "TPS TUJUAN"]
 
 
-def write_export(*, run, kind, fmt, path, user=None, request=None):
+def write_export(*, run: ReconciliationRun, kind: str, fmt: str, path: str | Path,
+                 user: User | None = None, request: HttpRequest | None = None) -> int:
     """Write one export of a run to `path`; returns the number of rows. Audited."""
     layout, rows_of, title = EXPORTS[kind]
     header = [h for h, _k in layout]

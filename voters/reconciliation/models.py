@@ -110,6 +110,10 @@ class ReconciliationItem(models.Model):
     no_registrasi = models.CharField(max_length=60, blank=True)
     tanggal_lahir = models.DateField(null=True, blank=True)
     jenis_kelamin = models.CharField(max_length=1, blank=True)
+    # The rest of what the exports print about the inmate (exports.INMATE_SNAPSHOT_FIELDS), as
+    # it was when the run ran: every export of a run comes from the run, never from today's
+    # roster. Empty for a row with no inmate.
+    inmate_snapshot = models.JSONField(_("data WBP saat rekonsiliasi"), default=dict, blank=True)
 
     class Meta:
         ordering = ["run", "position"]

@@ -24,6 +24,7 @@ from django.utils import timezone
 from voters.core import audit
 from voters.lists.services import active_reference, dapil_table, nik_number
 from voters.models import AuditEvent, Election, Facility, Inmate, User
+from voters.reconciliation.exports import inmate_snapshot
 from voters.reconciliation.models import ReconciliationItem, ReconciliationRun, ReviewDecision
 from voters.reconciliation.selectors import as_matching_election, as_matching_inmate
 from voters.rules import match
@@ -147,8 +148,8 @@ def _digest(*, election, facility, today, inmates, entries, reference, decisions
              f"{today}".encode())
     for inmate in inmates:
         h.update(f"i{inmate.pk}:{inmate.version}:{inmate.row_hash}:{inmate.nik}:"
-                 f"{inmate.tanggal_keluar}:{inmate.tanggal_bebas}:{inmate.hak_pilih_dicabut}"
-                 .encode())
+                 f"{inmate.tanggal_keluar}:{inmate.tanggal_bebas}:{inmate.hak_pilih_dicabut}:"
+                 f"{json.dumps(inmate_snapshot(inmate), sort_keys=True)}".encode())
     for entry in entries:
         h.update(f"e{entry.pk}:{entry_fingerprint(entry)}".encode())
     h.update(f"r{reference.pk if reference else 0}".encode())
@@ -342,6 +343,7 @@ def _item(run, position, result, inmates_by_id, entries_by_id):
         no_registrasi=inmate.no_registrasi if inmate else "",
         tanggal_lahir=person.tanggal_lahir if person else None,
         jenis_kelamin=person.jenis_kelamin if person else "",
+        inmate_snapshot=inmate_snapshot(inmate) if inmate else {},
     )
 
 
