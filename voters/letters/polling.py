@@ -7,6 +7,7 @@ TPS they appear on (a conditional unique constraint on the voter's key).
 """
 
 from collections import Counter
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -25,12 +26,11 @@ from voters.letters.services import (
     tps_entries,
     voter_key,
 )
-from voters.models import AuditEvent, Inmate, ListEntry, PollingCheckIn
+from voters.models import TPS, AuditEvent, Inmate, ListEntry, PollingCheckIn, User
 from voters.reconciliation import selectors
+from voters.rules import eligibility, match
 from voters.rules import nik as nik_rules
 from voters.rules.classify import entitlement
-from voters.rules.match import PROBABLE_THRESHOLD
-from voters.rules.names import name_similarity
 
 
 def local_now(now=None):
@@ -109,10 +109,11 @@ def register_voters(tps):
     return voters
 
 
-def check_in(*, tps, key, user, now=None):
+def check_in(*, tps: TPS, key: str, user: User, now: datetime | None = None) -> PollingCheckIn:
     """Mark that the voter ``key`` of this TPS has voted."""
     election = tps.election
-    voter = next((v for v in list_voters(tps) if v.key == key), None)
+    voter = next((v for v in list_voters(tps, today=local_now(now).date()) if v.key == key),
+                 None)
     if voter is None:
         raise LetterError("Pemilih ini tidak ada di daftar pemilih TPS ini.")
     _require_open(election, voter.list_kind, now)
@@ -219,7 +220,7 @@ def add_dpk_voter(*, tps, user, nik, nama="", tanggal_lahir=None, jenis_kelamin=
             "Alamat KTP-el di luar wilayah pemilihan ini: tidak mendapat surat suara di TPS ini."
         )
     listed = _listed_entry(tps, nik=nik, nama=nama or inmate.nama, tanggal_lahir=tanggal_lahir,
-                           inmate=inmate)
+                           inmate=inmate, today=today)
     if listed is not None:
         raise LetterError(
             f"Orang ini sudah terdaftar di {LIST_LABELS.get(listed.voter_list.kind)} nomor "
@@ -286,21 +287,29 @@ def _dpk_inmate(tps, *, nik, no_registrasi, today):
     return inmate
 
 
-def _listed_entry(tps, *, nik, nama, tanggal_lahir, inmate):
-    """The entry of this TPS's lists that is this person, if any."""
+def _listed_entry(tps, *, nik, nama, tanggal_lahir, inmate, today):
+    """The entry of this TPS's lists that is this person, if any: one the matcher pairs with
+    the KTP-el shown (its NIK, or a masked NIK agreeing with it with the birth date and a
+    similar name), else one the reconciliation pairs with the inmate."""
     entries = tps_entries(tps)
-    for entry in entries:
-        if entry.nik == nik:
-            return entry
-        if (
-            nik_rules.is_masked(entry.nik)
-            and entry.tanggal_lahir == tanggal_lahir
-            and nik_rules.masked_matches(entry.nik, nik)
-            and name_similarity(entry.nama, nama) >= PROBABLE_THRESHOLD
-        ):
-            return entry
-    matched = selectors.match_list_entries(entries, [inmate])
-    return next((e for e in entries if e.pk in matched), None)
+    shown = eligibility.Inmate(id=inmate.pk, nama=nama, nik=nik, birth_date=tanggal_lahir,
+                               admitted=inmate.tanggal_masuk)
+    pairing = match.pair_entries(
+        inmates=[shown], entries=[selectors.as_matching_entry(e) for e in entries], today=today
+    )
+    # Only by NIK: a likeness of name and birth date alone does not make the KTP-el that entry.
+    by_nik = {
+        entry.id
+        for group in pairing.by_inmate.values()
+        for entry, how in group.members
+        if how.layer in ("nik", "masked_nik")
+    }
+    listed = next((e for e in entries if e.pk in by_nik), None)
+    if listed is not None:
+        return listed
+    paired = selectors.paired_inmates(election=tps.election, facility_id=tps.facility_id,
+                                      entries=entries, today=today)
+    return next((e for e in entries if getattr(paired.get(e.pk), "pk", None) == inmate.pk), None)
 
 
 def _next_dpk_number(tps):

@@ -17,6 +17,7 @@ import logging
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from django.db import transaction
@@ -26,8 +27,8 @@ from voters.core import audit, storage
 from voters.core.jobs import ThrottledProgress
 from voters.letters import pdf as letters
 from voters.models import (
+    TPS,
     AuditEvent,
-    Inmate,
     LetterBatch,
     LetterDelivery,
     ListEntry,
@@ -127,28 +128,29 @@ def sort_key(voter):
     return (kind, voter.number or 0)
 
 
-def tps_entries(tps):
-    return list(
+def tps_entries(tps: TPS) -> list[ListEntry]:
+    """The entries of the TPS's lists, DPK, DPT then DPTb (the kinds' alphabetical order)."""
+    entries = list(
         ListEntry.objects.filter(voter_list__tps=tps, voter_list__election=tps.election)
         .select_related("voter_list")
         .order_by("voter_list__kind", "position")
     )
+    for entry in entries:
+        entry.voter_list.tps = tps
+    return entries
 
 
-def list_voters(tps):
-    """Every entry of the TPS lists (DPT, DPTb, DPK) in list order, matched to inmates where
-    possible, whether or not they are inside: the polling-day register."""
+def list_voters(tps: TPS, *, today: date | None = None) -> list[Voter]:
+    """Every entry of the TPS lists (DPT, DPTb, DPK) in list order, with the inmate the
+    reconciliation pairs it with (``selectors.paired_inmates``), whether or not they are
+    inside: the polling-day register."""
     entries = tps_entries(tps)
-    inmates = Inmate.objects.filter(facility_id=tps.facility_id)
-    if entries:
-        niks = {e.nik for e in entries if e.nik and "*" not in e.nik}
-        births = {e.tanggal_lahir for e in entries if nik_rules.is_masked(e.nik)}
-        inmates = list(inmates.filter(nik__in=niks) | inmates.filter(tanggal_lahir__in=births))
-    else:
-        inmates = []
-    matched = selectors.match_list_entries(entries, inmates)
+    paired = selectors.paired_inmates(
+        election=tps.election, facility_id=tps.facility_id, entries=entries,
+        today=today or timezone.localdate(),
+    )
     voters = [
-        Voter(entry=e, inmate=matched.get(e.pk), list_kind=e.voter_list.kind, number=e.position)
+        Voter(entry=e, inmate=paired.get(e.pk), list_kind=e.voter_list.kind, number=e.position)
         for e in entries
     ]
     voters.sort(key=sort_key)
@@ -211,7 +213,7 @@ def assign_windows(voters, *, election, template):
     return voters
 
 
-def recipients(tps, *, block=None):
+def recipients(tps: TPS, *, block: str | None = None) -> list[Voter]:
     """The voters of ``tps`` who get a letter, in list order, with their arrival window.
 
     Windows are spread over the whole TPS before the block is picked, so a voter's suggested

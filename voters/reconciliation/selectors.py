@@ -1,24 +1,36 @@
 """Reads that several pages and services share."""
 
+import datetime as dt
+import hashlib
+import json
 from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from voters.models import Election, Inmate, ListEntry, TMSReason, VoterList
-from voters.rules import eligibility
+from voters.models import (
+    TPS,
+    Election,
+    Facility,
+    Inmate,
+    ListEntry,
+    ReviewDecision,
+    TMSReason,
+    User,
+    VoterList,
+)
+from voters.rules import eligibility, match
 from voters.rules import nik as nik_rules
 from voters.rules.lists import list_rank
-from voters.rules.match import PROBABLE_THRESHOLD
-from voters.rules.names import name_similarity
 
 
-def elections_for(user):
+def elections_for(user: User) -> QuerySet[Election]:
     return Election.objects.filter(tps_set__in=user.tps_queryset()).distinct()
 
 
-def current_election(user, code=None):
+def current_election(user: User, code: str | None = None) -> Election | None:
     """The election a page is about: the one asked for, else the next polling day, else the
     most recent. Kept on the user object, which lives for one request, so that the dashboard
     and the home page's panels ask the database once."""
@@ -38,7 +50,7 @@ def _current_election(user, code):
     return upcoming or elections.order_by("-polling_date").first()
 
 
-def as_matching_inmate(inmate):
+def as_matching_inmate(inmate: Inmate) -> eligibility.Inmate:
     return eligibility.Inmate(
         id=inmate.pk,
         no_registrasi=inmate.no_registrasi,
@@ -62,7 +74,9 @@ def as_matching_inmate(inmate):
     )
 
 
-def as_matching_election(election, dapil=None):
+def as_matching_election(
+    election: Election, dapil: Mapping[str, Mapping[str, str]] | None = None
+) -> eligibility.Election:
     return eligibility.Election(
         kind=election.kind,
         polling_date=election.polling_date,
@@ -74,32 +88,152 @@ def as_matching_election(election, dapil=None):
     )
 
 
-def tms_table():
+def tms_table() -> dict[str, tuple[str | None, str]]:
     """TMS reasons as data: key -> (code, label), editable by an admin."""
     rows = {r.key: (r.code, r.label) for r in TMSReason.objects.all()}
     return {key: rows.get(key, default) for key, default in eligibility.TMS_REASONS.items()}
 
 
-def ineligibility(inmate, election, table=None):
+def ineligibility(
+    inmate: Inmate, election: Election, table: dict[str, tuple[str | None, str]] | None = None
+) -> list[tuple[str | None, str]]:
     """[(code, label)] of each reason this inmate may not vote in this election; [] = eligible."""
     table = table or tms_table()
     keys = eligibility.tms_reasons(as_matching_inmate(inmate), as_matching_election(election))
     return [table[k] for k in keys]
 
 
-# -- notification letters -----------------------------------------------------------------------
+# -- the one pairing of list entries with inmates -----------------------------------------------
 
 #: inmate fields that no list page reads (JSON and timestamps are the costly ones to decode,
 #: a few thousand times per page otherwise)
 UNUSED_INMATE_FIELDS = ("nik_issues", "nik_status_at", "created_at", "updated_at", "row_hash",
                         "keterangan", "putusan_pencabutan")
-#: what matching, letters and the delivery register read of a recipient inmate
-RECIPIENT_INMATE_FIELDS = ("no_registrasi", "nama", "nik", "tanggal_lahir", "jenis_kelamin",
-                           "blok", "tanggal_masuk", "tanggal_bebas", "tanggal_keluar",
-                           "jenis_keluar")
-#: list-entry fields that neither letters nor registers read
+#: what the matcher (as_matching_inmate, inmate_fingerprint), the letters and the registers
+#: read of an inmate
+PAIRED_INMATE_FIELDS = ("facility", "no_registrasi", "nama", "aliases", "nik", "nik_format",
+                        "tanggal_lahir", "jenis_kelamin", "status_perkawinan", "kewarganegaraan",
+                        "kode_wilayah", "register", "tanggal_masuk", "tanggal_bebas",
+                        "tanggal_keluar", "jenis_keluar", "hak_pilih_dicabut", "tni_polri", "blok")
+#: list-entry fields that neither the matcher, letters nor registers read
 UNUSED_ENTRY_FIELDS = ("nkk", "tempat_lahir", "status_perkawinan", "kode_wilayah", "tps_number",
                        "keterangan", "row_number")
+#: the order in which a reconciliation run gives the facility's entries to the matcher
+RUN_ORDER = ("voter_list__tps__number", "voter_list__kind", "position")
+
+
+def _in_run_order(entry: ListEntry) -> tuple:
+    """RUN_ORDER in Python, for entries loaded in other orders."""
+    return (entry.voter_list.tps.number, entry.voter_list.kind, entry.position)
+
+
+def facility_entries(election: Election, facility: Facility) -> list[ListEntry]:
+    """Every entry of the facility's TPS lists in this election, in RUN_ORDER."""
+    return list(
+        ListEntry.objects.filter(voter_list__election=election,
+                                 voter_list__tps__facility=facility)
+        .select_related("voter_list", "voter_list__tps")
+        .order_by(*RUN_ORDER)
+    )
+
+
+def entry_fingerprint(entry: ListEntry) -> str:
+    """What identifies a list entry across re-imports: its list, TPS and the person's data."""
+    data = [entry.voter_list.kind, entry.voter_list.tps.number, entry.nik, entry.nama,
+            entry.tanggal_lahir.isoformat()]
+    return hashlib.sha256(json.dumps(data).encode()).hexdigest()
+
+
+def inmate_fingerprint(inmate: Inmate) -> str:
+    data = [inmate.nik, inmate.nama, inmate.aliases, inmate.tanggal_lahir.isoformat(),
+            inmate.jenis_kelamin]
+    return hashlib.sha256(json.dumps(data).encode()).hexdigest()
+
+
+def as_matching_entry(entry: ListEntry) -> match.ListEntry:
+    return match.ListEntry(
+        id=entry.pk, kind=entry.voter_list.kind, tps=entry.voter_list.tps.number,
+        nik=entry.nik, nama=entry.nama, birth_date=entry.tanggal_lahir,
+        sex=entry.jenis_kelamin or "")
+
+
+def decisions_in_force(*, election: Election, facility_id: int, inmates_by_id: dict[int, Inmate],
+                       entries: Iterable[ListEntry]) -> list[match.Decision]:
+    """Review decisions still in force, mapped onto these entries' ids: a decision lapses when
+    its inmate's data changed, and follows its entry through a re-import (same fingerprint)."""
+    active = list(ReviewDecision.objects.filter(election=election, facility_id=facility_id,
+                                                superseded_at__isnull=True).order_by("decided_at"))
+    if not active:
+        return []
+    by_fingerprint = defaultdict(list)
+    for entry in entries:
+        by_fingerprint[entry_fingerprint(entry)].append(entry.pk)
+    found = []
+    for decision in active:
+        inmate = inmates_by_id.get(decision.inmate_id)
+        if inmate is None or inmate_fingerprint(inmate) != decision.inmate_fingerprint:
+            continue  # the inmate's data changed: the decision no longer holds
+        if not decision.entry_fingerprint:
+            found.append(match.Decision(inmate_id=inmate.pk, entry_id=None,
+                                        verdict=decision.verdict))
+            continue
+        for entry_id in by_fingerprint.get(decision.entry_fingerprint, ()):
+            found.append(match.Decision(inmate_id=inmate.pk, entry_id=entry_id,
+                                        verdict=decision.verdict))
+    return found
+
+
+def paired_inmates(*, election: Election, facility_id: int, entries: Sequence[ListEntry],
+                   today: dt.date) -> dict[int, Inmate]:
+    """{entry id: inmate} for the entries of some of the facility's lists in ``election`` (whole
+    lists), as a reconciliation run on ``today`` pairs them: the one matcher
+    (rules.match.pair_entries) on the same inputs, review decisions included, so that a letter
+    and the polling-day register name the person the reconciliation names. Entries it pairs
+    with nobody are left out.
+
+    Only what can decide these entries is loaded, which gives the pairs a run over the whole
+    facility gives: the entries of the facility's other lists with one of their full NIKs (an
+    entry paired with nobody joins the person an entry with its NIK was paired with), and the
+    inmates with one of those full NIKs or birth dates or with a decision in force."""
+    if not entries:
+        return {}
+    own = {entry.pk for entry in entries}
+    niks = {nik_rules.clean(entry.nik) for entry in entries}
+    full = sorted(nik for nik in niks if nik_rules.is_full(nik))
+    siblings = []
+    if full:
+        siblings = list(
+            ListEntry.objects.filter(voter_list__election=election,
+                                     voter_list__tps__facility_id=facility_id, nik__in=full)
+            .exclude(voter_list_id__in={entry.voter_list_id for entry in entries})
+            .select_related("voter_list", "voter_list__tps").defer(*UNUSED_ENTRY_FIELDS)
+        )
+    everyone = sorted([*entries, *siblings], key=_in_run_order)
+    decided = ReviewDecision.objects.filter(election=election, facility_id=facility_id,
+                                            superseded_at__isnull=True)
+    condition = Q(tanggal_lahir__in={entry.tanggal_lahir for entry in everyone})
+    condition |= Q(pk__in=decided.values("inmate_id"))
+    if full:
+        condition |= Q(nik__in=full)
+    inmates = list(Inmate.objects.filter(facility_id=facility_id).filter(condition)
+                   .only(*PAIRED_INMATE_FIELDS))
+    by_id = {inmate.pk: inmate for inmate in inmates}
+    pairing = match.pair_entries(
+        inmates=[as_matching_inmate(inmate) for inmate in inmates],
+        entries=[as_matching_entry(entry) for entry in everyone],
+        today=today,
+        decisions=decisions_in_force(election=election, facility_id=facility_id,
+                                     inmates_by_id=by_id, entries=everyone),
+    )
+    return {
+        entry.id: by_id[inmate_id]
+        for inmate_id, group in pairing.by_inmate.items()
+        for entry, _how in group.members
+        if entry.id in own
+    }
+
+
+# -- notification letters -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -108,79 +242,36 @@ class Recipient:
     list and the voter's number on it."""
 
     entry: ListEntry
-    inmate: Inmate | None
+    inmate: Inmate
     list_kind: str
     number: int
 
 
-def match_list_entries(entries, inmates):
-    """{entry id: inmate}: equal full NIK; or a masked NIK whose visible digits agree with the
-    inmate's NIK, with the same birth date and a similar name (rules.match.PROBABLE_THRESHOLD).
-    Among several candidates: a full-NIK match first, then the most similar name."""
-    by_nik = defaultdict(list)
-    by_birth = defaultdict(list)
-    for inmate in inmates:
-        if inmate.nik:
-            by_nik[inmate.nik].append(inmate)
-        by_birth[inmate.tanggal_lahir].append(inmate)
-    found = {}
-    for entry in entries:
-        nik = entry.nik or ""
-        if nik and "*" not in nik and by_nik.get(nik):
-            # One person with several rows (re-admitted): the one still inside, else the latest.
-            found[entry.pk] = min(by_nik[nik], key=lambda i: (i.tanggal_keluar is not None, -i.pk))
-            continue
-        if not nik_rules.is_masked(nik):
-            continue
-        scored = []
-        for inmate in by_birth.get(entry.tanggal_lahir, ()):
-            if not nik_rules.masked_matches(nik, inmate.nik):
-                continue
-            score = name_similarity(entry.nama, inmate.nama)
-            if score >= PROBABLE_THRESHOLD:
-                scored.append((-score, inmate.pk, inmate))
-        if scored:
-            found[entry.pk] = min(scored)[2]
-    return found
-
-
-def notice_recipients(election, tps, block=None):
+def notice_recipients(election: Election, tps: TPS, *,
+                      today: dt.date | None = None) -> list[Recipient]:
     """The voters of ``tps`` who get a letter (DOMAIN.md §5.1), in list order (DPT, then DPTb,
-    then DPK, by position): every list entry matched (``match_list_entries``) to an inmate of
-    the facility who is expected inside on polling day. A person listed twice keeps the first
-    entry. ``block`` keeps one cell block (the inmate's ``blok``)."""
+    then DPK, by position): every list entry paired (``paired_inmates``) with an inmate who is
+    expected inside on polling day. A person listed twice keeps the first entry."""
     # The TPS's few lists in one query and attached by hand: a select_related would decode each
     # list's JSON summary once per entry (bench/README.md, "Load test").
     lists = {v.pk: v for v in VoterList.objects.filter(election=election, tps=tps)}
+    for voter_list in lists.values():
+        voter_list.tps = tps
     entries = list(ListEntry.objects.filter(voter_list_id__in=list(lists)).order_by()
                    .defer(*UNUSED_ENTRY_FIELDS))
     for entry in entries:
         entry.voter_list = lists[entry.voter_list_id]
     entries.sort(key=lambda e: (list_rank(e.voter_list.kind), e.position))
-    # Only inmates that match_list_entries can pair with an entry: an equal full NIK, or the
-    # birth date of a masked entry. Fields no letter or register reads are left unloaded.
-    niks = {e.nik for e in entries if e.nik and "*" not in e.nik}
-    births = {e.tanggal_lahir for e in entries if nik_rules.is_masked(e.nik)}
-    candidates = (
-        Inmate.objects.filter(facility_id=tps.facility_id)
-        .expected_inside_on(election.polling_date)
-        .filter(Q(nik__in=niks) | Q(tanggal_lahir__in=births))
-        .only(*RECIPIENT_INMATE_FIELDS)
-        if entries
-        else []
-    )
-    inmates = [
-        inmate for inmate in candidates if inmate.is_expected_inside_on(election.polling_date)
-    ]
-    matched = match_list_entries(entries, inmates)
+    paired = paired_inmates(election=election, facility_id=tps.facility_id, entries=entries,
+                            today=today or timezone.localdate())
     seen = set()
     recipients = []
     for entry in entries:
-        inmate = matched.get(entry.pk)
+        inmate = paired.get(entry.pk)
         if inmate is None or inmate.pk in seen:
             continue
-        seen.add(inmate.pk)
-        if block and inmate.blok != block:
+        if not inmate.is_expected_inside_on(election.polling_date):
             continue
+        seen.add(inmate.pk)
         recipients.append(Recipient(entry, inmate, entry.voter_list.kind, entry.position))
     return recipients

@@ -15,7 +15,6 @@ import hashlib
 import json
 import logging
 import time
-from collections import defaultdict
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
@@ -26,7 +25,15 @@ from voters.lists.services import active_reference, dapil_table, nik_number
 from voters.models import AuditEvent, Election, Facility, Inmate, User
 from voters.reconciliation.exports import inmate_snapshot
 from voters.reconciliation.models import ReconciliationItem, ReconciliationRun, ReviewDecision
-from voters.reconciliation.selectors import as_matching_election, as_matching_inmate
+from voters.reconciliation.selectors import (
+    as_matching_election,
+    as_matching_entry,
+    as_matching_inmate,
+    decisions_in_force,
+    entry_fingerprint,
+    facility_entries,
+    inmate_fingerprint,
+)
 from voters.rules import match
 from voters.rules.classify import classify, count_by_category
 
@@ -38,37 +45,6 @@ class ReconciliationBusy(Exception):
 
 
 # -- inputs ---------------------------------------------------------------------------------
-
-
-def _entries(election, facility):
-    from voters.models import ListEntry
-
-    return list(
-        ListEntry.objects.filter(voter_list__election=election,
-                                 voter_list__tps__facility=facility)
-        .select_related("voter_list", "voter_list__tps")
-        .order_by("voter_list__tps__number", "voter_list__kind", "position")
-    )
-
-
-def entry_fingerprint(entry):
-    """What identifies a list entry across re-imports: its list, TPS and the person's data."""
-    data = [entry.voter_list.kind, entry.voter_list.tps.number, entry.nik, entry.nama,
-            entry.tanggal_lahir.isoformat()]
-    return hashlib.sha256(json.dumps(data).encode()).hexdigest()
-
-
-def inmate_fingerprint(inmate):
-    data = [inmate.nik, inmate.nama, inmate.aliases, inmate.tanggal_lahir.isoformat(),
-            inmate.jenis_kelamin]
-    return hashlib.sha256(json.dumps(data).encode()).hexdigest()
-
-
-def _as_entry(entry):
-    return match.ListEntry(
-        id=entry.pk, kind=entry.voter_list.kind, tps=entry.voter_list.tps.number,
-        nik=entry.nik, nama=entry.nama, birth_date=entry.tanggal_lahir,
-        sex=entry.jenis_kelamin or "")
 
 
 class DatabaseReferenceIndex:
@@ -117,28 +93,6 @@ class DatabaseReferenceIndex:
 
     def by_birth_date(self, birth_date):
         return self._memory.by_birth_date(birth_date)
-
-
-def _decisions(election, facility, inmates_by_id, entries):
-    """Decisions still in force, mapped onto today's entry ids."""
-    by_fingerprint = defaultdict(list)
-    for entry in entries:
-        by_fingerprint[entry_fingerprint(entry)].append(entry.pk)
-    found = []
-    active = ReviewDecision.objects.filter(election=election, facility=facility,
-                                           superseded_at__isnull=True).order_by("decided_at")
-    for decision in active:
-        inmate = inmates_by_id.get(decision.inmate_id)
-        if inmate is None or inmate_fingerprint(inmate) != decision.inmate_fingerprint:
-            continue  # the inmate's data changed: the decision no longer holds
-        if not decision.entry_fingerprint:
-            found.append(match.Decision(inmate_id=inmate.pk, entry_id=None,
-                                        verdict=decision.verdict))
-            continue
-        for entry_id in by_fingerprint.get(decision.entry_fingerprint, ()):
-            found.append(match.Decision(inmate_id=inmate.pk, entry_id=entry_id,
-                                        verdict=decision.verdict))
-    return found
 
 
 def _digest(*, election, facility, today, inmates, entries, reference, decisions, dapil):
@@ -235,10 +189,11 @@ def _execute(run):
     run.report(done=0, total=4, message="Memuat data WBP dan daftar")
     inmates = list(Inmate.objects.filter(facility=facility).order_by("nama", "no_registrasi"))
     inmates_by_id = {i.pk: i for i in inmates}
-    entries = _entries(election, facility)
+    entries = facility_entries(election, facility)
     reference = active_reference(election)
     dapil = dapil_table(election)
-    decisions = _decisions(election, facility, inmates_by_id, entries)
+    decisions = decisions_in_force(election=election, facility_id=facility.pk,
+                                   inmates_by_id=inmates_by_id, entries=entries)
     timings["load_s"] = round(time.perf_counter() - started, 3)
 
     digest = _digest(election=election, facility=facility, today=today, inmates=inmates,
@@ -255,7 +210,7 @@ def _execute(run):
     t0 = time.perf_counter()
     results = classify(
         inmates=[as_matching_inmate(i) for i in inmates],
-        entries=[_as_entry(e) for e in entries],
+        entries=[as_matching_entry(e) for e in entries],
         reference=index,
         election=as_matching_election(election, dapil),
         today=today,

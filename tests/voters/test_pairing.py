@@ -1,0 +1,68 @@
+"""One pairing of list entries with inmates (issue 14): the reconciliation, the letters and the
+polling-day register name the same person for every entry, on the demo's data."""
+
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+from voters.letters.services import list_voters, recipients
+from voters.models import TPS, Election, Inmate, ReconciliationItem, User
+from voters.reconciliation.services import decide, reconcile
+from voters.rules.lists import list_rank
+
+pytestmark = pytest.mark.django_db
+
+NOW = "2026-11-02 09:00:00+07:00"
+
+
+def paired_by_the_run(run):
+    return {
+        int(entry_id): item.inmate_id
+        for item in run.items.exclude(inmate=None)
+        for entry_id in item.entry_ids
+    }
+
+
+def assert_all_three_agree(election, tps):
+    run = reconcile(election=election, facility=tps.facility)
+    by_run = paired_by_the_run(run)
+    register = list_voters(tps)
+    on_this_tps = {v.entry.pk for v in register}
+    assert {v.entry.pk: v.inmate.pk for v in register if v.inmate} == {
+        entry: inmate for entry, inmate in by_run.items() if entry in on_this_tps
+    }
+    inside = {i.pk for i in Inmate.objects.all() if i.is_expected_inside_on(election.polling_date)}
+    expected, seen = [], set()
+    for voter in sorted(register, key=lambda v: (list_rank(v.list_kind), v.number)):
+        inmate = by_run.get(voter.entry.pk)
+        if inmate in inside and inmate not in seen:
+            seen.add(inmate)
+            expected.append((voter.entry.pk, inmate))
+    assert [(v.entry.pk, v.inmate.pk) for v in recipients(tps)] == expected
+    return run
+
+
+def test_the_reconciliation_the_letters_and_the_register_pair_the_same_people():
+    with time_machine.travel(NOW, tick=False):
+        call_command("demo", stdout=StringIO())
+        election = Election.objects.get(code="PILKADA-DEMO")
+        tps = TPS.objects.get(election=election, number="901")
+        run = assert_all_three_agree(election, tps)
+        # The demo's lists hold every layer of the matcher: full NIK, masked NIK, and probable
+        # pairs (same birth date, similar name, no usable NIK) that a person must review.
+        layers = set(run.items.values_list("match_layer", flat=True))
+        assert {"nik", "masked_nik", "probable"} <= layers
+
+        # A reviewer's verdicts count for the letters and the register as for the next run.
+        operator = User.objects.get(username="operator")
+        doubtful = list(ReconciliationItem.objects.filter(
+            run=run, match_layer="probable").exclude(inmate=None).order_by("position")[:2])
+        assert len(doubtful) == 2
+        decide(item=doubtful[0], verdict="accept", user=operator)
+        decide(item=doubtful[1], verdict="reject", user=operator)
+        rejected_entry = int(doubtful[1].entry_ids[0])
+        run = assert_all_three_agree(election, tps)
+        assert paired_by_the_run(run).get(rejected_entry) != doubtful[1].inmate_id
+        assert run.items.filter(inmate=doubtful[0].inmate, match_layer="decision").exists()
