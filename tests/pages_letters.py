@@ -31,8 +31,12 @@ def nik_for(birth, sex="L", serial=1, region="331601"):
 
 def make_inmate(facility, no_registrasi, nama, *, birth=dt.date(1990, 5, 17), sex="L",
                 nik=None, blok="A", masuk=dt.date(2024, 1, 10), bebas=None, keluar=None,
-                kode_wilayah="33.16.01", serial=1):
+                kode_wilayah="33.16.01", serial=1, register=None):
     nik = nik_for(birth, sex, serial) if nik is None else nik
+    # A convict (register B) or a detainee (A), by the register number's own prefix: only a
+    # convict's tanggal_bebas is a release (CONTRACT.md, second version).
+    if register is None:
+        register = "B.I" if no_registrasi.startswith("B") else "A.II"
     return Inmate.objects.create(
         facility=facility,
         no_registrasi=no_registrasi,
@@ -47,6 +51,7 @@ def make_inmate(facility, no_registrasi, nama, *, birth=dt.date(1990, 5, 17), se
         tanggal_keluar=keluar,
         kode_wilayah=kode_wilayah,
         alamat="DUSUN KRAJAN",
+        register=register,
     )
 
 
@@ -87,7 +92,7 @@ def build_letter_world(tps):
                        serial=11)
     siti = make_inmate(f, "BI.002/2024", "SITI AMINAH", birth=dt.date(1992, 7, 9), sex="P",
                        blok="B", serial=12)
-    gone = make_inmate(f, "AII.003/2024", "JOKO WIBOWO", birth=dt.date(1979, 1, 20), blok="A",
+    gone = make_inmate(f, "BI.003/2024", "JOKO WIBOWO", birth=dt.date(1979, 1, 20), blok="A",
                        bebas=POLLING_DAY - dt.timedelta(days=5), serial=13)
     masked = make_inmate(f, "BI.004/2024", "AGUS PRASETYO", birth=dt.date(1988, 12, 1),
                          blok="B", serial=14)

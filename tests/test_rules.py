@@ -97,13 +97,15 @@ def test_registers_a_and_b_are_tahanan_and_narapidana(register, tahanan, narapid
 def test_the_rosters_queries_agree_with_the_custody_rules(blora):
     around = [None, DAY - dt.timedelta(days=1), DAY, DAY + dt.timedelta(days=1)]
     inmates = []
-    for n, (admitted, left, release, dead) in enumerate(
-        itertools.product(around[1:], around, around, (False, True))
+    # Registers: convicts (B, any case) whose release counts, and detainees (A, blank, a police
+    # register) whose tanggal_bebas is only the end of a detention order.
+    for n, (admitted, left, release, dead, register) in enumerate(
+        itertools.product(around[1:], around, around, (False, True), ("B.I", "b.IIa", "A.II", ""))
     ):
         inmates.append(Inmate.objects.create(
             facility=blora, no_registrasi=f"X.{n}", nama=f"WBP {n}", jenis_kelamin="L",
             tanggal_lahir=dt.date(1990, 1, 1), tanggal_masuk=admitted, tanggal_keluar=left,
-            tanggal_bebas=release,
+            tanggal_bebas=release, register=register,
             jenis_keluar=Inmate.ExitKind.MENINGGAL if dead else "",
         ))
     for day in around[1:]:
@@ -111,7 +113,7 @@ def test_the_rosters_queries_agree_with_the_custody_rules(blora):
             admitted=i.tanggal_masuk, left_on=i.tanggal_keluar, day=day)}
         expected = {i.pk for i in inmates if custody.expected_inside_on(
             admitted=i.tanggal_masuk, left_on=i.tanggal_keluar, expected_release=i.tanggal_bebas,
-            dead=i.is_dead, day=day)}
+            dead=i.is_dead, day=day, register=i.register)}
         assert set(Inmate.objects.inside_on(day).values_list("pk", flat=True)) == inside, day
         assert (
             set(Inmate.objects.expected_inside_on(day).values_list("pk", flat=True)) == expected
@@ -134,3 +136,26 @@ def test_a_tps_lists_come_dpt_then_dptb_then_dpk_everywhere():
     assert sorted(["DPK", "X", "DPT", "DPTB"], key=list_rank) == ["DPT", "DPTB", "DPK", "X"]
     assert tuple(ListKind.values) == LIST_ORDER
     assert sorted(LIST_KIND_ORDER, key=LIST_KIND_ORDER.get) == list(LIST_ORDER)
+
+
+@pytest.mark.parametrize(
+    ("register", "release", "inside", "order_ends"),
+    [
+        ("B.I", DAY, False, False),  # a convict released on polling day is not inside
+        ("B.I", DAY + dt.timedelta(days=1), True, False),
+        ("A.III", DAY, True, True),  # a detainee's order ending is not a release
+        ("A.III", DAY - dt.timedelta(days=1), True, True),
+        ("", DAY, True, True),  # blank register: a detainee
+        ("A.III", DAY + dt.timedelta(days=1), True, False),
+        ("A.III", None, True, False),
+    ],
+)
+def test_only_a_convicts_release_takes_them_out_and_a_detainees_order_end_is_to_confirm(
+    register, release, inside, order_ends
+):
+    admitted = DAY - dt.timedelta(days=30)
+    assert custody.expected_inside_on(
+        admitted=admitted, left_on=None, expected_release=release, dead=False, day=DAY,
+        register=register) is inside
+    assert custody.order_ends_by(register=register, expected_release=release, day=DAY) is (
+        order_ends)

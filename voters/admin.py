@@ -322,6 +322,7 @@ class ElectionAdmin(AuditedImportExportMixin, SharedRowMixin, ScopedChoicesMixin
             _("Tenggat (hari sebelum pemungutan)"),
             {
                 "fields": [
+                    "dpt_date",
                     "dptb_general_days",
                     "dptb_special_days",
                     "letter_days",
@@ -337,6 +338,7 @@ class ElectionAdmin(AuditedImportExportMixin, SharedRowMixin, ScopedChoicesMixin
                     "voting_end",
                     "dptb_start",
                     "dpk_start",
+                    "allow_dpk",
                     "time_zone_label",
                 ]
             },
@@ -354,7 +356,7 @@ class ElectionAdmin(AuditedImportExportMixin, SharedRowMixin, ScopedChoicesMixin
 @admin.register(TPS)
 class TPSAdmin(AuditedImportExportMixin, FacilityScopedAdmin):
     resource_classes = [TPSResource]
-    list_display = ["number", "election", "facility", "capacity"]
+    list_display = ["number", "election", "facility", "capacity", "ksk"]
     list_filter = ["election"]
 
 

@@ -6,6 +6,7 @@ H-30 = 28 October), judged on 15 November unless a test says otherwise.
 """
 
 import random
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -18,6 +19,7 @@ from voters.rules.classify import (
     Category,
     Changes,
     Result,
+    Staff,
     changes,
     classify,
     count_by_category,
@@ -73,7 +75,8 @@ def ref(nik, nama="BUDI SANTOSO", **kwargs):
     return RefEntry(nik=nik, nama=nama, **values)
 
 
-def run(inmates=(), entries=(), refs=(), election=PILKADA_BLORA, today=TODAY, decisions=()):
+def run(inmates=(), entries=(), refs=(), election=PILKADA_BLORA, today=TODAY, decisions=(),
+        staff=(), others=()):
     return classify(
         inmates=inmates,
         entries=entries,
@@ -81,6 +84,8 @@ def run(inmates=(), entries=(), refs=(), election=PILKADA_BLORA, today=TODAY, de
         election=election,
         today=today,
         decisions=decisions,
+        staff=staff,
+        others=MemoryReferenceIndex(others),
     )
 
 
@@ -288,11 +293,12 @@ def test_a_listed_person_who_left_is_keluar_not_terdaftar():
     assert "beri tahu KPU" in result.alasan
 
 
-def test_an_unlisted_inmate_released_before_polling_day_is_keluar():
-    result = only(run([inmate(1, expected_release=date(2024, 11, 20))]))
+def test_an_unlisted_convict_released_before_polling_day_is_keluar():
+    result = only(run([inmate(1, register_class="B.I", expected_release=date(2024, 11, 20))]))
     assert result.category == Category.KELUAR
     assert "dijadwalkan bebas 20-11-2024" in result.alasan
     assert "beri tahu KPU" not in result.alasan
+    assert result.tindakan == ""
 
 
 @pytest.mark.parametrize(
@@ -304,9 +310,33 @@ def test_an_unlisted_inmate_released_before_polling_day_is_keluar():
         (None, Category.TERDAFTAR),
     ],
 )
-def test_release_on_or_before_polling_day_is_keluar_and_after_it_is_a_voter(release, category):
-    budi = inmate(1, expected_release=release)
-    assert only(run([budi], [entry(10, nik=budi.nik)])).category == category
+def test_a_convicts_release_on_or_before_polling_day_is_keluar_and_after_it_a_voter(
+    release, category
+):
+    budi = inmate(1, register_class="B.IIa", expected_release=release)
+    result = only(run([budi], [entry(10, nik=budi.nik)]))
+    assert result.category == category
+    assert result.tindakan == ("LAPOR_KPU" if category == Category.KELUAR else "")
+
+
+@pytest.mark.parametrize("register", ["A.III", "A.I", ""])
+@pytest.mark.parametrize("order_end", [POLLING - timedelta(days=1), POLLING])
+def test_a_detainees_order_ending_by_polling_day_is_not_a_release_but_to_confirm(
+    register, order_end
+):
+    budi = inmate(1, register_class=register, expected_release=order_end)
+    result = only(run([budi], [entry(10, nik=budi.nik)]))
+    assert result.category == Category.TERDAFTAR
+    assert result.tindakan == "KONFIRMASI_PENAHANAN"
+    assert f"masa penahanan berakhir {order_end:%d-%m-%Y}" in result.alasan
+    assert "pastikan perpanjangannya" in result.alasan
+
+
+def test_a_detainee_whose_order_ends_after_polling_day_has_nothing_to_confirm():
+    budi = inmate(1, expected_release=POLLING + timedelta(days=1))
+    result = only(run([budi], [entry(10, nik=budi.nik)]))
+    assert (result.category, result.tindakan) == (Category.TERDAFTAR, "")
+    assert "masa penahanan" not in result.alasan
 
 
 def test_admission_on_polling_day_counts_as_inside_and_after_it_does_not():
@@ -779,7 +809,9 @@ def test_a_masked_reference_entry_needs_digits_name_birth_date_and_sex_to_agree(
 def test_an_inmate_on_no_reference_dpt_is_belum_terdaftar():
     result = only(run([inmate(1)], refs=[ref(nik_for(99), nama="SLAMET")]))
     assert result.category == Category.BELUM_TERDAFTAR
-    assert "DPK" in result.alasan
+    assert "DPK" not in result.alasan  # DPK is never advice for the facility's own voters
+    assert "minta KPU mencarinya di data pemilih nasional" in result.alasan
+    assert result.tindakan == "CARI_DPT"
     assert result.ref_match is None
     assert result.deadline_note == ""
 
@@ -829,7 +861,7 @@ def test_a_missing_reference_dpt_is_said():
         (date(2024, 11, 20), "hari ini batas terakhir"),
         (
             date(2024, 11, 21),
-            "batas pindah memilih H-7 (20-11-2024) sudah lewat: ajukan sebagai DPK",
+            "batas pindah memilih H-7 (20-11-2024) sudah lewat: tidak dapat lagi dipindahkan",
         ),
         (date(2024, 11, 28), "sudah lewat"),
     ],
@@ -844,8 +876,9 @@ def test_the_deadline_note_says_what_is_still_possible(today, words):
 def test_the_deadline_note_names_the_home_tps_and_the_kpu_when_too_late():
     budi = inmate(1)
     result = only(run([budi], refs=[ref(budi.nik, tps="005")], today=date(2024, 11, 22)))
-    assert "laporkan ke KPU" in result.deadline_note
+    assert "Laporkan ke KPU" in result.deadline_note
     assert "TPS 005" in result.deadline_note
+    assert "DPK" not in result.deadline_note  # on a DPT elsewhere: never DPK
 
 
 def test_deadlines_given_by_the_election_win_over_the_defaults():
@@ -957,6 +990,7 @@ def test_a_facility_of_two_thousand_inmates_and_six_hundred_entries_is_classifie
 def test_categories_are_in_the_contract_order():
     assert CATEGORIES == (
         "KELUAR",
+        "PETUGAS",
         "TIDAK_DIKENAL",
         "TMS",
         "LUAR_WILAYAH",
@@ -992,3 +1026,83 @@ def test_an_equal_nik_with_another_birth_date_is_registered_with_a_note():
     result = only(run([budi], [entry(10, nik=budi.nik, birth_date=date(1990, 5, 6))]))
     assert result.category == Category.TERDAFTAR
     assert "tanggal lahir pada daftar berbeda" in result.alasan
+
+
+# Contract 2: staff, Dukcapil answers, other TPS lists, the stage of the lists -------------------
+
+
+def test_an_officer_on_the_tps_list_is_petugas_not_unknown():
+    officer = Staff(nik=nik_for(50), nama="AGUS SANTOSO", jabatan="Kepala KPR")
+    result = only(run([], [entry(10, nama="AGUS SANTOSO", nik=nik_for(50))], staff=[officer]))
+    assert result.category == Category.PETUGAS
+    assert result.tindakan == ""
+    assert "petugas UPT (AGUS SANTOSO, Kepala KPR)" in result.alasan
+    assert result.surat_suara == ("GUB", "BUP")
+
+
+def test_a_listed_stranger_whose_nik_no_officer_has_is_still_unknown():
+    officer = Staff(nik=nik_for(50), nama="AGUS SANTOSO")
+    result = only(run([], [entry(10, nama="AGUS SANTOSO", nik=nik_for(51))], staff=[officer]))
+    assert (result.category, result.tindakan) == (Category.TIDAK_DIKENAL, "LAPOR_KPU")
+
+
+@pytest.mark.parametrize(("answer", "words"), [
+    ("not_found", "Dukcapil menjawab NIK tidak ditemukan"),
+    ("not_recorded", "Dukcapil menjawab belum rekam KTP-el"),
+])
+def test_a_well_formed_nik_dukcapil_did_not_find_needs_recording(answer, words):
+    result = only(run([inmate(1, dukcapil=answer)]))
+    assert (result.category, result.tindakan) == (Category.PEREKAMAN, "REKAM_KTP")
+    assert words in result.alasan
+
+
+def test_a_verified_nik_off_every_list_is_not_perekaman():
+    assert only(run([inmate(1, dukcapil="verified")])).category == Category.BELUM_TERDAFTAR
+
+
+def test_someone_on_another_facilitys_tps_list_is_proposed_for_pindah_memilih_naming_it():
+    budi = inmate(1)
+    other = ref(budi.nik, tps="005", where="DPTB TPS 005 (Rutan Polres Blora)")
+    result = only(run([budi], others=[other]))
+    assert (result.category, result.tindakan) == (Category.USUL_DPTB, "USUL_DPTB")
+    assert "terdaftar di DPTB TPS 005 (Rutan Polres Blora)" in result.alasan
+
+
+def test_another_tps_list_is_matched_by_visible_digits_with_name_and_birth_date_only():
+    budi = inmate(1)
+    masked = ref(budi.nik[:6] + "*" * 10, where="DPT TPS 007 (Lapas X)")
+    assert only(run([budi], others=[masked])).category == Category.USUL_DPTB
+    namesake = ref(nik_for(77), where="DPT TPS 007 (Lapas X)")  # name and date, another NIK
+    assert only(run([budi], others=[namesake])).category == Category.BELUM_TERDAFTAR
+
+
+DPT_FIXED = date(2024, 9, 20)
+PILKADA_WITH_DPT_DATE = replace(PILKADA_BLORA, dpt_date=DPT_FIXED)
+
+
+@pytest.mark.parametrize(("today", "action", "words"), [
+    (date(2024, 9, 19), "USUL_DPT", "usulkan masuk DPT TPS ini sebelum penetapan DPT (20-09-2024)"),
+    (date(2024, 9, 20), "CARI_DPT", "minta KPU mencarinya di data pemilih nasional"),
+    (date(2024, 11, 20), "CARI_DPT", "sebelum batas H-7 (20-11-2024)"),
+    (date(2024, 11, 21), "LEWAT_BATAS", "TPS ini tidak dapat lagi menerimanya"),
+])
+def test_advice_for_someone_on_no_list_follows_the_stage_of_the_lists(today, action, words):
+    result = only(run([inmate(1)], refs=[ref(nik_for(99), nama="SLAMET")],
+                      election=PILKADA_WITH_DPT_DATE, today=today))
+    assert (result.category, result.tindakan) == (Category.BELUM_TERDAFTAR, action)
+    assert words in result.alasan and "DPK" not in result.alasan
+
+
+@pytest.mark.parametrize(("today", "action", "words"), [
+    (date(2024, 9, 19), "USUL_DPT", "usulkan masuk DPT TPS ini"),
+    (date(2024, 11, 20), "USUL_DPTB", "usulkan pindah memilih ke TPS ini"),
+    (date(2024, 11, 21), "LEWAT_BATAS", "usulkan pindah memilih ke TPS ini"),
+])
+def test_someone_on_a_dpt_elsewhere_is_proposed_for_the_dpt_before_it_is_fixed(
+    today, action, words
+):
+    budi = inmate(1)
+    result = only(run([budi], refs=[ref(budi.nik, tps="005")],
+                      election=PILKADA_WITH_DPT_DATE, today=today))
+    assert (result.category, result.tindakan) == (Category.USUL_DPTB, action)
+    assert words in result.alasan

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.urls import reverse
-from pages_letters import build_letter_world, make_inmate, nik_for
+from pages_letters import build_letter_world, make_inmate, make_list, nik_for
 from pdfs import page_count
 
 from voters.letters import polling as service
@@ -25,6 +25,12 @@ def at(hour, minute=0, day=27):
 
 @pytest.fixture
 def world(tps901):
+    # DPK is off unless the election allows it, and only for the TPS's own desa/kelurahan
+    # (DOMAIN.md §4): on here, with the kecamatan of the world's addresses as the TPS's area.
+    tps901.election.allow_dpk = True
+    tps901.election.save()
+    tps901.kode_wilayah = "33.16.01"
+    tps901.save()
     return build_letter_world(tps901)
 
 
@@ -208,7 +214,7 @@ def test_dpk_in_a_pilkada_needs_a_ktp_address_in_the_region(world, tps901, kpps,
         with pytest.raises(LetterError, match="Tidak memenuhi syarat"):
             dpk(tps901, kpps, revoked)
         # The KPPS reads the KTP-el: a Blora address given at the TPS is accepted.
-        dpk(tps901, kpps, outsider, kode_wilayah="33.16.05")
+        dpk(tps901, kpps, outsider, kode_wilayah="33.16.01.2001")
     assert PollingCheckIn.objects.get().nama == "WAHYU"
 
 
@@ -291,3 +297,45 @@ def test_a_dpk_voters_nik_is_masked_on_the_page_for_the_kpps(world, tps901, kpps
         dpk(tps901, kpps, rudi)
         html = client_for(kpps).get(reverse("polling", args=[tps901.pk])).content.decode()
     assert rudi.nik not in html and rudi.nik[:6] + "*" * 10 in html
+
+
+# Contract 2: DPK only where the election allows it, for people on no list of the TPS's own
+# desa/kelurahan; every check-in closes with the TPS (DOMAIN.md §4).
+
+
+def test_dpk_is_refused_unless_the_election_allows_it_at_this_tps(world, tps901, kpps, rudi):
+    tps901.election.allow_dpk = False
+    tps901.election.save()
+    tps901.refresh_from_db()
+    with at(12, 30), pytest.raises(LetterError, match="DPK tidak dilayani"):
+        dpk(tps901, kpps, rudi)
+    assert not PollingCheckIn.objects.exists()
+
+
+def test_dpk_is_only_for_a_ktp_address_in_the_tps_desa(world, tps901, kpps, rudi):
+    tps901.kode_wilayah = "33.16.01.2001"
+    tps901.save()
+    with at(12, 30):
+        with pytest.raises(LetterError, match="tidak di desa/kelurahan TPS ini"):
+            dpk(tps901, kpps, rudi, kode_wilayah="33.16.01.2002")
+        dpk(tps901, kpps, rudi, kode_wilayah="33.16.01.2001")
+    assert PollingCheckIn.objects.get().kode_wilayah == "33.16.01.2001"
+
+
+def test_dpk_is_refused_for_someone_on_another_list_of_the_election(world, tps901, tps902, kpps,
+                                                                     rudi):
+    make_list(tps902, "DPTB", [(rudi.nama, rudi.nik, rudi.tanggal_lahir, "L")])
+    with at(12, 30), pytest.raises(LetterError, match="terdaftar di DPTB TPS 902"):
+        dpk(tps901, kpps, rudi)
+    assert not PollingCheckIn.objects.exists()
+
+
+def test_every_check_in_is_refused_once_the_tps_closes(world, tps901, kpps, rudi):
+    budi = voter(tps901, "DPT", 1)
+    with at(13, 0):
+        with pytest.raises(LetterError, match="TPS sudah ditutup pukul 13.00"):
+            service.check_in(tps=tps901, key=budi.key, user=kpps)
+        with pytest.raises(LetterError, match="TPS sudah ditutup"):
+            dpk(tps901, kpps, rudi)
+        assert service.polling_state(tps901.election) == "closed"
+    assert not PollingCheckIn.objects.exists()

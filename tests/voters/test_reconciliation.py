@@ -17,7 +17,7 @@ from voters.models import (
     ReconciliationRun,
     ReviewDecision,
 )
-from voters.reconciliation.services import decide, reconcile
+from voters.reconciliation.services import change_rows, decide, reconcile
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +126,7 @@ def test_every_person_gets_exactly_one_category_in_contract_order(loaded):
     assert rows["BUDI SANTOSO"]["nik"] == "3316011505800001"  # the system writes it in full
     assert list(export_csv(loaded)[0]) == [
         "kategori", "no_registrasi", "nik", "nama", "tanggal_lahir", "jenis_kelamin", "daftar",
-        "tps", "surat_suara", "alasan"]
+        "tps", "surat_suara", "alasan", "tindakan"]
 
 
 def test_reconcile_prints_counts_as_json(loaded):
@@ -200,7 +200,8 @@ def test_changes_since_the_last_run_name_who_arrived_and_who_changed(loaded, tmp
         "A.20;BARU DATANG;3316011010900020;10-10-1990;L;S;33.16.01;A.I;14-11-2024;;;;D\n"
     quiet("import_inmates", write(tmp_path, "sdp2.csv", newcomer), "--facility", "RUTAN-BLORA")
     run = reconcile(election=_election(), facility=_facility(), today=_date(TODAY))
-    assert [a["nama"] for a in run.changes["arrivals"]] == ["BARU DATANG"]
+    arrivals = [c for c in change_rows(run) if c["from"] is None]
+    assert [a["nama"] for a in arrivals] == ["BARU DATANG"]
 
 
 def test_the_xlsx_export_has_the_same_rows_and_escapes_formulas(loaded, tmp_path):

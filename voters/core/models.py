@@ -117,6 +117,16 @@ class Election(models.Model):
     voting_end = models.TimeField(_("akhir pemungutan"), default=time(13, 0))
     dptb_start = models.TimeField(_("mulai untuk DPTb"), null=True, blank=True)
     dpk_start = models.TimeField(_("mulai untuk DPK"), default=time(12, 0))
+    # DOMAIN.md §4: whether the KPU allows DPK at a TPS lokasi khusus is unconfirmed: off
+    # unless an admin turns it on for this election.
+    allow_dpk = models.BooleanField(
+        _("DPK boleh di TPS lokasi khusus"),
+        default=False,
+        help_text=_(
+            "Hanya untuk orang yang tidak terdaftar di daftar mana pun dan beralamat KTP-el di "
+            "desa/kelurahan TPS. Belum dipastikan KPU: aktifkan hanya bila KPU mengizinkan."
+        ),
+    )
     time_zone_label = models.CharField(_("zona waktu"), max_length=4, default="WIB")
     # UU 27/2022 Art. 42-44: personal data of this election is purged (purge_personal_data)
     # once this many days have passed after polling day, i.e. after the dispute window.
@@ -218,6 +228,13 @@ class TPS(models.Model):
     address = models.CharField(_("alamat TPS"), max_length=300, blank=True)
     # CONTRACT.md ``add_tps --ksk``: a TPS outside the facility that serves its people with a
     # mobile ballot box (Kotak Suara Keliling), e.g. the TPS near a Polres for its cells.
+    kode_wilayah = models.CharField(
+        _("kode wilayah desa/kelurahan TPS"),
+        max_length=20,
+        blank=True,
+        validators=[validate_region],
+        help_text=_("Mis. 33.16.01.2001. Pemilih DPK hanya boleh yang KTP-el-nya di desa ini."),
+    )
     ksk = models.BooleanField(
         _("kotak suara keliling (KSK)"),
         default=False,

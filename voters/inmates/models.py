@@ -26,7 +26,7 @@ class InmateQuerySet(models.QuerySet):
         """rules.custody.expected_inside_on as a condition (tests/test_rules.py)."""
         return (
             models.Q(tanggal_masuk__lte=day, tanggal_keluar__isnull=True)
-            & (models.Q(tanggal_bebas__isnull=True) | models.Q(tanggal_bebas__gt=day))
+            & ~models.Q(register__istartswith="B", tanggal_bebas__lte=day)
             & ~models.Q(jenis_keluar="meninggal")
         )
 
@@ -232,6 +232,13 @@ class Inmate(models.Model):
             expected_release=self.tanggal_bebas,
             dead=self.is_dead,
             day=day,
+            register=self.register,
+        )
+
+    def order_ends_by(self, day):
+        """A detainee whose detention order ends on or before ``day``: to be confirmed."""
+        return custody.order_ends_by(
+            register=self.register, expected_release=self.tanggal_bebas, day=day
         )
 
     def alias_list(self):

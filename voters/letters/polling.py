@@ -28,7 +28,7 @@ from voters.letters.services import (
 )
 from voters.models import TPS, AuditEvent, Inmate, ListEntry, PollingCheckIn, User
 from voters.reconciliation import selectors
-from voters.rules import eligibility, match
+from voters.rules import eligibility, match, wilayah
 from voters.rules import nik as nik_rules
 from voters.rules.classify import entitlement
 
@@ -56,6 +56,8 @@ def polling_state(election, now=None):
         return "closed"
     if now.time() < election.voting_start:
         return "before"
+    if now.time() >= election.voting_end:
+        return "closed"
     return "open"
 
 
@@ -65,6 +67,11 @@ def _require_open(election, list_kind, now):
         raise LetterError(
             "Daftar hadir hanya dapat diisi pada hari pemungutan suara, "
             f"{letters.long_date(election.polling_date)}."
+        )
+    if now.time() >= election.voting_end:
+        raise LetterError(
+            f"TPS sudah ditutup pukul {letters.hhmm(election.voting_end)} "
+            f"{election.time_zone_label}: tidak ada lagi pemilih yang dapat dilayani."
         )
     start = opens_at(election, list_kind)
     if now.time() < start:
@@ -196,6 +203,11 @@ def add_dpk_voter(*, tps, user, nik, nama="", tanggal_lahir=None, jenis_kelamin=
     passes the offline checks and agrees with the birth date and sex, be on none of this TPS's
     lists, be eligible, and (Pilkada) have a KTP-el address inside the election's region."""
     election = tps.election
+    if not election.allow_dpk:
+        raise LetterError(
+            "DPK tidak dilayani di TPS lokasi khusus pada pemilihan ini (pengaturan pemilihan; "
+            "belum dipastikan KPU)."
+        )
     _require_open(election, "DPK", now)
     today = local_now(now).date()
     check = nik_rules.check(nik, birth_date=tanggal_lahir, sex=jenis_kelamin or None, today=today)
@@ -225,6 +237,22 @@ def add_dpk_voter(*, tps, user, nik, nama="", tanggal_lahir=None, jenis_kelamin=
         raise LetterError(
             f"Orang ini sudah terdaftar di {LIST_LABELS.get(listed.voter_list.kind)} nomor "
             f"{listed.position}: catat kehadirannya di daftar, bukan sebagai DPK."
+        )
+    elsewhere = _listed_elsewhere(election, nik)
+    if elsewhere:
+        raise LetterError(
+            f"Orang ini terdaftar di {elsewhere}: DPK hanya untuk yang tidak terdaftar di daftar "
+            "mana pun."
+        )
+    if not tps.kode_wilayah:
+        raise LetterError(
+            "Kode wilayah desa/kelurahan TPS ini belum diisi (admin): DPK hanya untuk yang "
+            "KTP-el-nya di desa/kelurahan TPS."
+        )
+    if not wilayah.contains(tps.kode_wilayah, region):
+        raise LetterError(
+            f"Alamat KTP-el ({region}) tidak di desa/kelurahan TPS ini ({tps.kode_wilayah}): "
+            "pemilih DPK hanya boleh memilih di TPS alamat KTP-el-nya."
         )
     key = voter_key(inmate_id=inmate.pk)
     existing = PollingCheckIn.objects.filter(
@@ -263,6 +291,24 @@ def add_dpk_voter(*, tps, user, nik, nama="", tanggal_lahir=None, jenis_kelamin=
     except IntegrityError as exc:
         raise LetterError("Pemilih ini sudah tercatat memilih.") from exc
     return checkin
+
+
+def _listed_elsewhere(election, nik):
+    """Where this NIK stands on another list of the election (another TPS, or the reference
+    DPT), in words; '' when on none."""
+    from voters.lists.services import active_reference, nik_number
+    from voters.models import ReferenceEntry
+
+    other = (ListEntry.objects.filter(voter_list__election=election, nik=nik)
+             .select_related("voter_list__tps").first())
+    if other is not None:
+        return f"{other.voter_list.kind} TPS {other.voter_list.tps.number}"
+    active = active_reference(election)
+    reference = (ReferenceEntry.objects.filter(reference=active, nik_angka=nik_number(nik)).first()
+                 if active is not None else None)
+    if reference is not None:
+        return f"DPT rujukan TPS {reference.tps}".strip()
+    return ""
 
 
 def _dpk_inmate(tps, *, nik, no_registrasi, today):

@@ -14,6 +14,7 @@ from voters.core import spreadsheets as exports
 from voters.models import AuditEvent, Inmate, User
 from voters.reconciliation.layouts import (
     A_DAFTAR_PEMILIH_LOKSUS,
+    CHANGES,
     LEFT_THE_FACILITY,
     PINDAH_MEMILIH,
     RECONCILIATION,
@@ -53,6 +54,7 @@ def reconciliation_rows(run: ReconciliationRun, user: User | None = None) -> Ite
             "tps": item.tps,
             "surat_suara": item.surat_suara,
             "alasan": item.alasan,
+            "tindakan": item.tindakan,
         }
 
 
@@ -131,12 +133,25 @@ def left_rows(run: ReconciliationRun, user: User | None = None) -> Iterator[dict
         }
 
 
+def change_export_rows(run, user=None):
+    """Who moved from which category to which since the previous run, who appeared, who left."""
+    from voters.reconciliation.services import change_rows
+
+    for row in change_rows(run):
+        yield {
+            "no_registrasi": row["no_registrasi"], "nik": _nik(row["nik"], user),
+            "nama": row["nama"], "kategori_sebelum": row["from"] or "",
+            "kategori": row["to"] or "", "tindakan": row["tindakan"], "alasan": row["alasan"],
+        }
+
+
 EXPORTS = {
     "rekonsiliasi": (RECONCILIATION, reconciliation_rows, "Rekonsiliasi"),
     "a-daftar-pemilih-loksus": (A_DAFTAR_PEMILIH_LOKSUS, loksus_rows,
                                 "Model A-Daftar Pemilih Loksus"),
     "pindah-memilih": (PINDAH_MEMILIH, pindah_rows, "Usul Pindah Memilih"),
     "keluar": (LEFT_THE_FACILITY, left_rows, "Keluar dari Rutan"),
+    "perubahan": (CHANGES, change_export_rows, "Perubahan sejak rekonsiliasi lalu"),
 }
 TEXT_COLUMNS = ["nik", "NIK", "NKK", "no_registrasi", "NO REGISTRASI WBP", "tps", "TPS",
                 "TPS ASAL", "TPS TUJUAN"]

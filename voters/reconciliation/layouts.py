@@ -8,6 +8,7 @@ RECONCILIATION = [
     ("kategori", "kategori"), ("no_registrasi", "no_registrasi"), ("nik", "nik"),
     ("nama", "nama"), ("tanggal_lahir", "tanggal_lahir"), ("jenis_kelamin", "jenis_kelamin"),
     ("daftar", "daftar"), ("tps", "tps"), ("surat_suara", "surat_suara"), ("alasan", "alasan"),
+    ("tindakan", "tindakan"),
 ]
 
 # Formulir Model A-Daftar Pemilih Lokasi Khusus (DOMAIN.md §4, §5.2; column order unconfirmed).
@@ -36,4 +37,11 @@ LEFT_THE_FACILITY = [
     ("NO", "no"), ("NIK", "nik"), ("NAMA", "nama"), ("TANGGAL LAHIR", "tanggal_lahir"),
     ("JENIS KELAMIN", "jenis_kelamin"), ("DAFTAR", "daftar"), ("TPS", "tps"),
     ("NO REGISTRASI WBP", "no_registrasi"), ("KETERANGAN", "alasan"),
+]
+
+# The churn since the previous run (CONTRACT.md ``export_reconciliation --kind perubahan``).
+CHANGES = [
+    ("no_registrasi", "no_registrasi"), ("nik", "nik"), ("nama", "nama"),
+    ("kategori_sebelum", "kategori_sebelum"), ("kategori", "kategori"),
+    ("tindakan", "tindakan"), ("alasan", "alasan"),
 ]

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from voters.core.choices import text_choices
 from voters.core.models import Job
-from voters.rules import classify
+from voters.rules import calendar, classify
 
 # The categories of CONTRACT.md in order of precedence (rules.classify.Category), with labels.
 Category = text_choices(
@@ -15,6 +15,7 @@ Category = text_choices(
     classify.Category,
     {
         classify.Category.KELUAR: _("Keluar sebelum hari pemungutan"),
+        classify.Category.PETUGAS: _("Petugas UPT di daftar"),
         classify.Category.TIDAK_DIKENAL: _("Di daftar, tidak dikenal di rutan"),
         classify.Category.TMS: _("Tidak memenuhi syarat"),
         classify.Category.LUAR_WILAYAH: _("KTP-el di luar wilayah pemilihan"),
@@ -28,10 +29,29 @@ Category = text_choices(
     module=__name__,
 )
 
+# The next thing to do for a row (CONTRACT.md "tindakan"), judged on the run's date.
+Tindakan = text_choices(
+    "Tindakan",
+    calendar.Action,
+    {
+        calendar.Action.NONE: _("Tidak ada"),
+        calendar.Action.LAPOR_KPU: _("Laporkan ke KPU"),
+        calendar.Action.PERIKSA: _("Periksa kecocokan"),
+        calendar.Action.REKAM_KTP: _("Perekaman KTP-el (Dukcapil)"),
+        calendar.Action.USUL_DPT: _("Usulkan masuk DPT TPS ini"),
+        calendar.Action.USUL_DPTB: _("Ajukan pindah memilih (DPTb)"),
+        calendar.Action.CARI_DPT: _("Minta KPU mencari di data nasional"),
+        calendar.Action.LEWAT_BATAS: _("Lewat batas H-7"),
+        calendar.Action.KONFIRMASI_PENAHANAN: _("Pastikan perpanjangan penahanan"),
+    },
+    module=__name__,
+)
+
 
 # The action each category asks of someone (shown on pages and in exports).
 CATEGORY_ACTIONS = {
     Category.KELUAR: _("Laporkan ke KPU bila tercatat di daftar; tidak mendapat surat."),
+    Category.PETUGAS: _("Petugas UPT yang memilih di TPS ini; tidak perlu dilaporkan."),
     Category.TIDAK_DIKENAL: _("Tanyakan ke KPU: orang ini tidak ada di rutan."),
     Category.TMS: _("Laporkan ke KPU sebagai TMS dengan kodenya."),
     Category.LUAR_WILAYAH: _("Tidak dapat memilih di pemilihan ini (KTP-el di luar wilayah)."),
@@ -62,6 +82,8 @@ class ReconciliationRun(Job):
     input_digest = models.CharField(max_length=64, blank=True)
     inputs = models.JSONField(_("masukan"), default=dict, blank=True)
     counts = models.JSONField(_("jumlah per kategori"), default=dict, blank=True)
+    # {tindakan code: rows}, written with the items: what the run asks to do, without a query.
+    actions = models.JSONField(_("jumlah per tindakan"), default=dict, blank=True)
     timings = models.JSONField(_("waktu"), default=dict, blank=True)
     changes = models.JSONField(_("perubahan sejak run sebelumnya"), default=dict, blank=True)
     reused_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
@@ -99,6 +121,7 @@ class ReconciliationItem(models.Model):
     surat_suara = models.CharField(max_length=60, blank=True)
     alasan = models.TextField(blank=True)
     deadline_note = models.TextField(blank=True)
+    tindakan = models.CharField(max_length=24, blank=True, choices=Tindakan, db_index=True)
     match_layer = models.CharField(max_length=12, blank=True)
     match_score = models.FloatField(null=True, blank=True)
     match_fields = models.JSONField(default=list, blank=True)

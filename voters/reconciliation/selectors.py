@@ -71,6 +71,7 @@ def as_matching_inmate(inmate: Inmate) -> eligibility.Inmate:
         left_on=inmate.tanggal_keluar,
         left_kind=inmate.jenis_keluar,
         register_class=inmate.register,
+        dukcapil=inmate.nik_status,
     )
 
 
@@ -84,6 +85,7 @@ def as_matching_election(
         races=tuple(election.race_list),
         dptb_deadline_detainee=election.dptb_deadline_detainee,
         dptb_deadline_general=election.dptb_deadline_general,
+        dpt_date=election.dpt_date,
         dapil=dapil or {},
     )
 
@@ -114,7 +116,8 @@ UNUSED_INMATE_FIELDS = ("nik_issues", "nik_status_at", "created_at", "updated_at
 PAIRED_INMATE_FIELDS = ("facility", "no_registrasi", "nama", "aliases", "nik", "nik_format",
                         "tanggal_lahir", "jenis_kelamin", "status_perkawinan", "kewarganegaraan",
                         "kode_wilayah", "register", "tanggal_masuk", "tanggal_bebas",
-                        "tanggal_keluar", "jenis_keluar", "hak_pilih_dicabut", "tni_polri", "blok")
+                        "tanggal_keluar", "jenis_keluar", "hak_pilih_dicabut", "tni_polri", "blok",
+                        "nik_status")
 #: list-entry fields that neither the matcher, letters nor registers read
 UNUSED_ENTRY_FIELDS = ("nkk", "tempat_lahir", "status_perkawinan", "kode_wilayah", "tps_number",
                        "keterangan", "row_number")

@@ -15,6 +15,7 @@ import hashlib
 import json
 import logging
 import time
+from collections import Counter
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
@@ -34,6 +35,7 @@ from voters.reconciliation.selectors import (
     facility_entries,
     inmate_fingerprint,
 )
+from voters.rules import classify as classify_rules
 from voters.rules import match
 from voters.rules.classify import classify, count_by_category
 
@@ -45,6 +47,38 @@ class ReconciliationBusy(Exception):
 
 
 # -- inputs ---------------------------------------------------------------------------------
+
+
+def _other_entries(election, facility):
+    """The entries of the election's TPS lists of other facilities, as reference rows that name
+    where they stand: a person found there is proposed for pindah memilih (CONTRACT.md
+    USUL_DPTB), e.g. a detainee moved from the Polres cells with a DPTb at their TPS."""
+    from voters.models import ListEntry
+
+    rows = (
+        ListEntry.objects.filter(voter_list__election=election)
+        .exclude(voter_list__tps__facility=facility)
+        .select_related("voter_list__tps__facility")
+        .order_by("voter_list__tps__number", "voter_list__kind", "position")
+    )
+    return [
+        match.RefEntry(
+            id=entry.pk, nik=entry.nik, nama=entry.nama, birth_date=entry.tanggal_lahir,
+            sex=entry.jenis_kelamin or "", tps=entry.voter_list.tps.number,
+            where=(f"{entry.voter_list.kind} TPS {entry.voter_list.tps.number}"
+                   f" ({entry.voter_list.tps.facility.name})"),
+        )
+        for entry in rows
+    ]
+
+
+def _staff(facility):
+    from voters.models import StaffMember
+
+    return [
+        classify_rules.Staff(nik=m.nik, nama=m.name, jabatan=m.position)
+        for m in StaffMember.objects.filter(facility=facility).order_by("pk")
+    ]
 
 
 class DatabaseReferenceIndex:
@@ -95,15 +129,21 @@ class DatabaseReferenceIndex:
         return self._memory.by_birth_date(birth_date)
 
 
-def _digest(*, election, facility, today, inmates, entries, reference, decisions, dapil):
+def _digest(*, election, facility, today, inmates, entries, reference, decisions, dapil,
+            staff=(), others=()):
     h = hashlib.sha256()
     h.update(f"{election.pk}|{election.polling_date}|{election.region_code}|{election.races}|"
-             f"{election.dptb_special_days}|{election.dptb_general_days}|{facility.pk}|"
-             f"{today}".encode())
+             f"{election.dptb_special_days}|{election.dptb_general_days}|{election.dpt_date}|"
+             f"{facility.pk}|{today}".encode())
     for inmate in inmates:
         h.update(f"i{inmate.pk}:{inmate.version}:{inmate.row_hash}:{inmate.nik}:"
                  f"{inmate.tanggal_keluar}:{inmate.tanggal_bebas}:{inmate.hak_pilih_dicabut}:"
-                 f"{json.dumps(inmate_snapshot(inmate), sort_keys=True)}".encode())
+                 f"{inmate.nik_status}:{json.dumps(inmate_snapshot(inmate), sort_keys=True)}"
+                 .encode())
+    for member in staff:
+        h.update(f"s{member.nik}:{member.nama}:{member.jabatan}".encode())
+    for other in others:
+        h.update(f"o{other.id}:{other.nik}:{other.nama}:{other.birth_date}:{other.where}".encode())
     for entry in entries:
         h.update(f"e{entry.pk}:{entry_fingerprint(entry)}".encode())
     h.update(f"r{reference.pk if reference else 0}".encode())
@@ -194,10 +234,13 @@ def _execute(run):
     dapil = dapil_table(election)
     decisions = decisions_in_force(election=election, facility_id=facility.pk,
                                    inmates_by_id=inmates_by_id, entries=entries)
+    staff = _staff(facility)
+    others = _other_entries(election, facility)
     timings["load_s"] = round(time.perf_counter() - started, 3)
 
     digest = _digest(election=election, facility=facility, today=today, inmates=inmates,
-                     entries=entries, reference=reference, decisions=decisions, dapil=dapil)
+                     entries=entries, reference=reference, decisions=decisions, dapil=dapil,
+                     staff=staff, others=others)
     previous = (ReconciliationRun.objects.filter(election=election, facility=facility,
                                                  status=ReconciliationRun.Status.DONE)
                 .exclude(pk=run.pk).order_by("-finished_at").first())
@@ -215,6 +258,8 @@ def _execute(run):
         election=as_matching_election(election, dapil),
         today=today,
         decisions=decisions,
+        staff=staff,
+        others=match.MemoryReferenceIndex(others),
     )
     timings["classify_s"] = round(time.perf_counter() - t0, 3)
     timings["reference_rows_loaded"] = index.loaded
@@ -224,11 +269,13 @@ def _execute(run):
     t0 = time.perf_counter()
     items = [_item(run, n, r, inmates_by_id, entries_by_id) for n, r in enumerate(results, 1)]
     counts = count_by_category(results)
-    change_summary = _changes(previous, items)
+    actions = dict(Counter(r.tindakan for r in results if r.tindakan))
+    change_summary = {"rows": _diff(previous, items)}
     with transaction.atomic():
         ReconciliationItem.objects.filter(run=run).delete()
         ReconciliationItem.objects.bulk_create(items, batch_size=1000)
         run.counts = counts
+        run.actions = actions
         run.input_digest = digest
         run.inputs = {
             "inmates": len(inmates), "entries": len(entries),
@@ -240,7 +287,8 @@ def _execute(run):
         timings["write_s"] = round(time.perf_counter() - t0, 3)
         timings["total_s"] = round(time.perf_counter() - started, 3)
         run.timings = timings
-        run.save(update_fields=["counts", "input_digest", "inputs", "changes", "timings"])
+        run.save(update_fields=["counts", "actions", "input_digest", "inputs", "changes",
+                                "timings"])
         audit.record(AuditEvent.Action.RECONCILE, user=run.created_by, facility=facility,
                      obj=run, summary=f"Rekonsiliasi {election.code}", detail=counts,
                      row_count=len(items))
@@ -258,13 +306,13 @@ def _copy_outcome(run, previous, digest, timings, started):
     with transaction.atomic():
         ReconciliationItem.objects.filter(run=run).delete()
         ReconciliationItem.objects.bulk_create(items, batch_size=1000)
-        run.counts, run.inputs = previous.counts, previous.inputs
+        run.counts, run.inputs, run.actions = previous.counts, previous.inputs, previous.actions
         run.input_digest, run.reused_from = digest, previous
-        run.changes = {"arrivals": [], "departures": [], "changed": []}
+        run.changes = {"rows": []}
         timings["total_s"] = round(time.perf_counter() - started, 3)
         run.timings = {**timings, "reused": True}
-        run.save(update_fields=["counts", "inputs", "input_digest", "reused_from", "changes",
-                                "timings"])
+        run.save(update_fields=["counts", "inputs", "actions", "input_digest", "reused_from",
+                                "changes", "timings"])
     run.succeed(_summary_text(run.counts) + " (masukan sama dengan run sebelumnya)")
 
 
@@ -290,6 +338,7 @@ def _item(run, position, result, inmates_by_id, entries_by_id):
         entry_ids=list(result.entry_ids), daftar=result.daftar, tps=result.tps,
         surat_suara=result.surat_suara_text, alasan=result.alasan,
         deadline_note=result.deadline_note,
+        tindakan=result.tindakan,
         match_layer=match.layer if match else "",
         match_score=round(match.score, 3) if match else None,
         match_fields=list(match.fields) if match else [],
@@ -302,23 +351,106 @@ def _item(run, position, result, inmates_by_id, entries_by_id):
     )
 
 
-def _changes(previous, items):
-    """Who arrived, who left and who changed category since the previous run."""
+PROPOSALS = ("USUL_DPT", "USUL_DPTB")
+
+
+def capacity_check(run):
+    """The facility's TPS lists against their capacity, with the run's proposals (USUL_DPT and
+    USUL_DPTB rows) added: {capacity, listed, proposed, over_listed, over}. None without TPS."""
+    from django.db.models import Sum
+
+    from voters.models import TPS, VoterList
+    from voters.rules.lists import over_capacity
+
+    tps = TPS.objects.filter(election_id=run.election_id, facility_id=run.facility_id)
+    capacity = tps.aggregate(n=Sum("capacity"))["n"]
+    if not capacity:
+        return None
+    # One query each: the TPS's capacities, then their lists' rows.
+    listed = VoterList.objects.filter(tps__in=tps).aggregate(n=Sum("row_count"))["n"] or 0
+    proposed = sum((run.actions or {}).get(code, 0) for code in PROPOSALS)
+    return {"capacity": capacity, "listed": listed, "proposed": proposed,
+            "over_listed": over_capacity(capacity, listed),
+            "over": over_capacity(capacity, listed + proposed)}
+
+
+def to_do(run):
+    """The run's rows grouped by tindakan, in the order of the contract's table: for each, the
+    label, how many rows and the deadline it races (with the days left from the run's date)."""
+    from voters.reconciliation.models import Tindakan
+    from voters.rules.calendar import Action
+
+    calendar = classify_rules.calendar_of(as_matching_election(run.election))
+    counts = run.actions or {}
+    groups = []
+    for action in Action:
+        if action is Action.NONE or not counts.get(action.value):
+            continue
+        deadline = calendar.deadline_of(action)
+        groups.append({
+            "code": action.value, "label": Tindakan(action.value).label,
+            "count": counts[action.value], "deadline": deadline,
+            "days_left": (deadline - run.today).days if deadline else None,
+        })
+    return groups
+
+
+def _row_key(item):
+    """A row as the export keys it: the inmate, or (a list entry nobody inside matched) the
+    person on the list, which outlives the entry ids a list re-import renews."""
+    if item["inmate_id"]:
+        return ("inmate", item["inmate_id"])
+    return ("entry", item["nik"], item["nama"], str(item["tanggal_lahir"]))
+
+
+CHANGE_FIELDS = ("inmate_id", "no_registrasi", "nik", "nama", "tanggal_lahir", "category",
+                 "tindakan", "alasan")
+
+
+def previous_run(run):
+    """The finished run of the same election and facility before ``run``, or None."""
+    return (
+        ReconciliationRun.objects.filter(
+            election_id=run.election_id, facility_id=run.facility_id,
+            status=ReconciliationRun.Status.DONE, pk__lt=run.pk,
+        ).order_by("-pk").first()
+    )
+
+
+def change_rows(run):
+    """The churn since the previous finished run (CONTRACT.md ``changes``, export kind
+    ``perubahan``): one dict per row whose category differs, that appeared (``from`` None) or
+    that left the export (``to`` None), in the order of this run then the rows that left.
+    Worked out once when the run is made (its snapshot), from the items for older runs."""
+    stored = (run.changes or {}).get("rows")
+    if stored is not None:
+        return stored
+    previous = previous_run(run)
+    return _diff(previous, list(run.items.order_by("position"))) if previous else []
+
+
+def _diff(previous, items):
     if previous is None:
-        return {"arrivals": [], "departures": [], "changed": [], "first_run": True}
-    # values_list, not only(): the related manager would load each item's deferred run_id
-    # with one query per item.
-    before = {key: (category, nama)
-              for key, category, nama in previous.items.values_list("key", "category", "nama")}
-    now = {i.key: (i.category, i.nama) for i in items}
-    return {
-        "arrivals": [{"key": k, "nama": v[1], "category": v[0]}
-                     for k, v in now.items() if k not in before][:500],
-        "departures": [{"key": k, "nama": v[1], "category": v[0]}
-                       for k, v in before.items() if k not in now][:500],
-        "changed": [{"key": k, "nama": v[1], "before": before[k][0], "after": v[0]}
-                    for k, v in now.items() if k in before and before[k][0] != v[0]][:500],
-    }
+        return []
+    before = {_row_key(i): i for i in previous.items.order_by("position").values(*CHANGE_FIELDS)}
+    after = {}
+    for item in items:
+        values = {name: getattr(item, name) for name in CHANGE_FIELDS}
+        after[_row_key(values)] = values
+    rows = []
+    for key, item in after.items():
+        old = before.get(key)
+        if old is None or old["category"] != item["category"]:
+            rows.append(_change_row(item, old["category"] if old else None, item["category"]))
+    rows += [_change_row(item, item["category"], None)
+             for key, item in before.items() if key not in after]
+    return rows
+
+
+def _change_row(item, was, now):
+    return {"no_registrasi": item["no_registrasi"], "nik": item["nik"], "nama": item["nama"],
+            "from": str(was) if was else None, "to": str(now) if now else None,
+            "tindakan": item["tindakan"] if now else "", "alasan": item["alasan"] if now else ""}
 
 
 def schedule_runs(*, election: Election | None = None, facility: Facility | None = None,

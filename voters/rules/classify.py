@@ -20,12 +20,14 @@ from enum import StrEnum
 
 from voters.rules import custody, wilayah
 from voters.rules import nik as nik_rules
+from voters.rules.calendar import Action, Calendar, Stage
 from voters.rules.eligibility import (
     Election,
     Inmate,
     dmy,
     is_inside_on,
     keluar_reason,
+    order_end_note,
     tms_reasons,
     tms_text,
 )
@@ -47,6 +49,7 @@ class Category(StrEnum):
     applies. The model's choices (``reconciliation.models.Category``) are made from this."""
 
     KELUAR = "KELUAR"
+    PETUGAS = "PETUGAS"
     TIDAK_DIKENAL = "TIDAK_DIKENAL"
     TMS = "TMS"
     LUAR_WILAYAH = "LUAR_WILAYAH"
@@ -85,6 +88,7 @@ class Result:
     ref_match: Match | None = None
     deadline_note: str = ""
     candidates: tuple[int, ...] = ()  # inmate ids when a probable match is a tie
+    tindakan: str = ""  # an Action code (CONTRACT.md "tindakan"); '' when nothing is to do
 
     @property
     def surat_suara_text(self) -> str:
@@ -113,6 +117,63 @@ class Changes:
     arrivals: tuple[Result, ...]
     departures: tuple[Result, ...]
     changed: tuple[Change, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Staff:
+    """An officer of the facility (its staff roster): on the TPS lists, a voter on duty."""
+
+    nik: str
+    nama: str
+    jabatan: str = ""
+
+
+DUKCAPIL_UNRECORDED = {
+    "not_found": "Dukcapil menjawab NIK tidak ditemukan",
+    "not_recorded": "Dukcapil menjawab belum rekam KTP-el",
+}
+
+
+# Categories whose row must be reported to the KPU when it stands on this TPS's lists.
+REPORT_WHEN_LISTED = frozenset(
+    {Category.KELUAR, Category.TIDAK_DIKENAL, Category.TMS, Category.LUAR_WILAYAH, Category.GANDA}
+)
+
+
+def next_action(
+    category: Category,
+    *,
+    listed: bool,
+    stage: Stage,
+    order_ends_by_polling_day: bool = False,
+) -> Action:
+    """The one thing to do next for a row of ``category`` (CONTRACT.md's tindakan table):
+    ``listed`` says the row stands on this TPS's lists, ``order_ends_by_polling_day`` that a
+    registered detainee's detention order ends on or before polling day (DOMAIN.md §6.2)."""
+    if category in REPORT_WHEN_LISTED:
+        return Action.LAPOR_KPU if listed else Action.NONE
+    if category is Category.PERLU_PERIKSA:
+        return Action.PERIKSA
+    if category is Category.PEREKAMAN:
+        return Action.REKAM_KTP
+    if category is Category.TERDAFTAR:
+        return Action.KONFIRMASI_PENAHANAN if order_ends_by_polling_day else Action.NONE
+    if category in (Category.BELUM_TERDAFTAR, Category.USUL_DPTB):
+        if stage is Stage.UPDATING:
+            return Action.USUL_DPT
+        if stage is Stage.CLOSED:
+            return Action.LEWAT_BATAS
+        return Action.USUL_DPTB if category is Category.USUL_DPTB else Action.CARI_DPT
+    return Action.NONE
+
+
+def calendar_of(election: Election) -> Calendar:
+    """The dates the tindakan of ``election`` are judged against."""
+    return Calendar(
+        polling_date=election.polling_date,
+        dpt_date=election.dpt_date,
+        deadline=election.deadline_detainee,
+    )
 
 
 def _code(raw: object) -> str:
@@ -240,21 +301,31 @@ def _pemilu_entitlement(address: str, election: Election) -> Entitlement:
 def deadline_note(
     election: Election, today: date, *, home: str = "", inmate: Inmate | None = None
 ) -> str:
-    """What is still possible for a pindah memilih (DPTb) proposal on ``today``. Tahanan and
-    narapidana use the special H-7 deadline (DOMAIN.md §3.2); H-30 is the general one."""
+    """What is still possible on ``today`` for a person on a DPT elsewhere (``home``). Before
+    the DPT is fixed the facility proposes them for its own TPS's DPT; then pindah memilih, up
+    to the special H-7 deadline of people in custody (DOMAIN.md §3.2, §3.2a); after it, nothing
+    at this TPS (never DPK: DPK is only for people on no list)."""
     who = "tahanan/terpidana"
     if inmate is not None and inmate.register_class:
         who = "tahanan" if custody.is_tahanan(inmate.register_class) else "terpidana"
-    h7 = election.deadline_detainee
+    calendar = calendar_of(election)
+    h7 = calendar.custody_deadline
     h30 = election.deadline_general
     polling = election.polling_date
     where = f" ({home})" if home else ""
+    stage = calendar.stage_on(today)
     if today > polling:
         return f"hari pemungutan suara ({dmy(polling)}) sudah lewat"
-    if today > h7:
+    if stage is Stage.UPDATING:
         return (
-            f"batas pindah memilih H-7 ({dmy(h7)}) sudah lewat: ajukan sebagai DPK bila KTP-el "
-            f"beralamat di wilayah TPS ini, atau laporkan ke KPU; terdaftar di DPT asal{where}"
+            f"DPT belum ditetapkan (penetapan {dmy(election.dpt_date)}): usulkan masuk DPT TPS ini"
+            f" lewat Model A-Daftar Pemilih Lokasi Khusus sebelum tanggal itu; terdaftar di DPT"
+            f" asal{where}"
+        )
+    if stage is Stage.CLOSED:
+        return (
+            f"batas pindah memilih H-7 ({dmy(h7)}) sudah lewat: tidak dapat lagi dipindahkan ke TPS"
+            f" ini; tetap terdaftar di DPT asal{where}. Laporkan ke KPU"
         )
     if today == h7:
         return (
@@ -319,11 +390,20 @@ class _Classifier:
         today: date,
         reference: ReferenceIndex | None,
         matcher: Matcher,
+        staff: Iterable[Staff] = (),
+        others: ReferenceIndex | None = None,
     ) -> None:
         self.election = election
         self.today = today
         self.reference = reference
         self.matcher = matcher
+        self.others = others
+        self.staff: dict[str, Staff] = {}
+        for member in staff:
+            text = nik_rules.clean(member.nik)
+            if nik_rules.is_full(text):
+                self.staff.setdefault(text, member)
+        self.stage = calendar_of(election).stage_on(today)
         self._rights: dict[str, Entitlement] = {}
 
     def entitlement(self, address: str) -> Entitlement:
@@ -345,6 +425,17 @@ class _Classifier:
         doubt_note = [_match_text(doubt[0])] if doubt else []
 
         if inmate is None:
+            officer = self.officer(members)
+            if officer is not None:
+                what = f", {officer.jabatan}" if officer.jabatan else ""
+                rights = self.entitlement(self.election.region)
+                return self._result(
+                    Category.PETUGAS,
+                    group,
+                    [f"petugas UPT ({officer.nama}{what}) terdaftar di {listed}: pemilih yang"
+                     " bertugas, bukan warga binaan"],
+                    rights.ballots,
+                )
             if group.candidates:
                 registers = ", ".join(
                     self.matcher.inmates[c].no_registrasi or str(c) for c in group.candidates
@@ -424,13 +515,34 @@ class _Classifier:
                 [f"NIK {word}: perlu perekaman/verifikasi KTP-el oleh Dukcapil", *notes],
                 rights.ballots,
             )
+        if inmate.dukcapil in DUKCAPIL_UNRECORDED:
+            return self._result(
+                Category.PEREKAMAN,
+                group,
+                [f"{DUKCAPIL_UNRECORDED[inmate.dukcapil]}: perlu perekaman KTP-el", *notes],
+                rights.ballots,
+            )
+        return None
+
+    def officer(self, members) -> Staff | None:
+        """The staff member whose full NIK one of these list entries carries, if any."""
+        for entry, _match in members:
+            found = self.staff.get(nik_rules.clean(entry.nik))
+            if found is not None:
+                return found
         return None
 
     def late(self, group: Group) -> Result:
         """USUL_DPTB or BELUM_TERDAFTAR, from the reference DPT."""
         inmate = group.inmate
         verdict = self.matcher.verdicts.get((inmate.id, None))
-        found = self.matcher.reference_match(inmate, self.reference, verdict)
+        # Another TPS list of the election first (the freshest record: a Polres detainee's DPTb
+        # at the police cells' TPS), by full NIK or visible digits with name and birth date.
+        found = self.matcher.reference_match(inmate, self.others, None)
+        if found is not None and found.layer not in ("nik", "masked_nik"):
+            found = None  # a namesake on another list is no evidence: only the reference DPT's
+        if found is None:
+            found = self.matcher.reference_match(inmate, self.reference, verdict)
         address = inmate.address_region
         derived = []
         if not _code(address) and found is not None and _code(found.ref.region):
@@ -455,18 +567,18 @@ class _Classifier:
             how = {"nik": "NIK", "masked_nik": "NIK tersamar, nama dan tanggal lahir"}.get(
                 found.layer, "keputusan petugas"
             )
+            what = home if found.ref.where else f"DPT {home}"
+            todo = ("usulkan masuk DPT TPS ini" if self.stage is Stage.UPDATING
+                    else "usulkan pindah memilih ke TPS ini")
             return self._result(
                 Category.USUL_DPTB,
                 group,
-                [f"terdaftar di DPT {home} (cocok {how}): usulkan pindah memilih ke TPS ini"]
-                + notes,
+                [f"terdaftar di {what} (cocok {how}): {todo}"] + notes,
                 rights.ballots,
                 ref_match=found,
                 deadline=deadline_note(self.election, self.today, home=home, inmate=inmate),
             )
-        base = (
-            "tidak ditemukan di DPT rujukan: hanya dapat memilih sebagai DPK di TPS alamat KTP-el"
-        )
+        base = self.unregistered_text()
         hint = []
         if found is not None:
             hint = [
@@ -478,10 +590,23 @@ class _Classifier:
         return self._result(
             Category.BELUM_TERDAFTAR,
             group,
-            [f"{base}; koordinasikan dengan KPU", *hint, *notes],
+            [base, *hint, *notes],
             rights.ballots,
             ref_match=found,
         )
+
+    def unregistered_text(self) -> str:
+        """What can still be done, at this stage, for someone on no list we know of."""
+        calendar = calendar_of(self.election)
+        where = "tidak ditemukan di DPT rujukan maupun daftar TPS lain pemilihan ini"
+        if self.stage is Stage.UPDATING:
+            return (f"{where}: usulkan masuk DPT TPS ini sebelum penetapan DPT"
+                    f" ({dmy(calendar.dpt_date)})")
+        if self.stage is Stage.FIXED:
+            return (f"{where}: minta KPU mencarinya di data pemilih nasional sebelum batas H-7"
+                    f" ({dmy(calendar.custody_deadline)})")
+        return (f"{where}; batas H-7 ({dmy(calendar.custody_deadline)}) sudah lewat: TPS ini tidak"
+                " dapat lagi menerimanya; laporkan ke KPU")
 
     def _result(
         self,
@@ -494,6 +619,21 @@ class _Classifier:
         deadline: str = "",
     ) -> Result:
         members = group.members
+        inmate = group.inmate
+        order_ends = (
+            inmate is not None
+            and category is not Category.KELUAR
+            and custody.order_ends_by(
+                register=inmate.register_class,
+                expected_release=inmate.expected_release,
+                day=self.election.polling_date,
+            )
+        )
+        if order_ends:
+            reasons = [*reasons, order_end_note(inmate, self.election)]
+        tindakan = next_action(
+            category, listed=bool(members), stage=self.stage, order_ends_by_polling_day=order_ends
+        )
         matches = tuple(m for _, m in members if m is not None)
         doubt = [m for m in matches if not m.confirmed]
         first = members[0][0] if members else None
@@ -510,10 +650,13 @@ class _Classifier:
             ref_match=ref_match,
             deadline_note=deadline,
             candidates=group.candidates,
+            tindakan=str(tindakan),
         )
 
 
 def _home_text(ref: RefEntry) -> str:
+    if ref.where:
+        return ref.where
     parts = [f"TPS {ref.tps}" if ref.tps else ""]
     if ref.kelurahan:
         parts.append(f"Kel. {ref.kelurahan}")
@@ -537,6 +680,8 @@ def classify(
     election: Election,
     today: date,
     decisions: Iterable[Decision] = (),
+    staff: Iterable[Staff] = (),
+    others: ReferenceIndex | None = None,
 ) -> list[Result]:
     """One Result per inmate inside on ``today`` and per list entry; a person in both is one
     Result. ``inmates`` may include people who already left: they only appear when an entry
@@ -567,7 +712,7 @@ def classify(
             ordered.append(group)
     ordered.extend(pairing.unmatched)
 
-    classifier = _Classifier(election, today, reference, pairing.matcher)
+    classifier = _Classifier(election, today, reference, pairing.matcher, staff, others)
     results: list[Result | None] = [classifier.early(group) for group in ordered]
     pending = [i for i, result in enumerate(results) if result is None]
     prefetch = getattr(reference, "prefetch", None)

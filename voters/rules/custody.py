@@ -18,14 +18,33 @@ def inside_on(*, admitted: date, left_on: date | None, day: date) -> bool:
     return admitted <= day and (left_on is None or left_on > day)
 
 
+def release_expected_by(*, register: str, expected_release: date | None, day: date) -> bool:
+    """A convict's (narapidana) expected release falls on or before ``day``. Only a convict's
+    ``tanggal_bebas`` is an expected release (CONTRACT.md, second version; DOMAIN.md §6.2)."""
+    return is_narapidana(register) and expected_release is not None and expected_release <= day
+
+
+def order_ends_by(*, register: str, expected_release: date | None, day: date) -> bool:
+    """A detainee's (tahanan: register A or blank) current detention order ends on or before
+    ``day``. The order is usually extended at the next stage of the case, so the detainee still
+    counts as inside; the date must be confirmed."""
+    return not is_narapidana(register) and expected_release is not None and expected_release <= day
+
+
 def expected_inside_on(
-    *, admitted: date, left_on: date | None, expected_release: date | None, dead: bool, day: date
+    *,
+    admitted: date,
+    left_on: date | None,
+    expected_release: date | None,
+    dead: bool,
+    day: date,
+    register: str,
 ) -> bool:
     """Inside on ``day`` as far as is known today (CONTRACT.md): admitted on or before it, not
-    left, not dead, and no expected release on or before it."""
+    left, not dead, and no convict's release expected on or before it."""
     return (
         admitted <= day
         and left_on is None
         and not dead
-        and (expected_release is None or expected_release > day)
+        and not release_expected_by(register=register, expected_release=expected_release, day=day)
     )

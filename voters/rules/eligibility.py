@@ -78,6 +78,9 @@ class Inmate:
     left_on: date | None = None
     left_kind: str = ""
     register_class: str = ""  # 'A.I'..'A.V' tahanan, 'B.*' narapidana
+    # The Dukcapil lifecycle of the NIK (inmates.models.NikStatus): an answer "not found" or
+    # "not recorded" makes the person PEREKAMAN whatever the NIK's format.
+    dukcapil: str = ""
 
     def __post_init__(self) -> None:
         if not self.nik_status:
@@ -94,6 +97,7 @@ class Election:
     races: tuple[str, ...] = ()  # pilkada: ('GUB', 'BUP'|'WALKOT'); empty = every race
     dptb_deadline_detainee: date | None = None  # H-7 when None
     dptb_deadline_general: date | None = None  # H-30 when None
+    dpt_date: date | None = None  # penetapan DPT; None: the DPT counts as fixed
     # contest ('DPR', 'DPRD_PROV', 'DPRD_KAB') -> {region code: dapil name}
     dapil: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
@@ -123,12 +127,16 @@ def is_inside_on(inmate: Inmate, day: date) -> bool:
 
 
 def keluar_reason(inmate: Inmate, election: Election) -> str:
-    """Why the inmate is not inside on polling day ('' when they are)."""
+    """Why the inmate is not inside on polling day ('' when they are): left, a convict's release
+    expected by then, or admitted after it. A detainee whose detention order ends by then is
+    inside (``order_end_note``)."""
     polling = election.polling_date
     if inmate.left_on is not None:
         kind = LEFT_KIND_LABELS.get(inmate.left_kind.strip().lower(), inmate.left_kind.strip())
         return f"keluar {dmy(inmate.left_on)}" + (f" ({kind})" if kind else "")
-    if inmate.expected_release is not None and inmate.expected_release <= polling:
+    if custody.release_expected_by(
+        register=inmate.register_class, expected_release=inmate.expected_release, day=polling
+    ):
         when = "pada" if inmate.expected_release == polling else "sebelum"
         return (
             f"dijadwalkan bebas {dmy(inmate.expected_release)}, {when} hari pemungutan suara"
@@ -137,6 +145,21 @@ def keluar_reason(inmate: Inmate, election: Election) -> str:
     if inmate.admitted > polling:
         return f"masuk {dmy(inmate.admitted)}, setelah hari pemungutan suara {dmy(polling)}"
     return ""
+
+
+def order_end_note(inmate: Inmate, election: Election) -> str:
+    """For a detainee whose current detention order ends on or before polling day: the date,
+    to be confirmed (the order is usually extended); '' otherwise."""
+    if not custody.order_ends_by(
+        register=inmate.register_class,
+        expected_release=inmate.expected_release,
+        day=election.polling_date,
+    ):
+        return ""
+    return (
+        f"masa penahanan berakhir {dmy(inmate.expected_release)}; pastikan perpanjangannya "
+        "(tahanan tetap dihitung berada di dalam)"
+    )
 
 
 def tms_reasons(inmate: Inmate, election: Election) -> tuple[str, ...]:

@@ -8,3 +8,9 @@ UNKNOWN_RANK = 9
 def list_rank(kind: str) -> int:
     """Where a list comes among a TPS's lists (DPT, then DPTb, then DPK; anything else last)."""
     return LIST_ORDER.index(kind) if kind in LIST_ORDER else UNKNOWN_RANK
+
+
+def over_capacity(capacity: int, voters: int) -> int:
+    """How many voters a TPS would hold beyond its capacity (300 Pemilu, 600 Pilkada: DOMAIN.md
+    §4); 0 when they fit."""
+    return max(0, voters - capacity)

@@ -56,6 +56,9 @@ class RefEntry:
     kecamatan: str = ""
     region: str = ""
     id: int | None = None
+    # Set for an entry of another TPS list of the election: where it stands, in words
+    # ("DPTB TPS 005, Rutan Polres Blora"), for the alasan of a pindah memilih proposal.
+    where: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

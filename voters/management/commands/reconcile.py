@@ -4,7 +4,7 @@ from django.core.management.base import CommandError
 
 from voters.management.base import ContractCommand, iso_date
 from voters.models import Election, Facility
-from voters.reconciliation.services import ReconciliationBusy, reconcile
+from voters.reconciliation.services import ReconciliationBusy, change_rows, reconcile
 
 
 class Command(ContractCommand):
@@ -37,6 +37,8 @@ class Command(ContractCommand):
                 "categories": run.counts, "run": run.pk, "election": election.code,
                 "facility": facility.code, "today": run.today.isoformat(),
                 "total": sum(run.counts.values()), "inputs": run.inputs,
+                "changes": [{key: row[key] for key in ("no_registrasi", "nik", "from", "to")}
+                            for row in change_rows(run)],
             }, ensure_ascii=False))
         else:
             summary = ", ".join(f"{k}={v}" for k, v in run.counts.items())
