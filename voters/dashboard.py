@@ -31,6 +31,7 @@ OK, WARN, INFO, NEUTRAL, BAD = "ok", "warn", "info", "neutral", "bad"
 
 CATEGORY_TONES = {
     Category.TERDAFTAR: OK,
+    Category.PETUGAS: OK,
     Category.PERLU_PERIKSA: WARN,
     Category.GANDA: WARN,
     Category.TIDAK_DIKENAL: WARN,
@@ -365,6 +366,14 @@ class Dashboard:
             if run.finished_at
             else "—",
         }
+        from voters.reconciliation.services import capacity_check
+
+        capacity = capacity_check(run)
+        if capacity and capacity["over"]:
+            card["note"] = _(
+                "Daftar dan usulan melebihi kapasitas TPS (%(c)s) sebanyak %(n)s orang."
+            ) % {"c": capacity["capacity"], "n": capacity["over"]}
+            card["note_tone"] = "warn"
         return card
 
     def letters_cards(self):

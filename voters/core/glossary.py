@@ -4,7 +4,7 @@ link to the page) wherever a short code appears."""
 
 from django.utils.translation import gettext_lazy as _
 
-from voters.reconciliation.models import CATEGORY_ACTIONS, Category
+from voters.reconciliation.models import CATEGORY_ACTIONS, Category, Tindakan
 
 # term -> (long name, what it means for the rutan), grouped for the glossary page. Terms are
 # the short forms printed on the pages and on KPU forms, so they are not translated.
@@ -141,8 +141,26 @@ GROUPS = [
 CATEGORIES = {c.value: (c.label, CATEGORY_ACTIONS[c]) for c in Category}
 CATEGORY_GROUP = (_("Hasil rekonsiliasi (pencocokan data WBP dengan daftar KPU)"), CATEGORIES)
 
+# The next thing to do for a row (CONTRACT.md "tindakan"), judged on the run's date.
+TINDAKAN_WHY = {
+    "LAPOR_KPU": _("Nama ini ada di daftar TPS tetapi tidak seharusnya: beri tahu KPU."),
+    "PERIKSA": _("Kecocokan belum pasti: petugas memutuskan di antrean pemeriksaan."),
+    "REKAM_KTP": _("Perlu perekaman KTP-el oleh Dukcapil sebelum dapat didaftarkan."),
+    "USUL_DPT": _("DPT belum ditetapkan: usulkan orang ini masuk DPT TPS lokasi khusus."),
+    "USUL_DPTB": _("DPT sudah ditetapkan: ajukan pindah memilih (DPTb) sebelum batas H-7."),
+    "CARI_DPT": _("Tidak ditemukan di daftar mana pun: minta KPU mencarinya di data nasional."),
+    "LEWAT_BATAS": _("Batas H-7 sudah lewat: TPS ini tidak dapat lagi menerima orang ini."),
+    "KONFIRMASI_PENAHANAN": _(
+        "Masa penahanan berakhir sebelum atau pada hari pemungutan: pastikan perpanjangannya."
+    ),
+}
+TINDAKAN = {t.value: (t.label, TINDAKAN_WHY[t.value]) for t in Tindakan if t.value}
+TINDAKAN_GROUP = (_("Tindakan (langkah berikutnya untuk setiap baris rekonsiliasi)"), TINDAKAN)
+
 TERMS = {code: meaning for _title, terms in GROUPS for code, meaning in terms.items()}
 TERMS.update(CATEGORIES)
+# USUL_DPTB names both a category and a tindakan: the category's entry stays.
+TERMS.update({code: meaning for code, meaning in TINDAKAN.items() if code not in CATEGORIES})
 # Spellings that appear in uploaded files and exports.
 ALIASES = {"DPTB": "DPTb"}
 

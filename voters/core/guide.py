@@ -12,6 +12,6 @@ from voters.core.access import ALL_ROLES, role_required
 def glossary_page(request):
     groups = [
         (title, [(code, glossary.anchor(code), *meaning) for code, meaning in terms.items()])
-        for title, terms in (*glossary.GROUPS, glossary.CATEGORY_GROUP)
+        for title, terms in (*glossary.GROUPS, glossary.CATEGORY_GROUP, glossary.TINDAKAN_GROUP)
     ]
     return render(request, "voters/glossary.html", {"groups": groups})

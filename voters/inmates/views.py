@@ -196,6 +196,7 @@ def inmate_detail(request, pk):
         "expected_inside": (
             inmate.is_expected_inside_on(election.polling_date) if election else None
         ),
+        "order_ends": inmate.order_ends_by(election.polling_date) if election else False,
         "can_edit": can_edit,
         "nik_form": NikStatusForm(
             initial={"version": inmate.version, "to_status": inmate.nik_status}

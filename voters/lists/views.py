@@ -44,6 +44,7 @@ from voters.models import (
 from voters.reconciliation.selectors import current_election, elections_for
 from voters.rules import wilayah
 from voters.rules.eligibility import age_on
+from voters.rules.lists import over_capacity
 from voters.rules.nik import mask_numbers
 
 LIST_READERS = (*READERS, Role.KPPS)
@@ -157,6 +158,7 @@ def voter_lists(request):
                 "tps": tps,
                 "lists": kept,
                 "total": sum(v.row_count for v in kept),
+                "over": over_capacity(tps.capacity, sum(v.row_count for v in kept)),
                 "men": sum(v.counts.get("sex", {}).get("L", 0) for v in kept),
                 "women": sum(v.counts.get("sex", {}).get("P", 0) for v in kept),
             }

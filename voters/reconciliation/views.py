@@ -74,17 +74,25 @@ def start(request):
 def run_detail(request, pk):
     run = _scoped_run(request, pk)
     category = request.GET.get("kategori", "")
+    tindakan = request.GET.get("tindakan", "")
     # What the table shows: no inmate row (its id is enough for the link) and none of the
     # JSON the exports read (candidates, reference finding, entry ids).
     items = run.items.defer("candidates", "ref", "entry_ids").order_by("position")
     if category:
         items = items.filter(category=category)
+    if tindakan:
+        items = items.filter(tindakan=tindakan)
     page = Paginator(items, 100).get_page(request.GET.get("hal"))
     query = request.GET.copy()
     query.pop("hal", None)
+    finished = run.status == run.Status.DONE
     return render(request, "voters/reconciliation/run.html", {
-        "run": run, "page": page, "category": category, "query": query.urlencode(),
+        "run": run, "page": page, "category": category, "tindakan": tindakan,
+        "query": query.urlencode(),
         "categories": [(c.value, c.label, (run.counts or {}).get(c.value, 0)) for c in Category],
+        "to_do": service.to_do(run) if finished else [],
+        "capacity": service.capacity_check(run) if finished else None,
+        "changes": service.change_rows(run) if finished else [],
         "exports": EXPORTS,
         "can_export": request.user.role in STAFF or request.user.is_superuser,
     })
