@@ -5,7 +5,11 @@ through the user's scope (facilities(), tps_queryset()), so an object of another
 a 404, never a page.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
 from functools import wraps
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -16,19 +20,25 @@ from django.urls import reverse
 from voters.models import User
 from voters.rules import nik as nik_rules
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpRequest, HttpResponse
+
 Role = User.Role
 ALL_ROLES = tuple(Role.values)
 STAFF = (Role.OPERATOR, Role.KPU, Role.ADMIN)
 READERS = (Role.OPERATOR, Role.KPU, Role.OBSERVER, Role.ADMIN)
 
 
-def has_role(user, roles):
+def has_role(user: User | AnonymousUser, roles: Iterable[str]) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return user.is_superuser or user.role in roles or user.role == Role.ADMIN
 
 
-def role_required(*roles):
+def role_required(
+    *roles: str,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Allow the given roles (admins always); others get 403, anonymous users the login page."""
 
     def decorator(view):
@@ -48,14 +58,14 @@ def role_required(*roles):
     return decorator
 
 
-def needs_second_factor(request):
+def needs_second_factor(request: HttpRequest) -> bool:
     """With REQUIRE_2FA, roles that see full NIKs must pass a TOTP check after the password."""
     user = request.user
     return (settings.REQUIRE_2FA and user.sees_full_nik
             and not (hasattr(user, "is_verified") and user.is_verified()))
 
 
-def nik_search_digits(user, digits):
+def nik_search_digits(user: User, digits: str) -> str | None:
     """How many leading NIK digits ``user`` may search by: all for the staff roles, only the
     visible ones for the masked roles (SECURITY.md check 30). Returns ``digits`` when the
     search is allowed, None when it would reveal a digit the user cannot see, so that every
@@ -67,7 +77,7 @@ def nik_search_digits(user, digits):
     return None
 
 
-def show_nik(user, value, *, own_tps_letter=False):
+def show_nik(user: User, value: str | None, *, own_tps_letter: bool = False) -> str:
     """A NIK or KK as this user may see it: in full for staff roles, masked for the others."""
     if not value:
         return ""

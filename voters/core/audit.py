@@ -1,7 +1,11 @@
 """Writing audit events: one call per thing a person did."""
 
+from __future__ import annotations
+
 import hashlib
 import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Sum
@@ -10,29 +14,36 @@ from django.utils import timezone
 from voters.models import AuditEvent
 from voters.rules.nik import mask_numbers
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.db.models import Model
+    from django.http import HttpRequest
+
+    from voters.models import Facility, User
+
 alerts = logging.getLogger("voters.alerts")
 HANDED_OUT = (AuditEvent.Action.EXPORT, AuditEvent.Action.PRINT, AuditEvent.Action.DOWNLOAD)
 
 
-def client_ip(request):
+def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
     return request.META.get("REMOTE_ADDR") or None
 
 
 def record(
-    action,
+    action: str,
     *,
-    user=None,
-    request=None,
-    obj=None,
-    facility=None,
-    summary="",
-    detail=None,
-    row_count=None,
-    sha256="",
-    result="ok",
-):
+    user: User | AnonymousUser | None = None,
+    request: HttpRequest | None = None,
+    obj: Model | None = None,
+    facility: Facility | None = None,
+    summary: object = "",
+    detail: dict[str, Any] | None = None,
+    row_count: int | None = None,
+    sha256: str = "",
+    result: str = "ok",
+) -> AuditEvent:
     if user is None and request is not None and request.user.is_authenticated:
         user = request.user
     if facility is None and obj is not None:
@@ -56,7 +67,7 @@ def record(
     return event
 
 
-def note_refusal(*, request) -> AuditEvent | None:
+def note_refusal(*, request: HttpRequest) -> AuditEvent | None:
     """A page refused to a signed-in person (the 403 handler), in the audit trail with the path
     (any NIK in it masked); an anonymous visitor is sent to the login page instead and leaves
     no event."""
@@ -89,7 +100,7 @@ def _check_volume(event):
         )
 
 
-def sha256_of_file(path):
+def sha256_of_file(path: str | Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -97,5 +108,5 @@ def sha256_of_file(path):
     return digest.hexdigest()
 
 
-def sha256_of_bytes(data):
+def sha256_of_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()

@@ -22,15 +22,25 @@ Three places run the sweep, so that it runs whatever is deployed (README "Reliab
   then the retried job runs in that request).
 """
 
+from __future__ import annotations
+
 import contextlib
 import logging
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 
 from voters.core import storage
 from voters.models import ImportBatch, LetterBatch, ReconciliationRun
+
+if TYPE_CHECKING:
+    from celery import Task
+    from celery.canvas import Signature
+
+    from voters.models import Job
 
 logger = logging.getLogger(__name__)
 
@@ -99,12 +109,19 @@ class ThrottledProgress:
     the heartbeat the sweep reads, ``Job.report``). ``force`` writes at once (a new phase, the
     last step). Without a job (an import run from a command) it does nothing."""
 
-    def __init__(self, job=None, every=0.5):
+    def __init__(self, job: Job | None = None, every: float = 0.5) -> None:
         self.job = job
         self.every = every
         self.last = 0.0
 
-    def __call__(self, done=None, total=None, message=None, *, force=False):
+    def __call__(
+        self,
+        done: int | None = None,
+        total: int | None = None,
+        message: str | None = None,
+        *,
+        force: bool = False,
+    ) -> None:
         now = time.monotonic()
         if self.job is None or (not force and now - self.last < self.every):
             return
@@ -112,12 +129,12 @@ class ThrottledProgress:
         self.job.report(done=done, total=total, message=message)
 
 
-def send(signature):
+def send(signature: Signature) -> None:
     """Send a task (the fault drills route it to their own broker keys)."""
     signature.apply_async()
 
 
-def resend(job):
+def resend(job: Job) -> Callable[[], None] | None:
     """A callable that sends ``job``'s task again, or None when it has none."""
     make = RETRY.get((type(job), getattr(job, "kind", None))) or RETRY.get(type(job))
     signature = make(job) if make is not None else None
@@ -133,7 +150,7 @@ def resend(job):
     return send_again
 
 
-def sweep(models):
+def sweep(models: Iterable[type[Job]]) -> int:
     """Sweep the stale jobs of ``models``; returns how many were re-queued or failed."""
     swept = 0
     for model in models:
@@ -144,7 +161,7 @@ def sweep(models):
     return swept
 
 
-def sweep_if_due(job):
+def sweep_if_due(job: Job) -> int:
     """When a page reads a job whose heartbeat stopped, sweep that kind of job now (at most
     every LAZY_SWEEP_SECONDS per kind, across the process's requests)."""
     if not job.is_stale:
@@ -156,7 +173,7 @@ def sweep_if_due(job):
     return swept
 
 
-def start_upload_job(*, path, task, **fields):
+def start_upload_job(*, path: Path, task: Task, **fields: Any) -> ImportBatch:
     """The job row of an upload already stored at ``path``, with its task queued once the row
     is committed (a task never sees a rolled-back row). If the row cannot be made, the file
     goes too. ``fields`` are the ImportBatch's own (kind, facility, file_name, …)."""
@@ -173,7 +190,7 @@ def start_upload_job(*, path, task, **fields):
     return batch
 
 
-def discard_upload(batch):
+def discard_upload(batch: ImportBatch) -> None:
     """Delete a job's uploaded file (only ever one directly under PRIVATE_ROOT/imports) and
     forget its path: no file with NIKs outlives its job."""
     if not batch.stored_path:

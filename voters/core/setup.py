@@ -3,7 +3,10 @@
 Each is an upsert so that running the same set-up twice changes nothing the second time.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -11,6 +14,9 @@ from django.db import transaction
 
 from voters.models import TPS, Election, Facility, User
 from voters.rules import wilayah
+
+if TYPE_CHECKING:
+    from datetime import date
 
 
 class SetupError(Exception):
@@ -24,13 +30,13 @@ class Outcome:
     changed: bool
 
     @property
-    def verb(self):
+    def verb(self) -> str:
         if self.created:
             return "dibuat"
         return "diperbarui" if self.changed else "tidak berubah"
 
 
-def region_code(raw, *, what="wilayah"):
+def region_code(raw: object, *, what: str = "wilayah") -> str:
     code = wilayah.normalize_code(raw)
     if not code or not wilayah.exists_historical(code):
         raise SetupError(f"Kode {what} '{raw}' tidak dikenal dalam kode wilayah Kemendagri.")
@@ -64,7 +70,15 @@ def _validate(obj):
 
 
 @transaction.atomic
-def upsert_facility(*, code, name, region, kind=Facility.Kind.RUTAN, address="", head_name=""):
+def upsert_facility(
+    *,
+    code: str,
+    name: str,
+    region: str,
+    kind: str = Facility.Kind.RUTAN,
+    address: str = "",
+    head_name: str = "",
+) -> Outcome:
     values = {"name": name, "region_code": region_code(region), "kind": kind}
     if address:
         values["address"] = address
@@ -80,7 +94,16 @@ RACES = {
 
 
 @transaction.atomic
-def upsert_election(*, code, name, kind, polling_date, region, races="", dpt_date=None):
+def upsert_election(
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    polling_date: date,
+    region: str,
+    races: str = "",
+    dpt_date: date | None = None,
+) -> Outcome:
     """Create or update an election. ``dpt_date`` (penetapan DPT) is kept as it is when not
     given, so that a re-run to change the name does not unfix the DPT."""
     if kind not in RACES:
@@ -125,7 +148,15 @@ def facility_by_code(code: str) -> Facility:
 
 
 @transaction.atomic
-def upsert_tps(*, election_code, facility_code, number, capacity=None, address="", ksk=None):
+def upsert_tps(
+    *,
+    election_code: str,
+    facility_code: str,
+    number: str | int,
+    capacity: int | None = None,
+    address: str = "",
+    ksk: bool | None = None,
+) -> Outcome:
     """Create or update a TPS of a facility. ``ksk`` (a mobile ballot box serving the facility
     from outside) is kept as it is when not given."""
     election = Election.objects.filter(code=election_code).first()
@@ -161,14 +192,14 @@ def upsert_tps(*, election_code, facility_code, number, capacity=None, address="
 @transaction.atomic
 def upsert_user(
     *,
-    username,
-    role,
-    facility_code=None,
-    tps_number="",
-    password=None,
-    full_name="",
-    institution="",
-):
+    username: str,
+    role: str,
+    facility_code: str | None = None,
+    tps_number: str | int | None = "",
+    password: str | None = None,
+    full_name: str = "",
+    institution: str = "",
+) -> Outcome:
     if role not in User.Role.values:
         raise SetupError(f"Peran '{role}' tidak dikenal: {', '.join(User.Role.values)}.")
     facility = None
