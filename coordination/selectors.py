@@ -1,14 +1,25 @@
 """Reads reused by pages, panels and commands."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
 from itertools import groupby
+from typing import TYPE_CHECKING
 
 from django.db.models import Count
 from django.utils import timezone
 
 from coordination.models import ActionItem
 
+if TYPE_CHECKING:
+    from datetime import date
 
-def timeline(election, items, today=None) -> list[dict]:
+    from voters.models import Election, User
+
+
+def timeline(
+    election: Election, items: Iterable[ActionItem], today: date | None = None
+) -> list[dict]:
     """The election's deadlines (H-30, H-7, H-3 …) and the items' due dates, in date order."""
     today = today or timezone.localdate()
     entries = [
@@ -49,7 +60,9 @@ def timeline(election, items, today=None) -> list[dict]:
     return entries
 
 
-def overdue_by_institution(items, today=None) -> list[dict]:
+def overdue_by_institution(
+    items: Iterable[ActionItem], today: date | None = None
+) -> list[dict]:
     """Overdue items grouped by the owning institution, the most overdue first in each group."""
     today = today or timezone.localdate()
     overdue = sorted(
@@ -67,7 +80,7 @@ def overdue_by_institution(items, today=None) -> list[dict]:
     ]
 
 
-def counts_for(user, today=None) -> dict:
+def counts_for(user: User, today: date | None = None) -> dict:
     """Open follow-ups of the user's facilities, overdue and due within a week: one query,
     asked once per request (the dashboard's card and the home panel show the same)."""
     today = today or timezone.localdate()

@@ -7,10 +7,14 @@ Public API for other modules (inmates, KPU lists, reconciliation):
 - ``forget_links(obj)``: drop the links to an object that is being purged (PDP retention).
 """
 
+from __future__ import annotations
+
 import hashlib
 import os
 import re
 import uuid
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -35,13 +39,21 @@ from voters.models import AuditEvent
 from voters.rules import nik as nik_rules
 from voters.rules import wilayah
 
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+    from django.db.models import Model, QuerySet
+    from django.http import HttpRequest
+
+    from coordination.models import InstitutionQuerySet
+    from voters.models import Facility, User
+
 CHANGE = AuditEvent.Action.CHANGE
 
 
 # Institutions
 
 
-def place_names(facility) -> dict[str, str]:
+def place_names(facility: Facility) -> dict[str, str]:
     region = wilayah.name(wilayah.regency_of(facility.region_code)) or ""
     area = region.removeprefix("Kabupaten ").removeprefix("Kota ")
     return {
@@ -52,7 +64,7 @@ def place_names(facility) -> dict[str, str]:
     }
 
 
-def resolve_name(template: str, facility) -> str:
+def resolve_name(template: str, facility: Facility) -> str:
     """'KPU {wilayah}' for Rutan Blora gives 'KPU Kabupaten Blora'; unknown braces stay."""
     names = place_names(facility)
     return " ".join(
@@ -61,7 +73,7 @@ def resolve_name(template: str, facility) -> str:
 
 
 @transaction.atomic
-def ensure_institutions(facility) -> int:
+def ensure_institutions(facility: Facility) -> int:
     """Copy every catalogue institution the facility does not have yet; returns how many."""
     copied = set(
         Institution.objects.filter(facility=facility, source__isnull=False).values_list(
@@ -93,7 +105,7 @@ def ensure_institutions(facility) -> int:
     return len(new)
 
 
-def institutions_of(facility, *, active_only=True):
+def institutions_of(facility: Facility, *, active_only: bool = True) -> InstitutionQuerySet:
     """The institutions a facility picks from, its catalogue copies made on first use."""
     ensure_institutions(facility)
     qs = Institution.objects.filter(facility=facility)
@@ -104,7 +116,9 @@ def institutions_of(facility, *, active_only=True):
 
 
 @transaction.atomic
-def create_meeting(*, meeting: Meeting, user, attending: list[Institution] = ()) -> Meeting:
+def create_meeting(
+    *, meeting: Meeting, user: User | None, attending: list[Institution] = ()
+) -> Meeting:
     """Save a new meeting, keep the figures of its day and add the institutions present."""
     meeting.created_by = user if user and user.pk else None
     meeting.save()
@@ -117,7 +131,7 @@ def create_meeting(*, meeting: Meeting, user, attending: list[Institution] = ())
 
 @transaction.atomic
 def update_meeting(
-    *, meeting: Meeting, user, fields: list[str], expected_version: int | None = None
+    *, meeting: Meeting, user: User, fields: list[str], expected_version: int | None = None
 ) -> Meeting:
     """Save the changed fields; StaleEdit (nothing saved) if the meeting changed meanwhile."""
     save_versioned(meeting, expected_version=expected_version, fields=fields)
@@ -143,7 +157,7 @@ def take_figures(*, meeting: Meeting) -> list[MeetingFigure]:
 
 
 @transaction.atomic
-def retake_figures(*, meeting: Meeting, user) -> list[MeetingFigure]:
+def retake_figures(*, meeting: Meeting, user: User) -> list[MeetingFigure]:
     """Replace the kept figures, e.g. for a meeting recorded before it took place."""
     before = {f.key: f.value for f in meeting.figures.all()}
     rows = take_figures(meeting=meeting)
@@ -157,13 +171,13 @@ def retake_figures(*, meeting: Meeting, user) -> list[MeetingFigure]:
     return rows
 
 
-def add_attendee(*, attendee: Attendee, user) -> Attendee:
+def add_attendee(*, attendee: Attendee, user: User) -> Attendee:
     attendee.full_clean()
     attendee.save()
     return attendee
 
 
-def remove_attendee(*, attendee: Attendee, user) -> None:
+def remove_attendee(*, attendee: Attendee, user: User) -> None:
     meeting = attendee.meeting
     audit.record(
         CHANGE,
@@ -175,7 +189,9 @@ def remove_attendee(*, attendee: Attendee, user) -> None:
 
 
 @transaction.atomic
-def add_institutions(*, meeting: Meeting, institutions, user) -> int:
+def add_institutions(
+    *, meeting: Meeting, institutions: Iterable[Institution], user: User
+) -> int:
     """One attendee row per institution not yet present; returns how many were added."""
     present = set(meeting.attendees.values_list("institution_id", flat=True))
     new = [Attendee(meeting=meeting, institution=i) for i in institutions if i.pk not in present]
@@ -184,7 +200,7 @@ def add_institutions(*, meeting: Meeting, institutions, user) -> int:
 
 
 @transaction.atomic
-def add_decision(*, meeting: Meeting, text: str, user) -> Decision:
+def add_decision(*, meeting: Meeting, text: str, user: User) -> Decision:
     # Lock the meeting row so that two people adding decisions get distinct numbers.
     Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
     return Decision.objects.create(
@@ -194,7 +210,7 @@ def add_decision(*, meeting: Meeting, text: str, user) -> Decision:
 
 @transaction.atomic
 def update_decision(
-    *, decision: Decision, text: str, user, expected_version: int | None = None
+    *, decision: Decision, text: str, user: User, expected_version: int | None = None
 ) -> Decision:
     decision.text = text.strip()
     save_versioned(decision, expected_version=expected_version, fields=["text"])
@@ -209,7 +225,7 @@ def update_decision(
 
 
 @transaction.atomic
-def delete_decision(*, decision: Decision, user) -> None:
+def delete_decision(*, decision: Decision, user: User) -> None:
     """Remove a decision and number the rest 1, 2, 3 … again, as the minutes print them."""
     meeting = decision.meeting
     audit.record(
@@ -231,7 +247,9 @@ def delete_decision(*, decision: Decision, user) -> None:
 
 
 @transaction.atomic
-def create_action_item(*, item: ActionItem, user, references: list[str] = ()) -> ActionItem:
+def create_action_item(
+    *, item: ActionItem, user: User | None, references: list[str] = ()
+) -> ActionItem:
     item.created_by = user if user and user.pk else None
     item.save()
     for reference in references:
@@ -244,7 +262,7 @@ def create_action_item(*, item: ActionItem, user, references: list[str] = ()) ->
 def update_action_item(
     *,
     item: ActionItem,
-    user,
+    user: User,
     fields: list[str],
     references: list[str] | None = None,
     expected_version: int | None = None,
@@ -265,7 +283,12 @@ def update_action_item(
 
 @transaction.atomic
 def set_action_status(
-    *, item: ActionItem, status: str, outcome: str = "", user, expected_version: int | None = None
+    *,
+    item: ActionItem,
+    status: str,
+    outcome: str = "",
+    user: User | None,
+    expected_version: int | None = None,
 ) -> ActionItem:
     """Move an action item along; closing (done or cancelled) records who and when."""
     previous = item.status
@@ -293,7 +316,9 @@ def set_action_status(
     return item
 
 
-def link_action_item(*, item: ActionItem, obj=None, label: str = "") -> ActionItemLink:
+def link_action_item(
+    *, item: ActionItem, obj: Model | None = None, label: str = ""
+) -> ActionItemLink:
     """Note that an action item concerns `obj` (any model instance) or a free reference.
 
     The same object is linked once. A 16-digit number in a label is masked: labels are shown
@@ -320,7 +345,7 @@ def link_action_item(*, item: ActionItem, obj=None, label: str = "") -> ActionIt
     return link
 
 
-def action_items_for(obj):
+def action_items_for(obj: Model) -> QuerySet[ActionItem]:
     """The action items that concern `obj`, soonest due first."""
     content_type = ContentType.objects.get_for_model(obj)
     return ActionItem.objects.filter(
@@ -328,7 +353,7 @@ def action_items_for(obj):
     ).distinct()
 
 
-def forget_links(obj) -> int:
+def forget_links(obj: Model) -> int:
     """Remove every link to `obj` (call before purging it); returns how many were removed."""
     content_type = ContentType.objects.get_for_model(obj)
     deleted, _rows = ActionItemLink.objects.filter(
@@ -346,7 +371,13 @@ def _clean_label(label: str) -> str:
 
 
 def store_attachment(
-    *, meeting: Meeting, upload, kind: str, title: str, restricted: bool, user
+    *,
+    meeting: Meeting,
+    upload: UploadedFile,
+    kind: str,
+    title: str,
+    restricted: bool,
+    user: User | None,
 ) -> Attachment:
     """Check an upload by size and content, write it under PRIVATE_ROOT and record it."""
     file_type = uploads.check(upload)
@@ -394,7 +425,7 @@ def store_attachment(
 
 
 @transaction.atomic
-def delete_attachment(*, attachment: Attachment, user) -> None:
+def delete_attachment(*, attachment: Attachment, user: User) -> None:
     audit.record(
         CHANGE,
         user=user,
@@ -406,7 +437,7 @@ def delete_attachment(*, attachment: Attachment, user) -> None:
     attachment.delete()  # the file goes after commit (signals.py)
 
 
-def record_download(*, attachment: Attachment, request) -> None:
+def record_download(*, attachment: Attachment, request: HttpRequest) -> None:
     audit.record(
         AuditEvent.Action.DOWNLOAD,
         request=request,
@@ -419,7 +450,7 @@ def record_download(*, attachment: Attachment, request) -> None:
     )
 
 
-def record_refused_download(*, attachment: Attachment, request) -> None:
+def record_refused_download(*, attachment: Attachment, request: HttpRequest) -> None:
     """A restricted attachment asked for by someone who may not have it (SECURITY.md check 25:
     refusals are audited too)."""
     audit.record(
@@ -432,7 +463,9 @@ def record_refused_download(*, attachment: Attachment, request) -> None:
     )
 
 
-def record_print(*, meeting: Meeting, request, what: str, pages: int, pdf: bytes = b"") -> None:
+def record_print(
+    *, meeting: Meeting, request: HttpRequest, what: str, pages: int, pdf: bytes = b""
+) -> None:
     labels = {"minutes": _("notulen"), "attendance": _("daftar hadir")}
     audit.record(
         AuditEvent.Action.PRINT,

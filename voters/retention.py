@@ -31,11 +31,14 @@ Running the purge again changes nothing. Every run that removed something writes
 ``AuditEvent`` PURGE with the cut-off and the counts (never the data).
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pghistory.models
 from django.apps import apps
@@ -63,6 +66,9 @@ from voters.models import (
     ReviewDecision,
 )
 
+if TYPE_CHECKING:
+    from voters.models import User
+
 logger = logging.getLogger(__name__)
 
 PURGED_PREFIX = "DIHAPUS-"
@@ -82,10 +88,10 @@ class PurgeResult:
     dry_run: bool = False
 
     @property
-    def total(self):
+    def total(self) -> int:
         return sum(self.counts.values())
 
-    def summary(self):
+    def summary(self) -> str:
         done = "akan dihapus" if self.dry_run else "dihapus"
         if not self.total:
             return f"Tidak ada data pribadi yang lewat masa simpan per {self.cutoff:%d-%m-%Y}."
@@ -93,12 +99,12 @@ class PurgeResult:
         return f"Data pribadi per {self.cutoff:%d-%m-%Y} {done}: {parts}."
 
 
-def closing_day(election):
+def closing_day(election: Election) -> dt.date:
     """The first day on which the election's personal data may be purged."""
     return election.polling_date + dt.timedelta(days=election.retention_days + 1)
 
 
-def closed_elections(cutoff):
+def closed_elections(cutoff: dt.date) -> list[Election]:
     return [e for e in Election.objects.order_by("polling_date") if closing_day(e) <= cutoff]
 
 
@@ -107,7 +113,7 @@ def _longest_retention(elections):
     return dt.timedelta(days=max([e.retention_days for e in elections] or [default]))
 
 
-def purgeable_inmates(cutoff):
+def purgeable_inmates(cutoff: dt.date) -> list[int]:
     """Inmates who left long enough ago that no open election of their facility needs them."""
     chosen = []
     by_facility = {}
@@ -127,7 +133,13 @@ def purgeable_inmates(cutoff):
     return chosen
 
 
-def purge_personal_data(*, cutoff=None, election=None, dry_run=False, user=None):
+def purge_personal_data(
+    *,
+    cutoff: dt.date | None = None,
+    election: Election | None = None,
+    dry_run: bool = False,
+    user: User | None = None,
+) -> PurgeResult:
     """Purge what is past its retention period on `cutoff` (default today). With `election`,
     only that election's data (it must be closed). Returns a PurgeResult."""
     today = timezone.localdate()
@@ -264,7 +276,7 @@ def _purge_inmates(ids, counts, files):
 # -- history and files -----------------------------------------------------------------------
 
 
-def event_models(model):
+def event_models(model: type[models.Model]) -> list[type[models.Model]]:
     """The pghistory event models that keep copies of `model`'s rows."""
     return [m for m in apps.get_models()
             if issubclass(m, pghistory.models.Event)
@@ -317,7 +329,7 @@ def _delete_files(paths):
             logger.error("purge: could not delete a private file (%s)", exc.strerror)
 
 
-def sweep_transient_files(*, now=None):
+def sweep_transient_files(*, now: dt.datetime | None = None) -> int:
     """Uploads and exports are transient (SECURITY.md check 14): a roster preview not confirmed
     within TRANSIENT_AGE expires with its file, and any file under PRIVATE_ROOT/imports,
     /exports or /django-import-export (an admin import previewed and never confirmed) older
