@@ -133,7 +133,7 @@ def left_rows(run: ReconciliationRun, user: User | None = None) -> Iterator[dict
         }
 
 
-def change_export_rows(run, user=None):
+def change_export_rows(run: ReconciliationRun, user: User | None = None) -> Iterator[dict]:
     """Who moved from which category to which since the previous run, who appeared, who left."""
     from voters.reconciliation.services import change_rows
 

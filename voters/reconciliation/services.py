@@ -10,13 +10,17 @@ killed midway leaves its row "running" with a stale heartbeat; the retry takes i
 writes the items afresh, so the end state is that of one clean run.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import hashlib
 import json
 import logging
 import time
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -38,6 +42,9 @@ from voters.reconciliation.selectors import (
 from voters.rules import classify as classify_rules
 from voters.rules import match
 from voters.rules.classify import classify, count_by_category
+
+if TYPE_CHECKING:
+    from voters.models import ReferenceDPT
 
 logger = logging.getLogger(__name__)
 
@@ -84,12 +91,12 @@ def _staff(facility):
 class DatabaseReferenceIndex:
     """rules.match.ReferenceIndex over the active reference DPT, loaded in two queries."""
 
-    def __init__(self, reference):
+    def __init__(self, reference: ReferenceDPT | None) -> None:
         self.reference = reference
         self._memory = match.MemoryReferenceIndex()
         self.loaded = 0
 
-    def prefetch(self, *, niks, birth_dates):
+    def prefetch(self, *, niks: Iterable[str], birth_dates: Iterable[dt.date]) -> None:
         from django.db.models import Q
 
         from voters.models import ReferenceEntry
@@ -119,13 +126,13 @@ class DatabaseReferenceIndex:
         self._memory = match.MemoryReferenceIndex(entries)
         self.loaded = len(entries)
 
-    def by_nik(self, nik):
+    def by_nik(self, nik: str) -> list[match.RefEntry]:
         return self._memory.by_nik(nik)
 
-    def by_visible(self, nik, birth_date):
+    def by_visible(self, nik: str, birth_date: dt.date) -> list[match.RefEntry]:
         return self._memory.by_visible(nik, birth_date)
 
-    def by_birth_date(self, birth_date):
+    def by_birth_date(self, birth_date: dt.date) -> list[match.RefEntry]:
         return self._memory.by_birth_date(birth_date)
 
 
@@ -195,7 +202,7 @@ def start_manual_run(*, election: Election, facility: Facility, user: User) -> R
     return start_run(election=election, facility=facility, user=user, trigger="manual")
 
 
-def execute_run(run_id):
+def execute_run(run_id: int) -> ReconciliationRun:
     """The job: classify and store. Safe to call twice for the same run."""
     run = ReconciliationRun.objects.select_related("election", "facility", "created_by").get(
         pk=run_id)
@@ -354,7 +361,7 @@ def _item(run, position, result, inmates_by_id, entries_by_id):
 PROPOSALS = ("USUL_DPT", "USUL_DPTB")
 
 
-def capacity_check(run):
+def capacity_check(run: ReconciliationRun) -> dict[str, int] | None:
     """The facility's TPS lists against their capacity, with the run's proposals (USUL_DPT and
     USUL_DPTB rows) added: {capacity, listed, proposed, over_listed, over}. None without TPS."""
     from django.db.models import Sum
@@ -374,7 +381,7 @@ def capacity_check(run):
             "over": over_capacity(capacity, listed + proposed)}
 
 
-def to_do(run):
+def to_do(run: ReconciliationRun) -> list[dict]:
     """The run's rows grouped by tindakan, in the order of the contract's table: for each, the
     label, how many rows and the deadline it races (with the days left from the run's date)."""
     from voters.reconciliation.models import Tindakan
@@ -407,7 +414,7 @@ CHANGE_FIELDS = ("inmate_id", "no_registrasi", "nik", "nama", "tanggal_lahir", "
                  "tindakan", "alasan")
 
 
-def previous_run(run):
+def previous_run(run: ReconciliationRun) -> ReconciliationRun | None:
     """The finished run of the same election and facility before ``run``, or None."""
     return (
         ReconciliationRun.objects.filter(
@@ -417,7 +424,7 @@ def previous_run(run):
     )
 
 
-def change_rows(run):
+def change_rows(run: ReconciliationRun) -> list[dict]:
     """The churn since the previous finished run (CONTRACT.md ``changes``, export kind
     ``perubahan``): one dict per row whose category differs, that appeared (``from`` None) or
     that left the export (``to`` None), in the order of this run then the rows that left.
@@ -474,7 +481,14 @@ def schedule_runs(*, election: Election | None = None, facility: Facility | None
     return runs
 
 
-def reconcile(*, election, facility, today=None, user=None, trigger="command"):
+def reconcile(
+    *,
+    election: Election,
+    facility: Facility,
+    today: dt.date | None = None,
+    user: User | None = None,
+    trigger: str = "command",
+) -> ReconciliationRun:
     """Run a reconciliation now, in this process, and return the finished run."""
     run = create_run(election=election, facility=facility, today=today, user=user,
                      trigger=trigger)
@@ -510,7 +524,7 @@ def export_to_file(*, election: Election, facility: Facility, kind: str, fmt: st
     return count
 
 
-def latest_run(election, facility):
+def latest_run(election: Election, facility: Facility) -> ReconciliationRun | None:
     return (ReconciliationRun.objects.filter(election=election, facility=facility,
                                              status=ReconciliationRun.Status.DONE)
             .order_by("-finished_at").first())
@@ -522,13 +536,20 @@ def latest_run(election, facility):
 class AlreadyDecided(Exception):
     """Another reviewer decided this pairing first (``decision``: theirs, when known)."""
 
-    def __init__(self, decision=None):
+    def __init__(self, decision: ReviewDecision | None = None) -> None:
         super().__init__("Butir ini sudah diputuskan.")
         self.decision = decision
 
 
 @transaction.atomic
-def decide(*, item, verdict, user, note="", entry_id=None):
+def decide(
+    *,
+    item: ReconciliationItem,
+    verdict: str,
+    user: User,
+    note: str = "",
+    entry_id: int | None = None,
+) -> ReviewDecision:
     """Record a reviewer's verdict on a PERLU_PERIKSA/GANDA item's pairing, and queue a new run
     after commit.
 
