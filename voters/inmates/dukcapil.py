@@ -5,9 +5,13 @@ fills in a result per row (and a corrected NIK where they found one); importing 
 every NIK along its lifecycle, all or nothing.
 """
 
+from __future__ import annotations
+
 import logging
 import re
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -29,6 +33,12 @@ from voters.readers import tables
 from voters.readers.cells import CellError, FileRejected, is_blank, keep_raw, parse_date, parse_text
 from voters.readers.tables import Column, RowError
 from voters.rules import nik as nik_rules
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+    from django.http import HttpRequest
+
+    from voters.models import Facility, User
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +84,7 @@ RESULT_WORDS = {
 }
 
 
-def parse_result(raw):
+def parse_result(raw: object) -> NikStatus:
     text = re.sub(r"[\s\-_/.]+", " ", parse_text(raw).lower()).strip()
     if not text:
         raise CellError("hasil verifikasi kosong")
@@ -101,12 +111,14 @@ ANSWER_COLUMNS = [
 ]
 
 
-def request_file(request):
+def request_file(request: DukcapilRequest) -> Path:
     """Where the request workbook of a DukcapilRequest is kept (private storage)."""
     return storage.private_dir("dukcapil") / f"permintaan-{request.pk}.xlsx"
 
 
-def hand_out_request_file(*, dukcapil_request: DukcapilRequest, request) -> Path | None:
+def hand_out_request_file(
+    *, dukcapil_request: DukcapilRequest, request: HttpRequest
+) -> Path | None:
     """The request workbook for a download, recorded in the audit trail (it carries full NIKs:
     SECURITY.md check 25); None when the file is gone. ``request``: the HTTP request, for the
     person and their address."""
@@ -125,7 +137,9 @@ def hand_out_request_file(*, dukcapil_request: DukcapilRequest, request) -> Path
 
 
 @transaction.atomic
-def create_request(*, facility, inmate_ids, user, reference=""):
+def create_request(
+    *, facility: Facility, inmate_ids: Iterable[int], user: User, reference: str = ""
+) -> DukcapilRequest:
     """Write the request workbook and mark every valid NIK as sent."""
     inmates = list(
         Inmate.objects.filter(facility=facility, pk__in=inmate_ids).order_by(
@@ -190,7 +204,9 @@ def create_request(*, facility, inmate_ids, user, reference=""):
     return request
 
 
-def import_answer(*, path, facility, user, file_name=None):
+def import_answer(
+    *, path: str | Path, facility: Facility, user: User | None, file_name: str | None = None
+) -> dict[str, int]:
     """Apply Dukcapil's answer file. All or nothing; returns counts per new status."""
     file_name = file_name or str(path).rsplit("/", 1)[-1]
     try:
@@ -298,7 +314,9 @@ def import_answer(*, path, facility, user, file_name=None):
     return counts
 
 
-def start_answer_import(*, uploaded, facility, user):
+def start_answer_import(
+    *, uploaded: UploadedFile, facility: Facility, user: User
+) -> ImportBatch:
     """Store an uploaded answer file and queue the job that reads and applies it (never read in
     the request: SECURITY.md check 31). Returns the ImportBatch."""
     from voters import tasks
@@ -315,7 +333,7 @@ def start_answer_import(*, uploaded, facility, user):
     )
 
 
-def run_answer_batch(batch_id):
+def run_answer_batch(batch_id: int) -> ImportBatch | None:
     """The job behind an uploaded answer: apply it (all or nothing), record the counts or the
     reasons on the batch, and delete the file whatever happened."""
     batch = (

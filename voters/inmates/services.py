@@ -5,11 +5,15 @@ compared with what is stored (by no_registrasi), and only then written in one tr
 People not in the file are left alone (an SDP export is often a partial roster).
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import hashlib
 import json
 import logging
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -30,6 +34,14 @@ from voters.readers import tables
 from voters.readers.cells import FileRejected
 from voters.rules import custody
 from voters.rules import nik as nik_rules
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import UploadedFile
+    from django.http import HttpRequest
+
+    from voters.models import Facility, User
 
 # Inmate fields filled from the file, in the order of CONTRACT.md.
 FILE_FIELDS = [
@@ -78,11 +90,11 @@ class RosterPlan:
     rows: list
     fingerprint: str
 
-    def count(self, action):
+    def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
 
     @property
-    def summary(self):
+    def summary(self) -> dict[str, int]:
         return {
             "rows": len(self.rows),
             "new": self.count("new"),
@@ -100,14 +112,16 @@ def _json_default(value):
     raise TypeError(type(value))
 
 
-def row_hash(values):
+def row_hash(values: Mapping[str, Any]) -> str:
     data = {k: values.get(k) for k in FILE_FIELDS + DERIVED_FIELDS}
     return hashlib.sha256(
         json.dumps(data, sort_keys=True, default=_json_default).encode()
     ).hexdigest()
 
 
-def normalise_row(values, present):
+def normalise_row(
+    values: Mapping[str, Any], present: Collection[str]
+) -> tuple[dict[str, Any], list[str]]:
     """Turn parsed cells into model values; NIK and KK go through the NIK rules."""
     out = {name: values.get(name) for name in FILE_FIELDS}
     for name in (
@@ -151,7 +165,9 @@ def _fingerprint(facility, numbers):
     return hashlib.sha256(repr(list(rows)).encode()).hexdigest()
 
 
-def plan_roster_import(*, path, facility, file_name=None):
+def plan_roster_import(
+    *, path: str | Path, facility: Facility, file_name: str | None = None
+) -> RosterPlan:
     """Read and validate the file and compare it with the roster. Writes nothing."""
     file_name = file_name or str(path).rsplit("/", 1)[-1]
     try:
@@ -222,15 +238,15 @@ def _in_file(name, present):
 
 def import_inmates(
     *,
-    path,
-    facility,
-    user=None,
-    file_name=None,
-    batch=None,
-    expected_sha256=None,
-    expected_fingerprint=None,
-    progress=None,
-):
+    path: str | Path,
+    facility: Facility,
+    user: User | None = None,
+    file_name: str | None = None,
+    batch: ImportBatch | None = None,
+    expected_sha256: str | None = None,
+    expected_fingerprint: str | None = None,
+    progress: Callable[[int, int], object] | None = None,
+) -> tuple[RosterPlan, dict[str, int]]:
     """Import a roster file. Returns the plan's summary. Raises ImportRejected on bad input."""
     plan = plan_roster_import(path=path, facility=facility, file_name=file_name)
     if expected_sha256 and plan.sha256 != expected_sha256:
@@ -418,8 +434,15 @@ class TransitionRefused(Exception):
 
 
 def change_nik_status(
-    *, inmate, to_status, user=None, evidence="", batch=None, expected_version=None, now=None
-):
+    *,
+    inmate: Inmate,
+    to_status: str,
+    user: User | None = None,
+    evidence: str = "",
+    batch: ImportBatch | None = None,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Inmate:
     """Move one inmate's NIK along the lifecycle, recording who, when and the evidence."""
     to_status = NikStatus(to_status)
     current = NikStatus(inmate.nik_status)
@@ -456,8 +479,15 @@ def change_nik_status(
 
 
 def record_custody_event(
-    *, inmate, kind, date, user, detail="", reference="", expected_version=None
-):
+    *,
+    inmate: Inmate,
+    kind: str,
+    date: dt.date,
+    user: User,
+    detail: str = "",
+    reference: str = "",
+    expected_version: int | None = None,
+) -> CustodyEvent:
     """Record a custody change from the inmate page and apply it to the current state."""
     kind = CustodyEvent.Kind(kind)
     changes = {}
@@ -501,7 +531,7 @@ def _discard_upload(batch):
         Path(batch.stored_path).unlink(missing_ok=True)
 
 
-def run_roster_batch(batch_id):
+def run_roster_batch(batch_id: int) -> ImportBatch:
     """The job behind a confirmed upload: import the stored file, then clean it up."""
     from pathlib import Path
 
@@ -549,7 +579,9 @@ def run_roster_batch(batch_id):
 # -- the upload in the browser: a preview job, then (after the operator confirms) the import --
 
 
-def start_roster_preview(*, uploaded, facility, user):
+def start_roster_preview(
+    *, uploaded: UploadedFile, facility: Facility, user: User
+) -> ImportBatch:
     """Store an uploaded SDP file and queue the job that reads and checks it (never read in the
     request: SECURITY.md check 31). Returns the ImportBatch, queued without a preview yet."""
     from voters import tasks
@@ -603,7 +635,7 @@ def confirm_roster_import(*, batch: ImportBatch) -> bool:
     return bool(confirmed)
 
 
-def export_import_errors(*, batch: ImportBatch, request) -> bytes:
+def export_import_errors(*, batch: ImportBatch, request: HttpRequest) -> bytes:
     """The rejected rows of a roster upload as CSV, recorded in the audit trail like every
     export (SECURITY.md check 25). Through write_csv: a cell of the uploaded file quoted in a
     message cannot run as a formula (check 17). ``request``: for the person and their address."""
@@ -632,7 +664,7 @@ def export_import_errors(*, batch: ImportBatch, request) -> bytes:
     return data
 
 
-def preview_rows(plan, limit=500):
+def preview_rows(plan: RosterPlan, limit: int = 500) -> list[dict]:
     """What the preview page shows: no full NIK is stored in the preview."""
     rows = []
     for row in plan.rows:
@@ -654,7 +686,7 @@ def preview_rows(plan, limit=500):
     return rows
 
 
-def is_previewing(batch):
+def is_previewing(batch: ImportBatch) -> bool:
     """True while the preview job has not yet stored a preview (nor refused the file)."""
     return (
         batch.kind == ImportBatch.Kind.INMATES
@@ -664,7 +696,7 @@ def is_previewing(batch):
     )
 
 
-def run_roster_preview(batch_id):
+def run_roster_preview(batch_id: int) -> ImportBatch | None:
     """The preview job: read and check the stored file and compare it with the roster. A file
     refused (bad rows, too large a sheet, a reader out of memory) fails the batch with the
     reason and is deleted; a good one leaves the batch queued with its preview, waiting for the

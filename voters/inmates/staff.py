@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +22,9 @@ from voters.readers import tables
 from voters.readers.cells import FileRejected, keep_raw, parse_date, parse_sex, parse_text
 from voters.readers.tables import Column, RowError
 from voters.rules import nik as nik_rules
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
 
 STAFF_COLUMNS = [
     Column("nik", ("no nik", "nomor nik", "nomor induk kependudukan"), True, keep_raw),
@@ -222,7 +226,9 @@ class ConfirmRefused(Exception):
     """A preview that can no longer be confirmed; ``str()`` says why."""
 
 
-def start_staff_preview(*, uploaded, facility: Facility, user: User) -> ImportBatch:
+def start_staff_preview(
+    *, uploaded: UploadedFile, facility: Facility, user: User
+) -> ImportBatch:
     """Store an uploaded staff file and queue the job that reads and compares it (a file is never
     read in the request: SECURITY.md check 31)."""
     from voters import tasks
