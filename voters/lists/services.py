@@ -41,7 +41,7 @@ import gc
 import logging
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
@@ -66,6 +66,14 @@ from voters.readers.cells import FileRejected
 from voters.readers.tables import RowError
 from voters.rules import nik as nik_rules
 from voters.rules import wilayah
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import UploadedFile
+    from django.http import HttpRequest
+
+    from voters.models import TPS, Election, User
 
 logger = logging.getLogger(__name__)
 
@@ -143,16 +151,16 @@ def _nik_phrase(counts):
 
 def import_voter_list(
     *,
-    path,
-    election,
-    tps,
-    kind,
-    user=None,
-    batch=None,
-    file_name=None,
-    progress=None,
-    max_bytes=None,
-):
+    path: str | Path,
+    election: Election,
+    tps: TPS,
+    kind: str,
+    user: User | None = None,
+    batch: ImportBatch | None = None,
+    file_name: str | None = None,
+    progress: ThrottledProgress | None = None,
+    max_bytes: int | None = None,
+) -> ImportOutcome:
     """Replace the ``kind`` list (DPT, DPTB, DPK) of ``tps`` with the file's rows."""
     kind = ListKind(str(kind).upper())
     if tps.election_id != election.pk:
@@ -240,20 +248,20 @@ def _not_valid(counts):
 # -- the reference DPT ---------------------------------------------------------------------
 
 
-def active_reference(election):
+def active_reference(election: Election) -> ReferenceDPT | None:
     return ReferenceDPT.objects.filter(election=election, status=ReferenceDPT.Status.ACTIVE).first()
 
 
 def import_reference_dpt(
     *,
-    path,
-    election,
-    user=None,
-    batch=None,
-    file_name=None,
-    progress=None,
-    max_bytes=None,
-):
+    path: str | Path,
+    election: Election,
+    user: User | None = None,
+    batch: ImportBatch | None = None,
+    file_name: str | None = None,
+    progress: ThrottledProgress | None = None,
+    max_bytes: int | None = None,
+) -> ImportOutcome:
     """Load the file as the election's reference DPT, replacing the one in force."""
     progress = progress or ThrottledProgress(batch)
     with ListFile(
@@ -436,7 +444,7 @@ def _load_rows(reference, reader, progress):
     return previous
 
 
-def discard_reference(reference):
+def discard_reference(reference: ReferenceDPT) -> None:
     """Remove a load's rows (its partition on PostgreSQL); the row stays as history."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -456,8 +464,14 @@ def nik_number(nik: str) -> int | None:
 
 
 def search_reference(
-    reference, *, nik="", nama="", tanggal_lahir=None, tahun_lahir=None, limit=50
-):
+    reference: ReferenceDPT | None,
+    *,
+    nik: str = "",
+    nama: str = "",
+    tanggal_lahir: dt.date | None = None,
+    tahun_lahir: int | None = None,
+    limit: int = 50,
+) -> list[ReferenceEntry]:
     """Entries of ``reference`` found by full NIK, or by birth date (and name, ranked by
     similarity), or by name within a birth year (the search of the masked roles). The first
     two use an index built at load time."""
@@ -491,7 +505,7 @@ def search_reference(
     return rows[:limit]
 
 
-def record_model_a_print(*, voter_list: VoterList, request, pages: int, pdf: bytes,
+def record_model_a_print(*, voter_list: VoterList, request: HttpRequest, pages: int, pdf: bytes,
                          row_count: int, masked: bool) -> AuditEvent:
     """A Model A-Daftar Pemilih printed from the list page, in the audit trail (SECURITY.md
     check 25). ``request``: for the person and their address."""
@@ -510,7 +524,15 @@ def record_model_a_print(*, voter_list: VoterList, request, pages: int, pdf: byt
 # -- dapil ---------------------------------------------------------------------------------
 
 
-def import_dapil(*, path, election, user=None, batch=None, file_name=None, max_bytes=None):
+def import_dapil(
+    *,
+    path: str | Path,
+    election: Election,
+    user: User | None = None,
+    batch: ImportBatch | None = None,
+    file_name: str | None = None,
+    max_bytes: int | None = None,
+) -> ImportOutcome:
     """Replace the election's dapil table with the file's (CONTRACT.md "Electoral districts")."""
     file_name = file_name or os.path.basename(os.fspath(path))
     try:
@@ -584,7 +606,7 @@ def import_dapil(*, path, election, user=None, batch=None, file_name=None, max_b
     return ImportOutcome(None, True, message, summary)
 
 
-def dapil_table(election):
+def dapil_table(election: Election) -> dict[str, dict[str, str]]:
     """{contest: {region code: dapil name}} for matching (contests without rows are absent)."""
     table: dict[str, dict[str, str]] = {}
     rows = DapilEntry.objects.filter(election=election).values_list(
@@ -602,7 +624,7 @@ class NotFound(Exception):
     """A command named an election or TPS that does not exist; the message is for people."""
 
 
-def election_by_code(code):
+def election_by_code(code: str) -> Election:
     from voters.models import Election
 
     election = Election.objects.filter(code=code).first()
@@ -611,7 +633,7 @@ def election_by_code(code):
     return election
 
 
-def tps_by_number(election, number):
+def tps_by_number(election: Election, number: str) -> TPS:
     """The election's TPS numbered ``number`` ('901', '0901' and 'TPS 901' are the same)."""
     from voters.models import TPS
 
@@ -630,7 +652,9 @@ def tps_by_number(election, number):
     return tps
 
 
-def command_batch(*, kind, path, election, tps=None, list_kind=""):
+def command_batch(
+    *, kind: str, path: str, election: Election, tps: TPS | None = None, list_kind: str = ""
+) -> ImportBatch:
     """A job row for an import run from the command line, claimed at once."""
     if not os.path.isfile(path):
         raise NotFound(f'Berkas "{path}" tidak ditemukan.')
@@ -657,7 +681,7 @@ def import_from_command(*, kind: str, path: str, election_code: str,
     return execute_batch(batch, path)
 
 
-def execute_batch(batch, path):
+def execute_batch(batch: ImportBatch, path: str | Path) -> ImportOutcome:
     """Run one import job on ``path`` and record its outcome on the job row and in the audit
     trail. Returns the ImportOutcome; re-raises ImportRejected/FileRejected after recording."""
     user = batch.created_by
@@ -762,7 +786,7 @@ def _max_bytes(batch):
     return settings.MAX_UPLOAD_BYTES
 
 
-def run_import_batch(batch_id):
+def run_import_batch(batch_id: int) -> None:
     """The Celery task body: claim the job, run it, delete the uploaded file."""
     batch = (
         ImportBatch.objects.select_related("election", "tps", "tps__facility", "created_by")
@@ -789,7 +813,15 @@ def run_import_batch(batch_id):
         discard_upload(batch)
 
 
-def start_import(*, uploaded, user, kind, election, tps=None, list_kind=""):
+def start_import(
+    *,
+    uploaded: UploadedFile,
+    user: User,
+    kind: str,
+    election: Election,
+    tps: TPS | None = None,
+    list_kind: str = "",
+) -> ImportBatch:
     """Store an upload, create its job row and queue the task once the row is committed."""
     from voters import tasks
     from voters.core.jobs import start_upload_job
