@@ -6,8 +6,12 @@ when it is set, DPK voters from ``dpk_start``. A person votes once per election 
 TPS they appear on (a conditional unique constraint on the voter's key).
 """
 
+from __future__ import annotations
+
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -32,12 +36,18 @@ from voters.rules import eligibility, match, wilayah
 from voters.rules import nik as nik_rules
 from voters.rules.classify import entitlement
 
+if TYPE_CHECKING:
+    from datetime import date, time
 
-def local_now(now=None):
+    from voters.letters.pdf import Rendered
+    from voters.models import Election
+
+
+def local_now(now: datetime | None = None) -> datetime:
     return timezone.localtime(now or timezone.now())
 
 
-def opens_at(election, list_kind):
+def opens_at(election: Election, list_kind: str) -> time:
     """The time a voter of ``list_kind`` may vote from (DOMAIN.md §4: DPK in the last hour;
     DPTb from the election's DPTb hour when one is set)."""
     if list_kind == "DPK":
@@ -47,7 +57,7 @@ def opens_at(election, list_kind):
     return election.voting_start
 
 
-def polling_state(election, now=None):
+def polling_state(election: Election, now: datetime | None = None) -> str:
     """'before' (not yet polling day or hour), 'open', 'closed' (after polling day)."""
     now = local_now(now)
     if now.date() < election.polling_date:
@@ -81,7 +91,7 @@ def _require_open(election, list_kind, now):
         )
 
 
-def register_voters(tps):
+def register_voters(tps: TPS) -> list[Voter]:
     """The polling-day register: list voters plus DPK voters added at the TPS, with their
     active check-in, in list order."""
     voters = list_voters(tps)
@@ -164,7 +174,9 @@ def _already_text(checkin):
     )
 
 
-def undo_check_in(*, tps, checkin_id, reason, user, now=None):
+def undo_check_in(
+    *, tps: TPS, checkin_id: int, reason: str, user: User, now: datetime | None = None
+) -> PollingCheckIn:
     reason = (reason or "").strip()
     if len(reason) < 3:
         raise LetterError("Tuliskan alasan pembatalan.")
@@ -195,8 +207,20 @@ def undo_check_in(*, tps, checkin_id, reason, user, now=None):
     return checkin
 
 
-def add_dpk_voter(*, tps, user, nik, nama="", tanggal_lahir=None, jenis_kelamin="",
-                  no_registrasi="", kode_wilayah="", alamat="", disabilitas=False, now=None):
+def add_dpk_voter(
+    *,
+    tps: TPS,
+    user: User,
+    nik: str,
+    nama: str = "",
+    tanggal_lahir: date | None = None,
+    jenis_kelamin: str = "",
+    no_registrasi: str = "",
+    kode_wilayah: str = "",
+    alamat: str = "",
+    disabilitas: bool = False,
+    now: datetime | None = None,
+) -> PollingCheckIn:
     """Add a DPK voter at the TPS in the last hour (DOMAIN.md §3.1, §4) and record the vote.
 
     The person must be an inmate of the facility who is inside today, show a KTP-el whose NIK
@@ -370,7 +394,7 @@ def _next_dpk_number(tps):
     return max(listed, added) + 1
 
 
-def polling_counts(voters):
+def polling_counts(voters: Sequence[Voter]) -> dict:
     """What the KPPS reports: voters on each list and who voted, by sex, and turnout."""
     rows = []
     total_reg = Counter()
@@ -409,7 +433,7 @@ def _count_row(label, reg, voted):
     }
 
 
-def undone_checkins(tps):
+def undone_checkins(tps: TPS) -> list[PollingCheckIn]:
     return list(
         PollingCheckIn.objects.filter(tps=tps, undone_at__isnull=False).select_related(
             "by", "undone_by"
@@ -417,7 +441,7 @@ def undone_checkins(tps):
     )
 
 
-def render_polling_report(*, tps, user, now=None):
+def render_polling_report(*, tps: TPS, user: User, now: datetime | None = None) -> Rendered:
     """The register and the counts, printable at close; the print is audited."""
     voters = register_voters(tps)
     rendered = letters.render_template(
@@ -446,7 +470,7 @@ def render_polling_report(*, tps, user, now=None):
     return rendered
 
 
-def hours_text(election):
+def hours_text(election: Election) -> str:
     parts = [
         f"DPT {letters.hhmm(election.voting_start)}–{letters.hhmm(election.voting_end)}",
         f"DPTb {letters.hhmm(opens_at(election, 'DPTB'))}–{letters.hhmm(election.voting_end)}",

@@ -12,13 +12,17 @@
 Every write is atomic and leaves an audit event; field history comes from django-pghistory.
 """
 
+from __future__ import annotations
+
 import hashlib
 import logging
 import math
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -39,6 +43,12 @@ from voters.rules import nik as nik_rules
 from voters.rules.lists import LIST_LABELS, LIST_ORDER, list_rank
 from voters.rules.names import normalize_name
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from voters.letters.pdf import Rendered
+    from voters.models import Election, Facility, User
+
 logger = logging.getLogger(__name__)
 
 # SECURITY.md check 19: a letter batch runs under a soft time limit that grows with its size.
@@ -54,7 +64,13 @@ class LetterError(Exception):
 # --------------------------------------------------------------------------------------------
 
 
-def voter_key(*, inmate_id=None, nik="", nama="", tanggal_lahir=None):
+def voter_key(
+    *,
+    inmate_id: int | None = None,
+    nik: str = "",
+    nama: str = "",
+    tanggal_lahir: date | None = None,
+) -> str:
     """The identity of a voter across list re-imports: the inmate when known, else the full NIK,
     else NIK text, name and birth date. Hashed, so that no NIK is stored in the key."""
     if inmate_id:
@@ -91,39 +107,39 @@ class Voter:
             )
 
     @property
-    def nama(self):
+    def nama(self) -> str:
         return self.entry.nama if self.entry is not None else self.inmate.nama
 
     @property
-    def jenis_kelamin(self):
+    def jenis_kelamin(self) -> str:
         return self.entry.jenis_kelamin if self.entry is not None else self.inmate.jenis_kelamin
 
     @property
-    def nik(self):
+    def nik(self) -> str:
         return self.entry.nik if self.entry is not None else ""
 
     @property
-    def blok(self):
+    def blok(self) -> str:
         return self.inmate.blok if self.inmate is not None else ""
 
     @property
-    def no_registrasi(self):
+    def no_registrasi(self) -> str:
         return self.inmate.no_registrasi if self.inmate is not None else ""
 
     @property
-    def list_label(self):
+    def list_label(self) -> str:
         return LIST_LABELS.get(self.list_kind, self.list_kind)
 
     @property
-    def disabled(self):
+    def disabled(self) -> bool:
         return bool(getattr(self.entry, "disabilitas", None))
 
     @property
-    def anchor(self):
+    def anchor(self) -> str:
         return "v-" + self.key.replace(":", "-")
 
 
-def sort_key(voter):
+def sort_key(voter: Voter) -> tuple[int, int]:
     kind = list_rank(voter.list_kind)
     return (kind, voter.number or 0)
 
@@ -157,7 +173,7 @@ def list_voters(tps: TPS, *, today: date | None = None) -> list[Voter]:
     return voters
 
 
-def search_voters(voters, query):
+def search_voters(voters: list[Voter], query: str | None) -> list[Voter]:
     """Voters whose registration number, name or list number ('12', 'DPT 12', 'DPTb 3')
     matches ``query``."""
     query = " ".join((query or "").split())
@@ -192,7 +208,9 @@ def _window_text(start, end, label, zone):
     return f"{text} ({label})" if label else text
 
 
-def assign_windows(voters, *, election, template):
+def assign_windows(
+    voters: list[Voter], *, election: Election, template: NoticeTemplate
+) -> list[Voter]:
     """Spread each list's voters over the suggested arrival windows, in list order, in
     contiguous groups. DPTb voters get only windows from the election's DPTb hour (when set),
     DPK voters only windows from the DPK hour."""
@@ -230,7 +248,7 @@ def recipients(tps: TPS, *, block: str | None = None) -> list[Voter]:
     return voters
 
 
-def blocks_of(voters):
+def blocks_of(voters: Iterable[Voter]) -> list[str]:
     return sorted({v.blok for v in voters if v.blok})
 
 
@@ -247,7 +265,7 @@ def _address(entry):
     return ", ".join(p for p in parts if p)
 
 
-def place_name(facility):
+def place_name(facility: Facility) -> str:
     name = facility.region_name or ""
     for prefix in ("KABUPATEN ", "KAB. ", "KOTA "):
         if name.upper().startswith(prefix):
@@ -255,7 +273,9 @@ def place_name(facility):
     return name.title() if name.isupper() else name
 
 
-def letters_context(*, tps, voters, template=None):
+def letters_context(
+    *, tps: TPS, voters: Sequence[Voter], template: NoticeTemplate | None = None
+) -> dict:
     election = tps.election
     template = template or NoticeTemplate.for_election(election)
     return {
@@ -301,7 +321,14 @@ def _layout_progress(batch, total):
     return progress
 
 
-def render_letters(*, tps, voters, target, progress=None, template=None):
+def render_letters(
+    *,
+    tps: TPS,
+    voters: Sequence[Voter],
+    target: str | Path,
+    progress: Callable[[str, int], object] | None = None,
+    template: NoticeTemplate | None = None,
+) -> int:
     """Write the letters of ``voters`` to ``target`` (a path); returns the page count, which
     must equal the number of voters."""
     context = letters_context(tps=tps, voters=voters, template=template)
@@ -316,13 +343,13 @@ def render_letters(*, tps, voters, target, progress=None, template=None):
     return rendered.pages
 
 
-def time_limits(count):
+def time_limits(count: int) -> tuple[int, int]:
     """(soft, hard) seconds for a batch of ``count`` letters."""
     soft = max(60, math.ceil(max(count, 1) / 500) * SECONDS_PER_500_LETTERS)
     return soft, soft + 60
 
 
-def start_letter_batch(*, tps, user, block=""):
+def start_letter_batch(*, tps: TPS, user: User, block: str | None = "") -> LetterBatch:
     """Queue the letters of a TPS (optionally one block) as a job; the task runs after commit."""
     from voters.tasks import render_notices_task
 
@@ -353,7 +380,7 @@ def start_letter_batch(*, tps, user, block=""):
     return batch
 
 
-def run_letter_batch(batch_id):
+def run_letter_batch(batch_id: int) -> LetterBatch:
     """The job behind a letter batch: render, check the page count, store, audit."""
     from celery.exceptions import SoftTimeLimitExceeded
 
@@ -426,7 +453,7 @@ class NoticesWritten:
     where: str
 
 
-def write_notices(*, tps, output: Path, block: str = "") -> NoticesWritten:
+def write_notices(*, tps: TPS, output: Path, block: str = "") -> NoticesWritten:
     """The letters of a TPS (optionally one block) written to ``output`` in this process, for
     the render_notices command, and recorded in the audit trail. Written to a temporary file
     next to the target and renamed, so that a failure leaves no half-written file. Raises
@@ -476,7 +503,7 @@ def write_notices(*, tps, output: Path, block: str = "") -> NoticesWritten:
     return NoticesWritten(voters=voters, pages=pages, where=where)
 
 
-def batch_file(batch):
+def batch_file(batch: LetterBatch) -> Path | None:
     """The stored PDF of a finished batch, or None (never a path outside PRIVATE_ROOT)."""
     if batch.status != LetterBatch.Status.DONE or not batch.file_path:
         return None
@@ -486,7 +513,9 @@ def batch_file(batch):
     return path if path.is_file() else None
 
 
-def record_download(*, batch, request, path):
+def record_download(
+    *, batch: LetterBatch, request: HttpRequest, path: str | Path
+) -> AuditEvent:
     return audit.record(
         AuditEvent.Action.DOWNLOAD,
         request=request,
@@ -507,11 +536,11 @@ class DeadlineCountdown:
     """Days to the letters' deadline, for anything with ``deadline`` and ``today``."""
 
     @property
-    def days_left(self):
+    def days_left(self) -> int:
         return (self.deadline - self.today).days
 
     @property
-    def past_deadline(self):
+    def past_deadline(self) -> bool:
         return self.today > self.deadline
 
 
@@ -525,7 +554,7 @@ class DeliveryRegister(DeadlineCountdown):
     by_block: list
 
 
-def delivery_register(tps, *, today=None):
+def delivery_register(tps: TPS, *, today: date | None = None) -> DeliveryRegister:
     """Every letter of the TPS with what happened to it, and the counts for the recap.
 
     A letter not delivered (or not yet recorded as undeliverable) after the H-3 deadline is
@@ -567,8 +596,18 @@ def _recipient(tps, key):
     raise LetterError("Pemilih ini tidak ada di daftar penerima surat TPS ini.")
 
 
-def record_delivery(*, tps, key, status, user, delivered_on=None, reason="", proxy_name="",
-                    note="", today=None):
+def record_delivery(
+    *,
+    tps: TPS,
+    key: str,
+    status: str,
+    user: User,
+    delivered_on: date | None = None,
+    reason: str = "",
+    proxy_name: str = "",
+    note: str = "",
+    today: date | None = None,
+) -> LetterDelivery:
     """Record (or correct) what happened to one voter's letter."""
     today = today or timezone.localdate()
     delivered_on = delivered_on or today
@@ -615,7 +654,7 @@ def record_delivery(*, tps, key, status, user, delivered_on=None, reason="", pro
     return delivery
 
 
-def clear_delivery(*, tps, key, user):
+def clear_delivery(*, tps: TPS, key: str, user: User) -> bool:
     """Undo a mark made by mistake: the letter is 'not yet delivered' again."""
     with transaction.atomic():
         delivery = LetterDelivery.objects.select_for_update().filter(tps=tps, voter_key=key).first()
@@ -633,7 +672,7 @@ def clear_delivery(*, tps, key, user):
     return True
 
 
-def render_recap(*, tps, user, today=None):
+def render_recap(*, tps: TPS, user: User, today: date | None = None) -> Rendered:
     """The distribution recap (rekap pembagian) as a PDF; the print is audited."""
     register = delivery_register(tps, today=today)
     rendered = letters.render_template(
