@@ -19,7 +19,6 @@ from voters.rules.classify import (
     Category,
     Changes,
     Result,
-    Staff,
     changes,
     classify,
     count_by_category,
@@ -33,6 +32,7 @@ from voters.rules.match import (
     ListEntry,
     MemoryReferenceIndex,
     RefEntry,
+    Staff,
 )
 from voters.rules.names import name_similarity, name_tokens, normalize_name, token_similarity
 

@@ -6,18 +6,20 @@ deadline. Those counts come from ``services.letters.delivery_register``, which m
 entry of the TPS's lists to the inmates expected inside on polling day: with 5,000 inmates and
 3,000 list entries that is most of a second of CPU (bench/README.md "Pages under load"). So the
 counts are kept in Django's cache under a key that names everything they are computed from, read
-in three aggregate queries per TPS:
+in four aggregate queries per TPS:
 
 - the TPS, the day, the election's polling day and letter deadline;
 - the TPS's list entries (number and highest id: an import replaces a list's entries, retention
   deletes them);
 - the facility's roster fingerprint and generation (``eligibility.roster_versions``: imports,
   custody and NIK changes, new and removed inmates);
+- the facility's staff roster (number and highest id: an import replaces it whole, so every
+  change gives new ids), whose officers on the lists get letters too;
 - the TPS's deliveries (number per status, highest id and latest ``recorded_at``: every mark
   and every correction sets ``recorded_at`` and may change a status; an undo deletes the row).
 
 A change to any of them is a new key, so the counts are never stale; an unchanged TPS costs the
-three queries and one cache read. The delivery register page itself still builds the register.
+four queries and one cache read. The delivery register page itself still builds the register.
 """
 
 from dataclasses import dataclass
@@ -28,7 +30,7 @@ from django.utils import timezone
 
 from voters.inmates.eligibility import roster_versions
 from voters.letters.services import DeadlineCountdown
-from voters.models import Inmate, LetterDelivery, ListEntry
+from voters.models import Inmate, LetterDelivery, ListEntry, StaffMember
 
 TTL = 3600
 PREFIX = "letter-counts:v1"
@@ -53,10 +55,13 @@ def _key(tps, today):
     at = deliveries.pop("at")
     statuses = ".".join(str(deliveries[k]) for k in sorted(deliveries))
     roster = roster_versions(Inmate.objects.filter(facility_id=tps.facility_id))
+    staff = StaffMember.objects.filter(facility_id=tps.facility_id).aggregate(
+        n=Count("pk"), top=Max("pk")
+    )
     return (
         f"{PREFIX}:{tps.pk}:{today}:{election.polling_date}:{election.letter_deadline}:"
         f"e{entries['n']}.{entries['top']}:d{statuses}.{at.isoformat() if at else ''}:"
-        f"r{roster.get(tps.facility_id, '')}"
+        f"r{roster.get(tps.facility_id, '')}:s{staff['n']}.{staff['top']}"
     )
 
 

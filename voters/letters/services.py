@@ -1,9 +1,9 @@
 """Notification letters and the delivery register of one TPS; who is who on the TPS lists.
 
-- Letters (DOMAIN.md §5.1): one half-A4 page per voter of the TPS who is expected inside on
-  polling day (``selectors.notice_recipients``), in list order, rendered by a Celery job into a
-  private file (``start_letter_batch`` → ``run_letter_batch``) or by the ``render_notices``
-  command. The page count must equal the voters covered, or the batch fails.
+- Letters (DOMAIN.md §5.1): one half-A4 page per voter of the TPS who will be there on polling
+  day, inmates and officers (``selectors.notice_recipients``), in list order, rendered by a
+  Celery job into a private file (``start_letter_batch`` → ``run_letter_batch``) or by the
+  ``render_notices`` command. The page count must equal the voters covered, or the batch fails.
 - Delivery register (tanda terima): ``record_delivery`` / ``clear_delivery``; the recap and the
   H-3 deadline come from ``delivery_register``.
 - ``Voter`` and ``voter_key``: a person on the TPS lists, shared with polling day
@@ -84,7 +84,8 @@ def voter_key(
 
 @dataclass
 class Voter:
-    """A voter on one of the TPS lists, with the inmate it belongs to when known."""
+    """A voter on one of the TPS lists, with the inmate it belongs to when known, or the
+    officer of the facility's staff roster it is (``staff``: no inmate, no cell block)."""
 
     entry: object  # ListEntry, or None for a DPK voter added on polling day
     inmate: object  # Inmate or None
@@ -95,6 +96,7 @@ class Voter:
     delivery: object = None
     checkin: object = None
     extra: dict = field(default_factory=dict)
+    staff: object = None  # rules.match.Staff or None
 
     def __post_init__(self):
         if not self.key:
@@ -157,16 +159,17 @@ def tps_entries(tps: TPS) -> list[ListEntry]:
 
 
 def list_voters(tps: TPS, *, today: date | None = None) -> list[Voter]:
-    """Every entry of the TPS lists (DPT, DPTb, DPK) in list order, with the inmate the
-    reconciliation pairs it with (``selectors.paired_inmates``), whether or not they are
-    inside: the polling-day register."""
+    """Every entry of the TPS lists (DPT, DPTb, DPK) in list order, with the inmate or the
+    officer the reconciliation names for it (``selectors.paired_people``), whether or not they
+    are inside: the polling-day register."""
     entries = tps_entries(tps)
-    paired = selectors.paired_inmates(
+    paired = selectors.paired_people(
         election=tps.election, facility_id=tps.facility_id, entries=entries,
         today=today or timezone.localdate(),
     )
     voters = [
-        Voter(entry=e, inmate=paired.get(e.pk), list_kind=e.voter_list.kind, number=e.position)
+        Voter(entry=e, inmate=paired.inmates.get(e.pk), list_kind=e.voter_list.kind,
+              number=e.position, staff=paired.staff.get(e.pk))
         for e in entries
     ]
     voters.sort(key=sort_key)
@@ -232,14 +235,17 @@ def assign_windows(
 
 
 def recipients(tps: TPS, *, block: str | None = None) -> list[Voter]:
-    """The voters of ``tps`` who get a letter, in list order, with their arrival window.
+    """The voters of ``tps`` who get a letter (inmates inside on polling day and the facility's
+    officers on its lists, ``selectors.notice_recipients``), in list order, with their arrival
+    window. Officers have no cell block: a ``block`` leaves them out.
 
     Windows are spread over the whole TPS before the block is picked, so a voter's suggested
     time does not depend on how the letters were batched."""
     election = tps.election
     template = NoticeTemplate.for_election(election)
     voters = [
-        Voter(entry=r.entry, inmate=r.inmate, list_kind=r.list_kind, number=r.number)
+        Voter(entry=r.entry, inmate=r.inmate, list_kind=r.list_kind, number=r.number,
+              staff=r.staff)
         for r in selectors.notice_recipients(election, tps)
     ]
     assign_windows(voters, election=election, template=template)

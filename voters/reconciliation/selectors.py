@@ -17,6 +17,7 @@ from voters.models import (
     Inmate,
     ListEntry,
     ReviewDecision,
+    StaffMember,
     TMSReason,
     User,
     VoterList,
@@ -186,20 +187,50 @@ def decisions_in_force(*, election: Election, facility_id: int, inmates_by_id: d
     return found
 
 
+def staff_roster(facility_id: int) -> list[match.Staff]:
+    """The facility's staff roster as the matcher takes it, in import order (the first of two
+    officers with one NIK is the one named)."""
+    return [
+        match.Staff(nik=m.nik, nama=m.name, jabatan=m.position)
+        for m in StaffMember.objects.filter(facility_id=facility_id).order_by("pk")
+    ]
+
+
+@dataclass(frozen=True)
+class Paired:
+    """Who the entries of ``paired_people`` are: {entry id: inmate} and, for entries paired
+    with no inmate, {entry id: officer of the staff roster} (the reconciliation's PETUGAS)."""
+
+    inmates: dict[int, Inmate]
+    staff: dict[int, match.Staff]
+
+
 def paired_inmates(*, election: Election, facility_id: int, entries: Sequence[ListEntry],
                    today: dt.date) -> dict[int, Inmate]:
-    """{entry id: inmate} for the entries of some of the facility's lists in ``election`` (whole
-    lists), as a reconciliation run on ``today`` pairs them: the one matcher
-    (rules.match.pair_entries) on the same inputs, review decisions included, so that a letter
-    and the polling-day register name the person the reconciliation names. Entries it pairs
-    with nobody are left out.
+    """{entry id: inmate}: ``paired_people`` without the staff roster."""
+    return _paired(election=election, facility_id=facility_id, entries=entries, today=today,
+                   roster={}).inmates
+
+
+def paired_people(*, election: Election, facility_id: int, entries: Sequence[ListEntry],
+                  today: dt.date) -> Paired:
+    """Who the entries of some of the facility's lists in ``election`` (whole lists) are, as a
+    reconciliation run on ``today`` names them: the one matcher (rules.match.pair_entries) on
+    the same inputs, review decisions included, then rules.match.officer_of with the facility's
+    staff roster for the entries paired with no inmate; so that a letter and the polling-day
+    register name the person the reconciliation names. Entries that are nobody are left out.
 
     Only what can decide these entries is loaded, which gives the pairs a run over the whole
     facility gives: the entries of the facility's other lists with one of their full NIKs (an
     entry paired with nobody joins the person an entry with its NIK was paired with), and the
     inmates with one of those full NIKs or birth dates or with a decision in force."""
+    return _paired(election=election, facility_id=facility_id, entries=entries, today=today,
+                   roster=match.staff_by_nik(staff_roster(facility_id)))
+
+
+def _paired(*, election, facility_id, entries, today, roster):
     if not entries:
-        return {}
+        return Paired({}, {})
     own = {entry.pk for entry in entries}
     niks = {nik_rules.clean(entry.nik) for entry in entries}
     full = sorted(nik for nik in niks if nik_rules.is_full(nik))
@@ -228,12 +259,20 @@ def paired_inmates(*, election: Election, facility_id: int, entries: Sequence[Li
         decisions=decisions_in_force(election=election, facility_id=facility_id,
                                      inmates_by_id=by_id, entries=everyone),
     )
-    return {
+    inmates_of = {
         entry.id: by_id[inmate_id]
         for inmate_id, group in pairing.by_inmate.items()
         for entry, _how in group.members
         if entry.id in own
     }
+    staff_of = {
+        entry.id: officer
+        for group in pairing.unmatched
+        if (officer := match.officer_of(group, roster)) is not None
+        for entry, _how in group.members
+        if entry.id in own
+    }
+    return Paired(inmates_of, staff_of)
 
 
 # -- notification letters -----------------------------------------------------------------------
@@ -241,20 +280,24 @@ def paired_inmates(*, election: Election, facility_id: int, entries: Sequence[Li
 
 @dataclass(frozen=True)
 class Recipient:
-    """A voter who gets a notification letter: the list entry, the inmate it belongs to, the
-    list and the voter's number on it."""
+    """A voter who gets a notification letter: the list entry, the inmate it belongs to (or
+    the officer of the staff roster it is, with no inmate), the list and the voter's number on
+    it."""
 
     entry: ListEntry
-    inmate: Inmate
+    inmate: Inmate | None
     list_kind: str
     number: int
+    staff: match.Staff | None = None
 
 
 def notice_recipients(election: Election, tps: TPS, *,
                       today: dt.date | None = None) -> list[Recipient]:
-    """The voters of ``tps`` who get a letter (DOMAIN.md §5.1), in list order (DPT, then DPTb,
-    then DPK, by position): every list entry paired (``paired_inmates``) with an inmate who is
-    expected inside on polling day. A person listed twice keeps the first entry."""
+    """The voters of ``tps`` who get a letter (DOMAIN.md §5.1, CONTRACT.md "Letters"), in list
+    order (DPT, then DPTb, then DPK, by position): every list entry paired (``paired_people``)
+    with an inmate who is expected inside on polling day, and every entry that is an officer of
+    the facility's staff roster (on duty there that day). A person listed twice keeps the first
+    entry."""
     # The TPS's few lists in one query and attached by hand: a select_related would decode each
     # list's JSON summary once per entry (bench/README.md, "Load test").
     lists = {v.pk: v for v in VoterList.objects.filter(election=election, tps=tps)}
@@ -265,16 +308,24 @@ def notice_recipients(election: Election, tps: TPS, *,
     for entry in entries:
         entry.voter_list = lists[entry.voter_list_id]
     entries.sort(key=lambda e: (list_rank(e.voter_list.kind), e.position))
-    paired = paired_inmates(election=election, facility_id=tps.facility_id, entries=entries,
-                            today=today or timezone.localdate())
+    paired = paired_people(election=election, facility_id=tps.facility_id, entries=entries,
+                           today=today or timezone.localdate())
     seen = set()
     recipients = []
     for entry in entries:
-        inmate = paired.get(entry.pk)
-        if inmate is None or inmate.pk in seen:
+        inmate = paired.inmates.get(entry.pk)
+        officer = paired.staff.get(entry.pk)
+        if inmate is not None:
+            if not inmate.is_expected_inside_on(election.polling_date):
+                continue
+            person = ("inmate", inmate.pk)
+        elif officer is not None:
+            person = ("staff", nik_rules.clean(entry.nik))  # officer_of: by this full NIK
+        else:
             continue
-        if not inmate.is_expected_inside_on(election.polling_date):
+        if person in seen:
             continue
-        seen.add(inmate.pk)
-        recipients.append(Recipient(entry, inmate, entry.voter_list.kind, entry.position))
+        seen.add(person)
+        recipients.append(Recipient(entry, inmate, entry.voter_list.kind, entry.position,
+                                    staff=officer))
     return recipients

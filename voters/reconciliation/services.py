@@ -38,6 +38,7 @@ from voters.reconciliation.selectors import (
     entry_fingerprint,
     facility_entries,
     inmate_fingerprint,
+    staff_roster,
 )
 from voters.rules import classify as classify_rules
 from voters.rules import match
@@ -76,15 +77,6 @@ def _other_entries(election, facility):
                    f" ({entry.voter_list.tps.facility.name})"),
         )
         for entry in rows
-    ]
-
-
-def _staff(facility):
-    from voters.models import StaffMember
-
-    return [
-        classify_rules.Staff(nik=m.nik, nama=m.name, jabatan=m.position)
-        for m in StaffMember.objects.filter(facility=facility).order_by("pk")
     ]
 
 
@@ -241,7 +233,7 @@ def _execute(run):
     dapil = dapil_table(election)
     decisions = decisions_in_force(election=election, facility_id=facility.pk,
                                    inmates_by_id=inmates_by_id, entries=entries)
-    staff = _staff(facility)
+    staff = staff_roster(facility.pk)
     others = _other_entries(election, facility)
     timings["load_s"] = round(time.perf_counter() - started, 3)
 

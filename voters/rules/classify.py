@@ -40,7 +40,10 @@ from voters.rules.match import (
     Matcher,
     RefEntry,
     ReferenceIndex,
+    Staff,
+    officer_of,
     pair_entries,
+    staff_by_nik,
 )
 
 
@@ -117,15 +120,6 @@ class Changes:
     arrivals: tuple[Result, ...]
     departures: tuple[Result, ...]
     changed: tuple[Change, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Staff:
-    """An officer of the facility (its staff roster): on the TPS lists, a voter on duty."""
-
-    nik: str
-    nama: str
-    jabatan: str = ""
 
 
 DUKCAPIL_UNRECORDED = {
@@ -398,11 +392,7 @@ class _Classifier:
         self.reference = reference
         self.matcher = matcher
         self.others = others
-        self.staff: dict[str, Staff] = {}
-        for member in staff:
-            text = nik_rules.clean(member.nik)
-            if nik_rules.is_full(text):
-                self.staff.setdefault(text, member)
+        self.staff = staff_by_nik(staff)
         self.stage = calendar_of(election).stage_on(today)
         self._rights: dict[str, Entitlement] = {}
 
@@ -425,7 +415,7 @@ class _Classifier:
         doubt_note = [_match_text(doubt[0])] if doubt else []
 
         if inmate is None:
-            officer = self.officer(members)
+            officer = officer_of(group, self.staff)
             if officer is not None:
                 what = f", {officer.jabatan}" if officer.jabatan else ""
                 rights = self.entitlement(self.election.region)
@@ -522,14 +512,6 @@ class _Classifier:
                 [f"{DUKCAPIL_UNRECORDED[inmate.dukcapil]}: perlu perekaman KTP-el", *notes],
                 rights.ballots,
             )
-        return None
-
-    def officer(self, members) -> Staff | None:
-        """The staff member whose full NIK one of these list entries carries, if any."""
-        for entry, _match in members:
-            found = self.staff.get(nik_rules.clean(entry.nik))
-            if found is not None:
-                return found
         return None
 
     def late(self, group: Group) -> Result:

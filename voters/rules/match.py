@@ -4,7 +4,9 @@ the reconciliation, the letters and polling day use, so that they name the same 
 Layers, in order: an accepted ``Decision``, then equal full NIK (the only automatic
 confirmation), then "probable" (same birth date and a similar name, ``rules.names``; the NIK
 differs, is missing or is masked), which always goes to a person as PERLU_PERIKSA. An inmate's
-place on the kabupaten's reference DPT is found the same way (``Matcher.reference_match``).
+place on the kabupaten's reference DPT is found the same way (``Matcher.reference_match``). An
+entry paired with no inmate is an officer of the facility when its full NIK is on the staff
+roster (``officer_of``).
 
 The choices made where the contract is silent are listed in ``rules.classify.classify``.
 """
@@ -12,7 +14,7 @@ The choices made where the contract is silent are listed in ``rules.classify.cla
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Protocol
@@ -59,6 +61,15 @@ class RefEntry:
     # Set for an entry of another TPS list of the election: where it stands, in words
     # ("DPTB TPS 005, Rutan Polres Blora"), for the alasan of a pindah memilih proposal.
     where: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Staff:
+    """An officer of the facility (its staff roster): on the TPS lists, a voter on duty."""
+
+    nik: str
+    nama: str
+    jabatan: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -393,3 +404,29 @@ def pair_entries(
         if pair.candidates:
             group.candidates = tuple(dict.fromkeys(group.candidates + pair.candidates))
     return Pairing(matcher, groups, list(entry_groups.values()))
+
+
+def staff_by_nik(staff: Iterable[Staff]) -> dict[str, Staff]:
+    """The staff roster by full NIK, the first member of each: an officer is known on a list by
+    the full NIK only (a name and birth date are no proof, nor a masked NIK)."""
+    roster: dict[str, Staff] = {}
+    for member in staff:
+        text = nik_rules.clean(member.nik)
+        if nik_rules.is_full(text):
+            roster.setdefault(text, member)
+    return roster
+
+
+def officer_of(group: Group, roster: Mapping[str, Staff]) -> Staff | None:
+    """The officer a group of list entries is (``roster`` from ``staff_by_nik``): the staff
+    member whose full NIK one of its entries carries, when the group is paired with no inmate.
+    An entry an inmate's NIK or a review decision claims is that inmate's, even if an officer
+    shares the NIK. The reconciliation (PETUGAS), the letters and the registers ask this one
+    function, so that they name the same officer."""
+    if group.inmate is not None:
+        return None
+    for entry, _match in group.members:
+        found = roster.get(nik_rules.clean(entry.nik))
+        if found is not None:
+            return found
+    return None
