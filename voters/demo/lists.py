@@ -1,9 +1,10 @@
 """Synthetic KPU lists for the demo, imported through the real import path: TPS 901's DPT and
-DPTb (most demo inmates, a few masked NIKs, two people the rutan does not know) and a small
-reference DPT of Blora (some inmates registered at their home TPS, and invented neighbours).
+DPTb (most demo inmates, a few masked NIKs, two people the rutan does not know, two of its
+officers) and a small reference DPT of Blora (some inmates registered at their home TPS, and
+invented neighbours).
 
-Registered after the roster's populator, which creates the inmates these lists are built from,
-and before the letters', which need the lists (see apps.py)."""
+A step after the roster's and the staff roster's, which create the inmates and officers these
+lists are built from, and before the letters', which need the lists (voters/demo/__init__.py)."""
 
 import csv
 import datetime as dt
@@ -11,7 +12,8 @@ import random
 import tempfile
 from pathlib import Path
 
-from voters.models import TPS, Inmate, VoterList
+from voters.demo.staff import ON_THE_DPT
+from voters.models import TPS, Inmate, StaffMember, VoterList
 
 HEADER = ["NO", "NKK", "NIK", "NAMA", "TEMPAT LAHIR", "TANGGAL LAHIR", "STATUS PERKAWINAN",
           "JENIS KELAMIN", "ALAMAT", "RT", "RW", "DISABILITAS", "KETERANGAN", "KELURAHAN",
@@ -93,6 +95,11 @@ def populate(*, facility, election, count):
                 len(reference) + 1, person, f"{rng.randint(1, 25):03d}", rng, masked=index % 7 == 0
             )
         )
+    # Officers last, so that the draws for everyone before them stay those of a roster alone.
+    for member in StaffMember.objects.filter(facility=facility).order_by("pk")[:ON_THE_DPT]:
+        person = {"nik": member.nik, "nama": member.name.upper(), "born": member.birth_date,
+                  "sex": member.sex, "alamat": "ASRAMA PETUGAS RUTAN BLORA"}  # fmt: skip
+        dpt.append(_row(len(dpt) + 1, person, "901", rng))
     with tempfile.TemporaryDirectory() as folder:
         for kind, rows in (("DPT", dpt), ("DPTB", dptb)):
             import_voter_list(
