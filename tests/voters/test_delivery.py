@@ -240,3 +240,19 @@ def test_the_demo_records_some_deliveries_once_lists_exist_and_only_once(world, 
         second = populate(facility=blora, election=election, count=0)
     assert "penerima" in first and recorded >= 1 and second == ""
     assert LetterDelivery.objects.count() == recorded
+
+
+def test_the_audit_trail_names_each_delivery_by_its_list_number_and_tps(world, tps901, kpps):
+    key = key_of(tps901, world.inside[0])
+    with time_machine.travel(H_MINUS_5, tick=False):
+        delivery = service.record_delivery(tps=tps901, key=key, status="delivered", user=kpps)
+        service.clear_delivery(tps=tps901, key=key, user=kpps)
+        service.render_recap(tps=tps901, user=kpps)
+    assert (delivery.list_kind, delivery.list_number) == ("DPT", 1)
+    summaries = list(AuditEvent.objects.filter(action__in=["change", "print"])
+                     .order_by("pk").values_list("summary", flat=True))
+    assert summaries == [
+        "Tanda terima DPT 1 TPS 901: Diterima pemilih",
+        "Tanda terima DPT 1 TPS 901 dibatalkan",
+        "Cetak rekap pembagian C.Pemberitahuan TPS 901",
+    ]

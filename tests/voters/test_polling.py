@@ -339,3 +339,19 @@ def test_every_check_in_is_refused_once_the_tps_closes(world, tps901, kpps, rudi
             dpk(tps901, kpps, rudi)
         assert service.polling_state(tps901.election) == "closed"
     assert not PollingCheckIn.objects.exists()
+
+
+def test_the_audit_trail_names_each_vote_by_its_list_number_and_tps(world, tps901, kpps, rudi):
+    with at(12, 10):
+        checkin = service.check_in(tps=tps901, key=voter(tps901, "DPTB", 1).key, user=kpps)
+        service.undo_check_in(tps=tps901, checkin_id=checkin.pk, reason="salah baris", user=kpps)
+        dpk(tps901, kpps, rudi)
+        service.render_polling_report(tps=tps901, user=kpps)
+    summaries = list(AuditEvent.objects.filter(action__in=["change", "print"])
+                     .order_by("pk").values_list("summary", flat=True))
+    assert summaries == [
+        "Hadir memilih: DPTb 1 TPS 901",
+        "Batal hadir: DPTb 1 TPS 901",
+        "DPK ditambahkan dan hadir: DPK 1 TPS 901",
+        "Cetak daftar hadir dan rekap pemungutan TPS 901",
+    ]

@@ -17,7 +17,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from voters.core import audit
 from voters.letters import pdf as letters
 from voters.letters.services import (
     LIST_LABELS,
@@ -26,11 +25,14 @@ from voters.letters.services import (
     Voter,
     list_voters,
     place_name,
+    record_tps_change,
+    record_tps_print,
     sort_key,
     tps_entries,
     voter_key,
+    voter_place,
 )
-from voters.models import TPS, AuditEvent, Inmate, ListEntry, PollingCheckIn, User
+from voters.models import TPS, Inmate, ListEntry, PollingCheckIn, User
 from voters.reconciliation import selectors
 from voters.rules import eligibility, match, wilayah
 from voters.rules import nik as nik_rules
@@ -134,32 +136,46 @@ def check_in(*, tps: TPS, key: str, user: User, now: datetime | None = None) -> 
     if voter is None:
         raise LetterError("Pemilih ini tidak ada di daftar pemilih TPS ini.")
     _require_open(election, voter.list_kind, now)
+    return _record_vote(
+        tps=tps,
+        key=key,
+        user=user,
+        now=now,
+        what="Hadir memilih",
+        fields=lambda: {
+            "inmate": voter.inmate,
+            "list_kind": voter.list_kind,
+            "list_number": voter.number,
+            "nama": voter.nama[:200],
+            "jenis_kelamin": voter.jenis_kelamin,
+            "disabilitas": voter.disabled,
+        },
+    )
+
+
+def _record_vote(*, tps, key, user, now, what, fields):
+    """The check-in of the voter ``key`` at ``tps``, audited as ``what``: refused when their
+    vote is already recorded, here or at another TPS (a person votes once per election; the
+    unique constraint catches two officers clicking at once). ``fields`` gives the row's own
+    fields inside the transaction, where a DPK voter's number is counted."""
     existing = PollingCheckIn.objects.filter(
-        election=election, voter_key=key, undone_at__isnull=True
+        election=tps.election, voter_key=key, undone_at__isnull=True
     ).select_related("tps").first()
     if existing is not None:
         raise LetterError(_already_text(existing))
     try:
         with transaction.atomic():
             checkin = PollingCheckIn.objects.create(
-                election=election,
+                election=tps.election,
                 tps=tps,
                 voter_key=key,
-                inmate=voter.inmate,
-                list_kind=voter.list_kind,
-                list_number=voter.number,
-                nama=voter.nama[:200],
-                jenis_kelamin=voter.jenis_kelamin,
-                disabilitas=voter.disabled,
+                **fields(),
                 voted_at=local_now(now),
                 by=user,
             )
-            audit.record(
-                AuditEvent.Action.CHANGE,
-                user=user,
-                obj=checkin,
-                facility=tps.facility,
-                summary=f"Hadir memilih: {voter.list_label} {voter.number} TPS {tps.number}",
+            record_tps_change(
+                tps=tps, user=user, obj=checkin,
+                summary=f"{what}: {voter_place(checkin.list_kind, checkin.list_number, tps)}",
             )
     except IntegrityError as exc:
         raise LetterError("Pemilih ini sudah tercatat memilih.") from exc
@@ -195,13 +211,9 @@ def undo_check_in(
         checkin.undone_by = user
         checkin.undo_reason = reason[:300]
         checkin.save(update_fields=["undone_at", "undone_by", "undo_reason"])
-        audit.record(
-            AuditEvent.Action.CHANGE,
-            user=user,
-            obj=checkin,
-            facility=tps.facility,
-            summary=f"Batal hadir: {LIST_LABELS.get(checkin.list_kind)} {checkin.list_number} "
-            f"TPS {tps.number}",
+        record_tps_change(
+            tps=tps, user=user, obj=checkin,
+            summary=f"Batal hadir: {voter_place(checkin.list_kind, checkin.list_number, tps)}",
             detail={"alasan": reason[:300]},
         )
     return checkin
@@ -278,43 +290,26 @@ def add_dpk_voter(
             f"Alamat KTP-el ({region}) tidak di desa/kelurahan TPS ini ({tps.kode_wilayah}): "
             "pemilih DPK hanya boleh memilih di TPS alamat KTP-el-nya."
         )
-    key = voter_key(inmate_id=inmate.pk)
-    existing = PollingCheckIn.objects.filter(
-        election=election, voter_key=key, undone_at__isnull=True
-    ).select_related("tps").first()
-    if existing is not None:
-        raise LetterError(_already_text(existing))
-    try:
-        with transaction.atomic():
-            number = _next_dpk_number(tps)
-            checkin = PollingCheckIn.objects.create(
-                election=election,
-                tps=tps,
-                voter_key=key,
-                inmate=inmate,
-                list_kind="DPK",
-                list_number=number,
-                nama=(nama.strip() or inmate.nama)[:200],
-                jenis_kelamin=jenis_kelamin,
-                nik=nik,
-                tanggal_lahir=tanggal_lahir,
-                alamat=(alamat.strip() or inmate.alamat)[:300],
-                kode_wilayah=region,
-                disabilitas=bool(disabilitas),
-                is_dpk_addition=True,
-                voted_at=local_now(now),
-                by=user,
-            )
-            audit.record(
-                AuditEvent.Action.CHANGE,
-                user=user,
-                obj=checkin,
-                facility=tps.facility,
-                summary=f"DPK ditambahkan dan hadir: DPK {number} TPS {tps.number}",
-            )
-    except IntegrityError as exc:
-        raise LetterError("Pemilih ini sudah tercatat memilih.") from exc
-    return checkin
+    return _record_vote(
+        tps=tps,
+        key=voter_key(inmate_id=inmate.pk),
+        user=user,
+        now=now,
+        what="DPK ditambahkan dan hadir",
+        fields=lambda: {
+            "inmate": inmate,
+            "list_kind": "DPK",
+            "list_number": _next_dpk_number(tps),
+            "nama": (nama.strip() or inmate.nama)[:200],
+            "jenis_kelamin": jenis_kelamin,
+            "nik": nik,
+            "tanggal_lahir": tanggal_lahir,
+            "alamat": (alamat.strip() or inmate.alamat)[:300],
+            "kode_wilayah": region,
+            "disabilitas": bool(disabilitas),
+            "is_dpk_addition": True,
+        },
+    )
 
 
 def _listed_elsewhere(election, nik):
@@ -458,14 +453,9 @@ def render_polling_report(*, tps: TPS, user: User, now: datetime | None = None) 
             "polling_day": letters.long_date(tps.election.polling_date),
         },
     )
-    audit.record(
-        AuditEvent.Action.PRINT,
-        user=user,
-        facility=tps.facility,
+    record_tps_print(
+        tps=tps, user=user, rendered=rendered,
         summary=f"Cetak daftar hadir dan rekap pemungutan TPS {tps.number}",
-        row_count=rendered.pages,
-        sha256=audit.sha256_of_bytes(rendered.pdf),
-        detail={"tps": tps.number, "pemilihan": tps.election.code},
     )
     return rendered
 

@@ -146,6 +146,11 @@ def sort_key(voter: Voter) -> tuple[int, int]:
     return (kind, voter.number or 0)
 
 
+def voter_place(list_kind: str, number: int | None, tps: TPS) -> str:
+    """A voter as the audit trail names them, by where they stand: 'DPTb 12 TPS 901'."""
+    return f"{LIST_LABELS.get(list_kind, list_kind)} {number} TPS {tps.number}"
+
+
 def tps_entries(tps: TPS) -> list[ListEntry]:
     """The entries of the TPS's lists, DPK, DPT then DPTb (the kinds' alphabetical order)."""
     entries = list(
@@ -649,12 +654,9 @@ def record_delivery(
         delivery.note = note.strip()[:300]
         delivery.recorded_at = timezone.now()
         delivery.save()
-        audit.record(
-            AuditEvent.Action.CHANGE,
-            user=user,
-            obj=delivery,
-            facility=tps.facility,
-            summary=f"Tanda terima {voter.list_label} {voter.number} TPS {tps.number}: "
+        record_tps_change(
+            tps=tps, user=user, obj=delivery,
+            summary=f"Tanda terima {voter_place(voter.list_kind, voter.number, tps)}: "
             f"{delivery.get_status_display()}",
         )
     return delivery
@@ -666,16 +668,25 @@ def clear_delivery(*, tps: TPS, key: str, user: User) -> bool:
         delivery = LetterDelivery.objects.select_for_update().filter(tps=tps, voter_key=key).first()
         if delivery is None:
             return False
-        audit.record(
-            AuditEvent.Action.CHANGE,
-            user=user,
-            obj=delivery,
-            facility=tps.facility,
-            summary=f"Tanda terima {LIST_LABELS.get(delivery.list_kind)} {delivery.list_number} "
-            f"TPS {tps.number} dibatalkan",
-        )
+        where = voter_place(delivery.list_kind, delivery.list_number, tps)
+        record_tps_change(tps=tps, user=user, obj=delivery,
+                          summary=f"Tanda terima {where} dibatalkan")
         delivery.delete()
     return True
+
+
+def record_tps_change(*, tps: TPS, user: User, obj: object, summary: str,
+                      detail: dict | None = None) -> None:
+    """A change to one TPS's registers (a letter's delivery, a vote), in the audit trail under
+    the TPS's facility."""
+    audit.record(
+        AuditEvent.Action.CHANGE,
+        user=user,
+        obj=obj,
+        facility=tps.facility,
+        summary=summary,
+        detail=detail,
+    )
 
 
 def render_recap(*, tps: TPS, user: User, today: date | None = None) -> Rendered:
@@ -695,13 +706,22 @@ def render_recap(*, tps: TPS, user: User, today: date | None = None) -> Rendered
             "deadline_long": letters.long_date(register.deadline),
         },
     )
+    record_tps_print(
+        tps=tps, user=user, rendered=rendered,
+        summary=f"Cetak rekap pembagian C.Pemberitahuan TPS {tps.number}",
+    )
+    return rendered
+
+
+def record_tps_print(*, tps: TPS, user: User, rendered: Rendered, summary: str) -> None:
+    """A PDF of one TPS printed (the delivery recap, the polling-day register), in the audit
+    trail with its page count and hash."""
     audit.record(
         AuditEvent.Action.PRINT,
         user=user,
         facility=tps.facility,
-        summary=f"Cetak rekap pembagian C.Pemberitahuan TPS {tps.number}",
+        summary=summary,
         row_count=rendered.pages,
         sha256=audit.sha256_of_bytes(rendered.pdf),
         detail={"tps": tps.number, "pemilihan": tps.election.code},
     )
-    return rendered
