@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -39,8 +40,11 @@ from voters.models import ImportBatch, LetterBatch, ReconciliationRun
 if TYPE_CHECKING:
     from celery import Task
     from celery.canvas import Signature
+    from django.core.files.uploadedfile import UploadedFile
 
+    from voters.core.uploads import ImportRejected
     from voters.models import Job
+    from voters.readers.tables import RowError
 
 logger = logging.getLogger(__name__)
 
@@ -173,21 +177,93 @@ def sweep_if_due(job: Job) -> int:
     return swept
 
 
-def start_upload_job(*, path: Path, task: Task, **fields: Any) -> ImportBatch:
-    """The job row of an upload already stored at ``path``, with its task queued once the row
-    is committed (a task never sees a rolled-back row). If the row cannot be made, the file
-    goes too. ``fields`` are the ImportBatch's own (kind, facility, file_name, …)."""
+def start_upload_job(
+    *, uploaded: UploadedFile, task: Task, keep_hash: bool = False, **fields: Any
+) -> ImportBatch:
+    """Store an upload (never read in the request: SECURITY.md check 31) and make its job row,
+    with its task queued once the row is committed (a task never sees a rolled-back row). If
+    the row cannot be made, the file goes too. ``keep_hash``: the row records the file's
+    SHA-256 now; a previewed upload's preview job records it instead, since a hash on the row
+    says the preview is done. ``fields`` are the ImportBatch's own (kind, facility, …)."""
     from django.db import transaction
 
+    path, sha256 = storage.save_upload(uploaded)
+    if keep_hash:
+        fields["sha256"] = sha256
     try:
         batch = ImportBatch.objects.create(
-            stored_path=str(path), message="Menunggu giliran", **fields
+            stored_path=str(path),
+            message="Menunggu giliran",
+            file_name=os.path.basename(uploaded.name or "berkas")[:255],
+            **fields,
         )
     except BaseException:
         path.unlink(missing_ok=True)
         raise
     transaction.on_commit(lambda: task.delay(batch.pk))
     return batch
+
+
+def is_previewing(batch: ImportBatch) -> bool:
+    """True while the preview job of a previewed upload (roster, staff) has not yet stored its
+    preview, nor refused the file."""
+    return (
+        batch.kind in ImportBatch.PREVIEWED
+        and not batch.sha256
+        and not batch.confirmed_at
+        and batch.status in (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING)
+    )
+
+
+def await_confirmation(batch: ImportBatch, *, sha256: str, summary: dict) -> None:
+    """The end of a preview job: the batch goes back to "queued", unstarted, with the file's
+    hash and its preview, and waits for the operator (an unconfirmed preview expires:
+    retention.sweep_transient_files); the import job claims it again once confirmed."""
+    batch.sha256 = sha256
+    batch.summary = summary
+    batch.status = ImportBatch.Status.QUEUED
+    batch.started_at = batch.heartbeat_at = None
+    batch.done = batch.total = 0
+    batch.message = ""
+    batch.save(
+        update_fields=[
+            "sha256",
+            "summary",
+            "status",
+            "started_at",
+            "heartbeat_at",
+            "done",
+            "total",
+            "message",
+        ]
+    )
+
+
+def row_errors(errors: Iterable[RowError]) -> list[dict]:
+    """Bad rows as a job keeps them for its error report: row, column and message."""
+    return [{"row": e.row_number, "column": e.column, "message": str(e)} for e in errors]
+
+
+def fail_refused(batch: ImportBatch, refused: ImportRejected, *, count: bool = True) -> None:
+    """A job whose file was refused for its rows: it keeps the first 1000 bad rows for the
+    error report and, with ``count``, how many rows were bad, and fails with the reason."""
+    batch.row_errors = row_errors(refused.errors[:1000])
+    fields = ["row_errors"]
+    if count:
+        batch.summary = {"rejected": len({e.row_number for e in refused.errors})}
+        fields.append("summary")
+    batch.save(update_fields=fields)
+    batch.fail(str(refused))
+
+
+def fail_crashed(batch: ImportBatch, error: BaseException, *, what: str = "Impor") -> None:
+    """A job stopped by an error of the system (the database gone, a bug), not of its file:
+    failed with a message that says nothing was saved and names only the error's type (its
+    text may quote personal data)."""
+    batch.fail(
+        f"{what} gagal karena kesalahan sistem; tidak ada yang disimpan. "
+        f"({type(error).__name__})"
+    )
 
 
 def discard_upload(batch: ImportBatch) -> None:

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from voters.core import audit, storage
 from voters.core import spreadsheets as exports
-from voters.core.jobs import discard_upload
+from voters.core.jobs import discard_upload, fail_crashed, fail_refused
 from voters.core.uploads import ImportRejected, xlsx_limits
 from voters.inmates.services import TransitionRefused, change_nik_status
 from voters.models import (
@@ -322,13 +322,11 @@ def start_answer_import(
     from voters import tasks
     from voters.core.jobs import start_upload_job
 
-    path, _sha256 = storage.save_upload(uploaded)
     return start_upload_job(
-        path=path,
+        uploaded=uploaded,
         task=tasks.import_dukcapil_answer_task,
         kind=ImportBatch.Kind.DUKCAPIL,
         facility=facility,
-        file_name=(uploaded.name or "berkas")[:255],
         created_by=user,
     )
 
@@ -356,18 +354,10 @@ def run_answer_batch(batch_id: int) -> ImportBatch | None:
             file_name=batch.file_name,
         )
     except ImportRejected as exc:
-        batch.row_errors = [
-            {"row": e.row_number, "column": e.column, "message": str(e)} for e in exc.errors[:1000]
-        ]
-        batch.summary = {"rejected": len({e.row_number for e in exc.errors})}
-        batch.save(update_fields=["row_errors", "summary"])
-        batch.fail(str(exc))
+        fail_refused(batch, exc)
     except Exception as exc:  # never leave the row running
         logger.exception("Dukcapil answer batch %s failed", batch.pk)
-        batch.fail(
-            "Impor gagal karena kesalahan sistem; tidak ada yang disimpan. "
-            f"({type(exc).__name__})"
-        )
+        fail_crashed(batch, exc)
     else:
         batch.summary = {"counts": counts, "rows": sum(counts.values())}
         batch.save(update_fields=["summary"])

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from voters.core import audit, history
 from voters.core.concurrency import StaleEdit, save_versioned
+from voters.core.jobs import await_confirmation, fail_crashed, fail_refused, is_previewing
 from voters.core.uploads import ImportRejected, xlsx_limits
 from voters.models import (
     NIK_TRANSITIONS,
@@ -558,10 +559,7 @@ def run_roster_batch(batch_id: int) -> ImportBatch:
     except Exception as exc:  # e.g. the database connection lost: never leave the row running
         logger.exception("roster import batch %s failed", batch.pk)
         _discard_upload(batch)
-        batch.fail(
-            "Impor gagal karena kesalahan sistem; tidak ada yang disimpan. "
-            f"({type(exc).__name__})"
-        )
+        fail_crashed(batch, exc)
         return batch
     batch.summary = {**batch.summary, **summary}
     batch.confirmed_at = timezone.now()
@@ -585,16 +583,13 @@ def start_roster_preview(
     """Store an uploaded SDP file and queue the job that reads and checks it (never read in the
     request: SECURITY.md check 31). Returns the ImportBatch, queued without a preview yet."""
     from voters import tasks
-    from voters.core import storage
     from voters.core.jobs import start_upload_job
 
-    path, _sha256 = storage.save_upload(uploaded)  # the preview job records the file's hash
     return start_upload_job(
-        path=path,
+        uploaded=uploaded,
         task=tasks.import_inmates_preview_task,
         kind=ImportBatch.Kind.INMATES,
         facility=facility,
-        file_name=(uploaded.name or "berkas")[:255],
         created_by=user,
     )
 
@@ -686,16 +681,6 @@ def preview_rows(plan: RosterPlan, limit: int = 500) -> list[dict]:
     return rows
 
 
-def is_previewing(batch: ImportBatch) -> bool:
-    """True while the preview job has not yet stored a preview (nor refused the file)."""
-    return (
-        batch.kind == ImportBatch.Kind.INMATES
-        and not batch.sha256
-        and not batch.confirmed_at
-        and batch.status in (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING)
-    )
-
-
 def run_roster_preview(batch_id: int) -> ImportBatch | None:
     """The preview job: read and check the stored file and compare it with the roster. A file
     refused (bad rows, too large a sheet, a reader out of memory) fails the batch with the
@@ -716,40 +701,17 @@ def run_roster_preview(batch_id: int) -> ImportBatch | None:
             path=batch.stored_path, facility=batch.facility, file_name=batch.file_name
         )
     except ImportRejected as exc:
-        batch.row_errors = [
-            {"row": e.row_number, "column": e.column, "message": str(e)} for e in exc.errors[:1000]
-        ]
-        batch.summary = {"rejected": len({e.row_number for e in exc.errors})}
-        batch.save(update_fields=["row_errors", "summary"])
-        batch.fail(str(exc))
+        fail_refused(batch, exc)
         _discard_upload(batch)
         return batch
     except Exception as exc:  # never leave the row running, nor the file behind
         logger.exception("roster preview batch %s failed", batch.pk)
         _discard_upload(batch)
-        batch.fail(
-            "Pratinjau gagal karena kesalahan sistem; tidak ada yang disimpan. "
-            f"({type(exc).__name__})"
-        )
+        fail_crashed(batch, exc, what="Pratinjau")
         return batch
-    # Back to "queued", unstarted: the preview waits for the operator (and expires unconfirmed
-    # after an hour: retention.sweep_transient_files); the import job claims it again.
-    batch.sha256 = plan.sha256
-    batch.summary = {**plan.summary, "fingerprint": plan.fingerprint, "preview": preview_rows(plan)}
-    batch.status = ImportBatch.Status.QUEUED
-    batch.started_at = batch.heartbeat_at = None
-    batch.done = batch.total = 0
-    batch.message = ""
-    batch.save(
-        update_fields=[
-            "sha256",
-            "summary",
-            "status",
-            "started_at",
-            "heartbeat_at",
-            "done",
-            "total",
-            "message",
-        ]
+    await_confirmation(
+        batch,
+        sha256=plan.sha256,
+        summary={**plan.summary, "fingerprint": plan.fingerprint, "preview": preview_rows(plan)},
     )
     return batch

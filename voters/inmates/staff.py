@@ -232,32 +232,27 @@ def start_staff_preview(
     """Store an uploaded staff file and queue the job that reads and compares it (a file is never
     read in the request: SECURITY.md check 31)."""
     from voters import tasks
-    from voters.core import storage
     from voters.core.jobs import start_upload_job
 
     return start_upload_job(
-        path=storage.save_upload(uploaded)[0],  # the preview job records the file's hash
+        uploaded=uploaded,
         task=tasks.staff_preview_task,
         kind=ImportBatch.Kind.STAFF,
         facility=facility,
-        file_name=(uploaded.name or "berkas")[:255],
         created_by=user,
-    )
-
-
-def is_previewing(batch: ImportBatch) -> bool:
-    """True while the preview job has not yet stored a preview (nor refused the file)."""
-    return (
-        not batch.sha256
-        and not batch.confirmed_at
-        and batch.status in (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING)
     )
 
 
 def run_staff_preview(batch_id: int) -> ImportBatch | None:
     """The preview job: a good file leaves the batch queued with its preview, waiting for the
     operator; a refused one fails the batch with every bad row, and its file is deleted."""
-    from voters.core.jobs import discard_upload
+    from voters.core.jobs import (
+        await_confirmation,
+        discard_upload,
+        fail_crashed,
+        fail_refused,
+        is_previewing,
+    )
 
     batch = ImportBatch.objects.filter(pk=batch_id, kind=ImportBatch.Kind.STAFF).first()
     if batch is None or not is_previewing(batch) or not batch.claim():
@@ -267,28 +262,16 @@ def run_staff_preview(batch_id: int) -> ImportBatch | None:
         plan = plan_staff(path=batch.stored_path, facility=batch.facility,
                           file_name=batch.file_name)
     except ImportRejected as refused:
-        batch.row_errors = [{"row": e.row_number, "column": e.column, "message": str(e)}
-                            for e in refused.errors[:1000]]
-        batch.save(update_fields=["row_errors"])
-        batch.fail(str(refused))
+        fail_refused(batch, refused, count=False)
         discard_upload(batch)
         return batch
     except Exception as exc:  # never leave the row running, nor the file behind
         logger.exception("staff preview batch %s failed", batch.pk)
         discard_upload(batch)
-        batch.fail(f"Pratinjau gagal karena kesalahan sistem; tidak ada yang disimpan. "
-                   f"({type(exc).__name__})")
+        fail_crashed(batch, exc, what="Pratinjau")
         return batch
-    # Back to "queued", unstarted: the preview waits for the operator and expires unconfirmed
-    # (retention.sweep_transient_files); the import job claims it again.
-    batch.sha256 = plan.sha256
-    batch.summary = {**plan.outcome.summary, "preview": plan.changes[:500]}
-    batch.status = ImportBatch.Status.QUEUED
-    batch.started_at = batch.heartbeat_at = None
-    batch.done = batch.total = 0
-    batch.message = ""
-    batch.save(update_fields=["sha256", "summary", "status", "started_at", "heartbeat_at",
-                              "done", "total", "message"])
+    await_confirmation(batch, sha256=plan.sha256,
+                       summary={**plan.outcome.summary, "preview": plan.changes[:500]})
     return batch
 
 
@@ -312,7 +295,7 @@ def confirm_staff_import(*, batch: ImportBatch) -> ImportBatch:
 
 def run_staff_import(batch_id: int) -> ImportBatch | None:
     """The import job of a confirmed preview: replace the roster, then delete the file."""
-    from voters.core.jobs import discard_upload
+    from voters.core.jobs import discard_upload, fail_crashed
 
     batch = (ImportBatch.objects.select_related("facility", "created_by")
              .filter(pk=batch_id, kind=ImportBatch.Kind.STAFF).first())
@@ -329,8 +312,7 @@ def run_staff_import(batch_id: int) -> ImportBatch | None:
     except Exception as exc:
         logger.exception("staff import batch %s failed", batch.pk)
         discard_upload(batch)
-        batch.fail(f"Impor gagal karena kesalahan sistem; tidak ada yang disimpan. "
-                   f"({type(exc).__name__})")
+        fail_crashed(batch, exc)
         return batch
     discard_upload(batch)
     batch.summary = {**batch.summary, **outcome.summary}

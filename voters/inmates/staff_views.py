@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from voters.core.access import Role, role_required, show_nik
+from voters.core.jobs import is_previewing
 from voters.inmates import staff as service
 from voters.inmates.forms import UploadForm
 from voters.models import ImportBatch, StaffMember
@@ -54,7 +55,7 @@ def staff_import(request, pk):
     return render(
         request,
         "voters/staff/import.html",
-        {"batch": batch, "previewing": service.is_previewing(batch)},
+        {"batch": batch, "previewing": is_previewing(batch)},
     )
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from voters.core import searches
 from voters.core.access import READERS, STAFF, Role, role_required
+from voters.core.jobs import is_previewing
 from voters.core.params import local_url
 from voters.inmates import dukcapil as dukcapil_service
 from voters.inmates import eligibility
@@ -30,7 +31,6 @@ from voters.inmates.services import (
     change_nik_status,
     confirm_roster_import,
     export_import_errors,
-    is_previewing,
     record_custody_event,
     start_roster_preview,
 )

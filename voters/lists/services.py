@@ -47,8 +47,8 @@ from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
-from voters.core import audit, history, storage
-from voters.core.jobs import ThrottledProgress, discard_upload
+from voters.core import audit, history
+from voters.core.jobs import ThrottledProgress, discard_upload, fail_crashed, row_errors
 from voters.core.uploads import ImportRejected, xlsx_limits
 from voters.lists.rows import FIELDS, ListFile
 from voters.models import (
@@ -688,37 +688,22 @@ def execute_batch(batch: ImportBatch, path: str | Path) -> ImportOutcome:
     progress = ThrottledProgress(batch)
     kind = ImportBatch.Kind
     try:
+        common = {
+            "path": path,
+            "election": batch.election,
+            "user": user,
+            "batch": batch,
+            "file_name": batch.file_name,
+            "max_bytes": _max_bytes(batch),
+        }
         if batch.kind == kind.VOTER_LIST:
             outcome = import_voter_list(
-                path=path,
-                election=batch.election,
-                tps=batch.tps,
-                kind=batch.list_kind,
-                user=user,
-                batch=batch,
-                file_name=batch.file_name,
-                progress=progress,
-                max_bytes=_max_bytes(batch),
+                tps=batch.tps, kind=batch.list_kind, progress=progress, **common
             )
         elif batch.kind == kind.REFERENCE_DPT:
-            outcome = import_reference_dpt(
-                path=path,
-                election=batch.election,
-                user=user,
-                batch=batch,
-                file_name=batch.file_name,
-                progress=progress,
-                max_bytes=_max_bytes(batch),
-            )
+            outcome = import_reference_dpt(progress=progress, **common)
         elif batch.kind == kind.DAPIL:
-            outcome = import_dapil(
-                path=path,
-                election=batch.election,
-                user=user,
-                batch=batch,
-                file_name=batch.file_name,
-                max_bytes=_max_bytes(batch),
-            )
+            outcome = import_dapil(**common)
         else:
             raise ValueError(f"import kind {batch.kind} is not a KPU list")
     except (ImportRejected, FileRejected) as error:
@@ -726,9 +711,7 @@ def execute_batch(batch: ImportBatch, path: str | Path) -> ImportOutcome:
         errors = getattr(error, "errors", [])
         batch.sha256 = summary.get("sha256", batch.sha256)
         batch.summary = summary
-        batch.row_errors = [
-            {"row": e.row_number, "column": e.column, "message": str(e)} for e in errors
-        ]
+        batch.row_errors = row_errors(errors)
         batch.save(update_fields=["sha256", "summary", "row_errors"])
         batch.fail(str(error))
         audit.record(
@@ -748,10 +731,7 @@ def execute_batch(batch: ImportBatch, path: str | Path) -> ImportOutcome:
         )
         raise
     except BaseException as error:
-        batch.fail(
-            "Impor gagal karena kesalahan sistem; tidak ada yang disimpan. "
-            f"({type(error).__name__})"
-        )
+        fail_crashed(batch, error)
         raise
     batch.sha256 = outcome.summary.get("sha256", batch.sha256)
     batch.summary = outcome.summary
@@ -826,21 +806,19 @@ def start_import(
     from voters import tasks
     from voters.core.jobs import start_upload_job
 
-    path, sha256 = storage.save_upload(uploaded)
     task = {
         ImportBatch.Kind.VOTER_LIST: tasks.import_voter_list_task,
         ImportBatch.Kind.REFERENCE_DPT: tasks.import_reference_dpt_task,
         ImportBatch.Kind.DAPIL: tasks.import_dapil_task,
     }[kind]
     return start_upload_job(
-        path=path,
+        uploaded=uploaded,
         task=task,
+        keep_hash=True,
         kind=kind,
         facility=tps.facility if tps is not None else user.facility,
         election=election,
         tps=tps,
         list_kind=list_kind,
-        file_name=os.path.basename(uploaded.name or "berkas")[:255],
-        sha256=sha256,
         created_by=user,
     )
