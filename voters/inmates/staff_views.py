@@ -3,13 +3,14 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from voters.core.access import Role, role_required, show_nik
 from voters.core.jobs import is_previewing
 from voters.inmates import staff as service
 from voters.inmates.forms import UploadForm
+from voters.inmates.views import scoped_upload
 from voters.models import ImportBatch, StaffMember
 
 OPERATORS = (Role.OPERATOR, Role.ADMIN)
@@ -41,12 +42,7 @@ def staff_roster(request):
 
 
 def _batch(request, pk):
-    return get_object_or_404(
-        ImportBatch.objects.filter(
-            kind=ImportBatch.Kind.STAFF, facility__in=request.user.facilities()
-        ),
-        pk=pk,
-    )
+    return scoped_upload(request, pk, ImportBatch.Kind.STAFF)
 
 
 @role_required(*OPERATORS)

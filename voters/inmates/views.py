@@ -420,12 +420,7 @@ def dukcapil_answer_upload(request):
 
 @role_required(*OPERATORS)
 def dukcapil_answer_result(request, pk):
-    batch = get_object_or_404(
-        ImportBatch.objects.filter(
-            kind=ImportBatch.Kind.DUKCAPIL, facility__in=request.user.facilities()
-        ),
-        pk=pk,
-    )
+    batch = scoped_upload(request, pk, ImportBatch.Kind.DUKCAPIL)
     return render(request, "voters/roster/dukcapil_answer.html", {"batch": batch})
 
 
@@ -449,13 +444,16 @@ def roster_import(request):
     return render(request, "voters/roster/import.html", {"form": form, "recent": recent})
 
 
-def _scoped_batch(request, pk):
+def scoped_upload(request, pk, kind):
+    """An upload of ``kind`` (roster, staff, Dukcapil answers) to one of the user's facilities;
+    any other is a 404."""
     return get_object_or_404(
-        ImportBatch.objects.filter(
-            kind=ImportBatch.Kind.INMATES, facility__in=request.user.facilities()
-        ),
-        pk=pk,
+        ImportBatch.objects.filter(kind=kind, facility__in=request.user.facilities()), pk=pk
     )
+
+
+def _scoped_batch(request, pk):
+    return scoped_upload(request, pk, ImportBatch.Kind.INMATES)
 
 
 @role_required(*OPERATORS)
