@@ -104,18 +104,19 @@ def people(today, polling):
             nik = "'" + nik
         elif n == 5:  # KPU hands out the DPT with this NIK masked: a person decides
             extra["dpt_nik"] = nik[:6] + "*" * 10
-        elif n == 20:  # released three days before polling day
+        elif n == 20:  # a convict released three days before polling day (a detainee's
+            # tanggal_bebas is only the end of a detention order: CONTRACT.md, second version)
             extra["bebas"] = polling - dt.timedelta(days=3)
         elif n == 28:  # new arrival, not on the DPT yet
             extra["on_dpt"] = False
         found.append(
             Person(
-                no_registrasi=f"{'AIII' if n % 3 else 'BI'}.{n + 1:03d}/{today.year}",
+                no_registrasi=f"{'AIII' if n % 3 and n != 20 else 'BI'}.{n + 1:03d}/{today.year}",
                 nama=name,
                 born=born,
                 sex=sex,
                 blok="ABCD"[n % 4],
-                register="A.III" if n % 3 else "B.I",
+                register="A.III" if n % 3 and n != 20 else "B.I",
                 nik=nik,
                 masuk=today - dt.timedelta(days=30 + 11 * n),
                 **extra,

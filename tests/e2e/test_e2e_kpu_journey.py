@@ -24,6 +24,7 @@ EXPORT_COLUMNS = [
     "tps",
     "surat_suara",
     "alasan",
+    "tindakan",
 ]
 
 
