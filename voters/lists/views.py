@@ -318,70 +318,62 @@ def reference_dpt(request, code=None):
     )
 
 
-@role_required(*UPLOADERS)
-@capped_upload("MAX_UPLOAD_BYTES")
-def voter_list_upload(request):
-    form = VoterListUploadForm(request.POST or None, request.FILES or None, user=request.user)
+def _upload_page(request, form, *, limit, title, intro, job):
+    """A KPU list's upload page: a file over ``limit`` is refused (413) without reading the
+    form; a valid form stores the file and starts its import job (``job`` gives start_import
+    the kind, election and TPS from the form's data), whose result page follows."""
     too_large = False
     if request.method == "POST":
         too_large = _too_large(request, form)
         if not too_large and form.is_valid():
-            tps = form.cleaned_data["tps"]
             batch = list_service.start_import(
-                uploaded=form.cleaned_data["file"],
-                user=request.user,
-                kind=ImportBatch.Kind.VOTER_LIST,
-                election=tps.election,
-                tps=tps,
-                list_kind=form.cleaned_data["kind"],
+                uploaded=form.cleaned_data["file"], user=request.user, **job(form.cleaned_data)
             )
             return redirect("list_import_result", pk=batch.pk)
     return render(
         request,
         "voters/lists/upload.html",
-        {
-            "form": form,
-            "title": _("Unggah daftar pemilih TPS"),
-            "limit_mb": round(settings.MAX_UPLOAD_BYTES / 1048576, 1),
-            "intro": _(
-                "DPT, DPTb atau DPK satu TPS dari KPU (.csv atau .xlsx). Daftar yang sudah ada "
-                "diganti utuh; satu baris yang salah membuat seluruh berkas ditolak dan daftar "
-                "lama tetap berlaku."
-            ),
-        },
+        {"form": form, "title": title, "limit_mb": round(limit / 1048576, 1), "intro": intro},
         status=413 if too_large else 200,
+    )
+
+
+@role_required(*UPLOADERS)
+@capped_upload("MAX_UPLOAD_BYTES")
+def voter_list_upload(request):
+    return _upload_page(
+        request,
+        VoterListUploadForm(request.POST or None, request.FILES or None, user=request.user),
+        limit=settings.MAX_UPLOAD_BYTES,
+        title=_("Unggah daftar pemilih TPS"),
+        intro=_(
+            "DPT, DPTb atau DPK satu TPS dari KPU (.csv atau .xlsx). Daftar yang sudah ada "
+            "diganti utuh; satu baris yang salah membuat seluruh berkas ditolak dan daftar "
+            "lama tetap berlaku."
+        ),
+        job=lambda data: {
+            "kind": ImportBatch.Kind.VOTER_LIST,
+            "election": data["tps"].election,
+            "tps": data["tps"],
+            "list_kind": data["kind"],
+        },
     )
 
 
 @role_required(*UPLOADERS)
 @capped_upload("MAX_REFERENCE_UPLOAD_BYTES")
 def reference_upload(request):
-    form = ReferenceUploadForm(request.POST or None, request.FILES or None, user=request.user)
-    too_large = False
-    if request.method == "POST":
-        too_large = _too_large(request, form)
-        if not too_large and form.is_valid():
-            batch = list_service.start_import(
-                uploaded=form.cleaned_data["file"],
-                user=request.user,
-                kind=ImportBatch.Kind.REFERENCE_DPT,
-                election=form.cleaned_data["election"],
-            )
-            return redirect("list_import_result", pk=batch.pk)
-    return render(
+    return _upload_page(
         request,
-        "voters/lists/upload.html",
-        {
-            "form": form,
-            "title": _("Unggah DPT rujukan kabupaten/kota"),
-            "limit_mb": round(settings.MAX_REFERENCE_UPLOAD_BYTES / 1048576, 1),
-            "intro": _(
-                "DPT seluruh kabupaten/kota dari KPU (.csv atau .xlsx; CSV lebih cepat untuk "
-                "berkas besar). Dipakai untuk menemukan tempat WBP baru terdaftar. DPT rujukan "
-                "yang berlaku diganti setelah seluruh berkas terbaca tanpa kesalahan."
-            ),
-        },
-        status=413 if too_large else 200,
+        ReferenceUploadForm(request.POST or None, request.FILES or None, user=request.user),
+        limit=settings.MAX_REFERENCE_UPLOAD_BYTES,
+        title=_("Unggah DPT rujukan kabupaten/kota"),
+        intro=_(
+            "DPT seluruh kabupaten/kota dari KPU (.csv atau .xlsx; CSV lebih cepat untuk "
+            "berkas besar). Dipakai untuk menemukan tempat WBP baru terdaftar. DPT rujukan "
+            "yang berlaku diganti setelah seluruh berkas terbaca tanpa kesalahan."
+        ),
+        job=lambda data: {"kind": ImportBatch.Kind.REFERENCE_DPT, "election": data["election"]},
     )
 
 
