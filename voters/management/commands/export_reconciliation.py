@@ -2,8 +2,12 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from voters.management.base import ContractCommand, iso_date
-from voters.models import Election, Facility
+from voters.management.base import (
+    ContractCommand,
+    add_election_and_facility,
+    election_and_facility,
+    iso_date,
+)
 from voters.reconciliation.exports import EXPORTS
 from voters.reconciliation.services import (
     ReconciliationBusy,
@@ -17,8 +21,7 @@ class Command(ContractCommand):
             "data berubah; NIK ditulis lengkap (perintah berjalan sebagai sistem).")
 
     def add_arguments(self, parser):
-        parser.add_argument("--election", required=True)
-        parser.add_argument("--facility", required=True)
+        add_election_and_facility(parser)
         parser.add_argument("--format", required=True, choices=["csv", "xlsx"])
         parser.add_argument("-o", "--output", required=True)
         parser.add_argument("--today", type=iso_date, default=None)
@@ -26,12 +29,7 @@ class Command(ContractCommand):
                             help="jenis ekspor (bawaan: rekonsiliasi)")
 
     def handle(self, *args, **o):
-        election = Election.objects.filter(code=o["election"]).first()
-        if election is None:
-            raise CommandError(f"Pemilihan '{o['election']}' belum ada.")
-        facility = Facility.objects.filter(code=o["facility"]).first()
-        if facility is None:
-            raise CommandError(f"UPT '{o['facility']}' belum ada.")
+        election, facility = election_and_facility(o)
         output = Path(o["output"])
         if not output.parent.exists():
             raise CommandError(f"Folder {output.parent} tidak ada.")

@@ -1,12 +1,10 @@
 import gc
 
-from voters.lists import services as lists
-from voters.management.base import ContractCommand
+from voters.management.base import ListImportCommand
 from voters.models import ImportBatch
-from voters.readers.cells import FileRejected
 
 
-class Command(ContractCommand):
+class Command(ListImportCommand):
     help = (
         "Muat DPT kabupaten/kota (DPT rujukan) dari berkas KPU (.csv atau .xlsx), menggantikan "
         "DPT rujukan pemilihan itu. Satu baris salah membuat seluruh berkas ditolak. Contoh: "
@@ -15,12 +13,7 @@ class Command(ContractCommand):
     # The system checks import every URLconf and view and check every model: 0.15 s of a
     # start-up that counts against a regency load (bench/README.md); `manage.py check` runs them.
     requires_system_checks = []
-    expected_errors = (
-        *ContractCommand.expected_errors,
-        lists.ImportRejected,
-        lists.NotFound,
-        FileRejected,
-    )
+    kind = ImportBatch.Kind.REFERENCE_DPT
 
     def run_from_argv(self, argv):
         # Only from the command line (call_command does not come here), when the process is
@@ -31,13 +24,3 @@ class Command(ContractCommand):
             super().run_from_argv(argv)
         finally:
             gc.freeze()
-
-    def add_arguments(self, parser):
-        parser.add_argument("file", help="berkas .csv atau .xlsx dari KPU")
-        parser.add_argument("--election", required=True, help="kode pemilihan, mis. PILKADA2024")
-
-    def handle(self, *args, **o):
-        outcome = lists.import_from_command(
-            kind=ImportBatch.Kind.REFERENCE_DPT, path=o["file"], election_code=o["election"]
-        )
-        self.stdout.write(outcome.message)

@@ -2,8 +2,12 @@ import json
 
 from django.core.management.base import CommandError
 
-from voters.management.base import ContractCommand, iso_date
-from voters.models import Election, Facility
+from voters.management.base import (
+    ContractCommand,
+    add_election_and_facility,
+    election_and_facility,
+    iso_date,
+)
 from voters.reconciliation.services import ReconciliationBusy, change_rows, reconcile
 
 
@@ -12,19 +16,13 @@ class Command(ContractCommand):
             "dan jadwal malam), tunggu selesai, cetak jumlah per kategori.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--election", required=True)
-        parser.add_argument("--facility", required=True)
+        add_election_and_facility(parser)
         parser.add_argument("--today", type=iso_date, default=None,
                             help="tanggal acuan tenggat (YYYY-MM-DD), bawaan: hari ini")
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **o):
-        election = Election.objects.filter(code=o["election"]).first()
-        if election is None:
-            raise CommandError(f"Pemilihan '{o['election']}' belum ada.")
-        facility = Facility.objects.filter(code=o["facility"]).first()
-        if facility is None:
-            raise CommandError(f"UPT '{o['facility']}' belum ada.")
+        election, facility = election_and_facility(o)
         try:
             run = reconcile(election=election, facility=facility, today=o["today"])
         except ReconciliationBusy as exc:
