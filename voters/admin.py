@@ -310,10 +310,11 @@ class FacilityAdmin(FacilityScopedAdmin):
 
 
 @admin.register(Election)
-class ElectionAdmin(AuditedImportExportMixin, SharedRowMixin, ScopedChoicesMixin, admin.ModelAdmin):
+class ElectionAdmin(AuditedImportExportMixin, SharedRowMixin, ElectionScopedAdmin):
     # Elections are shared by facilities and hold no personal data; an admin bound to a
     # facility sees its own elections and new ones without a TPS, read-only (it exports their
     # calendar; only a global admin imports).
+    election_path = "pk"
     resource_classes = [ElectionResource]
     list_display = ["code", "name", "kind", "polling_date", "region_code", "races"]
     fieldsets = [
@@ -345,12 +346,6 @@ class ElectionAdmin(AuditedImportExportMixin, SharedRowMixin, ScopedChoicesMixin
         ),
         (_("Pelindungan data pribadi"), {"fields": ["retention_days"]}),
     ]
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if is_global_admin(request.user):
-            return qs
-        return qs.filter(pk__in=visible_elections(request.user).values("pk"))
 
 
 @admin.register(TPS)

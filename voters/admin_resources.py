@@ -466,18 +466,13 @@ class AuditedImportExportMixin(ImportExportMixin):
         totals = {key: count for key, count in result.totals.items() if count}
         failed = result.has_errors() or result.has_validation_errors()
         info = getattr(request, "admin_import", {})
-        audit.record(
+        self._audit(
+            request,
             AuditEvent.Action.IMPORT,
-            request=request,
-            facility=request.user.facility,
             summary=f"Impor admin {self.model._meta.verbose_name_plural}: "
             f"{info.get('file_name', '')}",
-            detail={
-                "kind": "admin_import",
-                "model": self.model._meta.label,
-                "file_name": info.get("file_name", ""),
-                "totals": totals,
-            },
+            kind="admin_import",
+            detail={"file_name": info.get("file_name", ""), "totals": totals},
             row_count=result.total_rows,
             sha256=info.get("sha256", ""),
             result="failed" if failed else "ok",
@@ -503,15 +498,13 @@ class AuditedImportExportMixin(ImportExportMixin):
             data = data.encode(self.to_encoding or "utf-8")
         query = request.GET.copy()
         query.pop("_changelist_filters", None)
-        audit.record(
+        self._audit(
+            request,
             AuditEvent.Action.EXPORT,
-            request=request,
-            facility=request.user.facility,
             summary=f"Ekspor admin {self.model._meta.verbose_name_plural} "
             f"({file_format.get_title()})",
+            kind="admin_export",
             detail={
-                "kind": "admin_export",
-                "model": self.model._meta.label,
                 "format": file_format.get_extension(),
                 "filter": query.urlencode()[:500],
                 "items": len(request.POST.getlist("export_items")),
@@ -520,4 +513,16 @@ class AuditedImportExportMixin(ImportExportMixin):
             sha256=hashlib.sha256(data).hexdigest(),
         )
         return data
+
+    def _audit(self, request, action, *, summary, kind, detail, **fields):
+        """An admin import or export in the audit trail: under the admin's facility, naming
+        the model by its label."""
+        audit.record(
+            action,
+            request=request,
+            facility=request.user.facility,
+            summary=summary,
+            detail={"kind": kind, "model": self.model._meta.label, **detail},
+            **fields,
+        )
 
