@@ -309,28 +309,21 @@ def _create(row, *, facility, user, batch, now):
         evidence="pemeriksaan format saat impor SDP",
     )
     events = [
-        CustodyEvent(
-            inmate=inmate,
-            kind=CustodyEvent.Kind.ADMISSION,
-            date=inmate.tanggal_masuk,
-            batch=batch,
-            created_by=user,
-            detail=f"register {inmate.register}".strip(),
-        )
+        _event(inmate, CustodyEvent.Kind.ADMISSION, inmate.tanggal_masuk, batch, user,
+               f"register {inmate.register}".strip())
     ]
     events += _exit_events(inmate, None, batch, user)
     if inmate.hak_pilih_dicabut:
-        events.append(
-            CustodyEvent(
-                inmate=inmate,
-                kind=CustodyEvent.Kind.VOTE_REVOKED,
-                date=inmate.tanggal_masuk,
-                batch=batch,
-                created_by=user,
-                detail="tercatat di SDP",
-            )
-        )
+        events.append(_event(inmate, CustodyEvent.Kind.VOTE_REVOKED, inmate.tanggal_masuk,
+                             batch, user, "tercatat di SDP"))
     CustodyEvent.objects.bulk_create(events)
+
+
+def _event(inmate, kind, date, batch, user, detail=""):
+    """A custody event the roster import found (saved with the others in one bulk insert)."""
+    return CustodyEvent(
+        inmate=inmate, kind=kind, date=date, batch=batch, created_by=user, detail=detail
+    )
 
 
 def _exit_events(inmate, before, batch, user):
@@ -341,25 +334,11 @@ def _exit_events(inmate, before, batch, user):
             "meninggal": CustodyEvent.Kind.DEATH,
             "mutasi": CustodyEvent.Kind.TRANSFER_OUT,
         }.get(inmate.jenis_keluar, CustodyEvent.Kind.RELEASE)
-        events.append(
-            CustodyEvent(
-                inmate=inmate,
-                kind=kind,
-                date=inmate.tanggal_keluar,
-                batch=batch,
-                created_by=user,
-                detail=inmate.get_jenis_keluar_display() if inmate.jenis_keluar else "",
-            )
-        )
+        detail = inmate.get_jenis_keluar_display() if inmate.jenis_keluar else ""
+        events.append(_event(inmate, kind, inmate.tanggal_keluar, batch, user, detail))
     if before and left_before and not inmate.tanggal_keluar:
         events.append(
-            CustodyEvent(
-                inmate=inmate,
-                kind=CustodyEvent.Kind.RETURNED,
-                date=inmate.tanggal_masuk,
-                batch=batch,
-                created_by=user,
-            )
+            _event(inmate, CustodyEvent.Kind.RETURNED, inmate.tanggal_masuk, batch, user)
         )
     return events
 
@@ -389,41 +368,17 @@ def _update(row, present, *, user, batch, now):
     inmate.save(update_fields=fields)
     events = _exit_events(inmate, before, batch, user)
     if custody.is_tahanan(before.register) and custody.is_narapidana(inmate.register):
-        events.append(
-            CustodyEvent(
-                inmate=inmate,
-                kind=CustodyEvent.Kind.RECLASSIFIED,
-                date=now.date(),
-                batch=batch,
-                created_by=user,
-                detail=f"{before.register} → {inmate.register}: periksa putusan "
-                "(pencabutan hak pilih?)",
-            )
-        )
+        events.append(_event(
+            inmate, CustodyEvent.Kind.RECLASSIFIED, now.date(), batch, user,
+            f"{before.register} → {inmate.register}: periksa putusan (pencabutan hak pilih?)",
+        ))
     if before.tanggal_bebas != inmate.tanggal_bebas and inmate.tanggal_bebas:
-        events.append(
-            CustodyEvent(
-                inmate=inmate,
-                kind=CustodyEvent.Kind.RELEASE_DATE,
-                date=now.date(),
-                batch=batch,
-                created_by=user,
-                detail=f"perkiraan bebas {inmate.tanggal_bebas:%d-%m-%Y}",
-            )
-        )
+        events.append(_event(inmate, CustodyEvent.Kind.RELEASE_DATE, now.date(), batch, user,
+                             f"perkiraan bebas {inmate.tanggal_bebas:%d-%m-%Y}"))
     if before.hak_pilih_dicabut != inmate.hak_pilih_dicabut:
-        events.append(
-            CustodyEvent(
-                inmate=inmate,
-                date=now.date(),
-                batch=batch,
-                created_by=user,
-                kind=CustodyEvent.Kind.VOTE_REVOKED
-                if inmate.hak_pilih_dicabut
-                else CustodyEvent.Kind.VOTE_RESTORED,
-                detail="tercatat di SDP",
-            )
-        )
+        kind = (CustodyEvent.Kind.VOTE_REVOKED if inmate.hak_pilih_dicabut
+                else CustodyEvent.Kind.VOTE_RESTORED)
+        events.append(_event(inmate, kind, now.date(), batch, user, "tercatat di SDP"))
     CustodyEvent.objects.bulk_create(events)
 
 
