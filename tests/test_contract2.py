@@ -145,3 +145,42 @@ def test_the_perubahan_export_lists_the_churn_with_its_columns(regency, tmp_path
                              "tindakan", "alasan"]
     assert [(r["no_registrasi"], r["kategori_sebelum"], r["kategori"], r["tindakan"])
             for r in rows] == [("BI.007/2024", "", "BELUM_TERDAFTAR", "CARI_DPT")]
+
+
+def test_a_region_export_writes_every_facility_of_the_election_with_a_upt_column(regency,
+                                                                                   tmp_path):
+    run("add_facility", "LAPAS-JEPARA", "--name", "Lapas Jepara", "--region", "33.20")
+    run("add_tps", "PILKADA2024", "LAPAS-JEPARA", "777")  # another regency: left out
+    path = tmp_path / "blora.csv"
+    out = run("export_reconciliation", "--election", "PILKADA2024", "--region", "3316",
+              "--format", "csv", "-o", str(path), "--today", "2024-11-20")
+    assert "(2 UPT)" in out
+    with open(path, encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0])[:2] == ["upt", "kategori"] and list(rows[0])[-1] == "tindakan"
+    assert {r["upt"] for r in rows} == {"RUTAN-BLORA", "POLRES-BLORA"}
+    rutan = export(tmp_path, today="2024-11-20")
+    assert [r for r in rows if r["upt"] == "RUTAN-BLORA"] == [{"upt": "RUTAN-BLORA", **r}
+                                                              for r in rutan]
+    polres = {r["nama"]: r["kategori"] for r in rows if r["upt"] == "POLRES-BLORA"}
+    assert polres == {"PINDAHAN POLRES": "TIDAK_DIKENAL"}  # the Polres has no roster here
+
+
+def test_a_region_export_in_xlsx_and_the_facility_and_region_options_exclude_each_other(
+    regency, tmp_path
+):
+    from python_calamine import CalamineWorkbook
+
+    path = tmp_path / "blora.xlsx"
+    run("export_reconciliation", "--election", "PILKADA2024", "--region", "33.16",
+        "--format", "xlsx", "-o", str(path), "--today", "2024-11-20")
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    assert sheet[0][0] == "upt" and {r[0] for r in sheet[1:]} == {"RUTAN-BLORA", "POLRES-BLORA"}
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        run("export_reconciliation", "--election", "PILKADA2024", "--region", "33.16",
+            "--facility", "RUTAN-BLORA", "--format", "csv", "-o", str(path))
+    with pytest.raises(CommandError, match="tidak dikenal"):
+        run("export_reconciliation", "--election", "PILKADA2024", "--region", "99.99",
+            "--format", "csv", "-o", str(path))

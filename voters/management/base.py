@@ -52,14 +52,22 @@ def add_election_and_facility(parser):
     parser.add_argument("--facility", required=True)
 
 
-def election_and_facility(options):
-    """The election and the facility named by --election and --facility, or a CommandError
-    that says which one does not exist."""
-    from voters.models import Election, Facility
+def election_of(options):
+    """The election named by --election, or a CommandError that says it does not exist."""
+    from voters.models import Election
 
     election = Election.objects.filter(code=options["election"]).first()
     if election is None:
         raise CommandError(f"Pemilihan '{options['election']}' belum ada.")
+    return election
+
+
+def election_and_facility(options):
+    """The election and the facility named by --election and --facility, or a CommandError
+    that says which one does not exist."""
+    from voters.models import Facility
+
+    election = election_of(options)
     facility = Facility.objects.filter(code=options["facility"]).first()
     if facility is None:
         raise CommandError(f"UPT '{options['facility']}' belum ada.")

@@ -163,12 +163,7 @@ def write_export(*, run: ReconciliationRun, kind: str, fmt: str, path: str | Pat
     layout, rows_of, title = EXPORTS[kind]
     header = [h for h, _k in layout]
     rows = ([row.get(k, "") for _h, k in layout] for row in rows_of(run, user))
-    if fmt == "xlsx":
-        count = exports.write_xlsx(path, header, rows, sheet_title=title,
-                                   text_columns=TEXT_COLUMNS)
-    else:
-        with open(path, "w", encoding="utf-8-sig", newline="") as handle:
-            count = exports.write_csv(handle, header, rows)
+    count = _write(path, fmt, header, rows, title)
     audit.record(
         AuditEvent.Action.EXPORT, user=user, request=request, facility=run.facility, obj=run,
         summary=f"Ekspor {title} ({fmt})",
@@ -176,4 +171,34 @@ def write_export(*, run: ReconciliationRun, kind: str, fmt: str, path: str | Pat
                 "run": run.pk, "today": run.today.isoformat(),
                 "nik": "full" if (user is None or user.sees_full_nik) else "masked"},
         row_count=count, sha256=audit.sha256_of_file(path))
+    return count
+
+
+def write_region_export(*, runs: list[ReconciliationRun], region: str, kind: str, fmt: str,
+                        path: str | Path, user: User | None = None) -> int:
+    """One export of several facilities' runs (CONTRACT.md ``export_reconciliation --region``):
+    the columns of ``kind`` after one more, ``upt``, the facility's code. Audited once, with
+    the runs it read."""
+    layout, rows_of, title = EXPORTS[kind]
+    header = ["upt", *(h for h, _k in layout)]
+    rows = ([run.facility.code, *(row.get(k, "") for _h, k in layout)]
+            for run in runs for row in rows_of(run, user))
+    count = _write(path, fmt, header, rows, title)
+    audit.record(
+        AuditEvent.Action.EXPORT, user=user, summary=f"Ekspor {title} wilayah {region} ({fmt})",
+        detail={"kind": kind, "format": fmt, "region": region,
+                "runs": [run.pk for run in runs],
+                "election": runs[0].election.code if runs else "",
+                "nik": "full" if (user is None or user.sees_full_nik) else "masked"},
+        row_count=count, sha256=audit.sha256_of_file(path))
+    return count
+
+
+def _write(path: str | Path, fmt: str, header: list[str], rows, title: str) -> int:
+    if fmt == "xlsx":
+        count = exports.write_xlsx(path, header, rows, sheet_title=title,
+                                   text_columns=TEXT_COLUMNS)
+    else:
+        with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+            count = exports.write_csv(handle, header, rows)
     return count

@@ -516,6 +516,39 @@ def export_to_file(*, election: Election, facility: Facility, kind: str, fmt: st
     return count
 
 
+def facilities_in_region(election: Election, region: str) -> list[Facility]:
+    """The facilities with a TPS of ``election`` whose region lies in ``region`` (a province,
+    kabupaten/kota or finer, dotted or not), by code."""
+    from voters.rules import wilayah
+
+    area = wilayah.normalize_code(region) or region
+    facilities = Facility.objects.filter(tps_set__election=election).distinct().order_by("code")
+    return [f for f in facilities if wilayah.contains(area, f.region_code)]
+
+
+def export_region_to_file(*, election: Election, region: str, kind: str, fmt: str,
+                          output: Path, today: dt.date | None = None) -> tuple[int, int]:
+    """``export_reconciliation --region``: reconcile every facility of the election in the
+    region (each a copy of its last run when its inputs are the same), then write all their
+    rows to one file with a ``upt`` column. Returns (rows, facilities); raises
+    ReconciliationBusy or ReconciliationFailed, and leaves no file when anything fails."""
+    from voters.reconciliation.exports import write_region_export
+
+    runs = []
+    for facility in facilities_in_region(election, region):
+        run = reconcile(election=election, facility=facility, today=today)
+        if run.status != run.Status.DONE:
+            raise ReconciliationFailed(run)
+        runs.append(run)
+    tmp = output.with_name(f".{output.name}.tmp")
+    try:
+        count = write_region_export(runs=runs, region=region, kind=kind, fmt=fmt, path=tmp)
+        tmp.replace(output)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return count, len(runs)
+
+
 def latest_run(election: Election, facility: Facility) -> ReconciliationRun | None:
     return (ReconciliationRun.objects.filter(election=election, facility=facility,
                                              status=ReconciliationRun.Status.DONE)
