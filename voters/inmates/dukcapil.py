@@ -20,7 +20,11 @@ from voters.core import audit, storage
 from voters.core import spreadsheets as exports
 from voters.core.jobs import discard_upload, fail_crashed, fail_refused
 from voters.core.uploads import ImportRejected, xlsx_limits
-from voters.inmates.services import TransitionRefused, change_nik_status
+from voters.inmates.services import (
+    TransitionRefused,
+    change_nik_status,
+    inmates_by_registration,
+)
 from voters.models import (
     NIK_TRANSITIONS,
     AuditEvent,
@@ -213,12 +217,7 @@ def import_answer(
         rows, errors = tables.collect(path, ANSWER_COLUMNS, limits=xlsx_limits())
     except FileRejected as exc:
         raise ImportRejected(file_name, f'Berkas "{file_name}" ditolak: {exc.reason}') from exc
-    inmates = {
-        i.no_registrasi: i
-        for i in Inmate.objects.filter(
-            facility=facility, no_registrasi__in=[r.values["no_registrasi"] for r in rows]
-        )
-    }
+    inmates = inmates_by_registration(facility, rows)
     plans = []
     for row in rows:
         if row.errors:

@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from voters.models import Facility, User
+    from voters.readers.tables import ParsedRow
 
 # Inmate fields filled from the file, in the order of CONTRACT.md.
 FILE_FIELDS = [
@@ -166,6 +167,16 @@ def _fingerprint(facility, numbers):
     return hashlib.sha256(repr(list(rows)).encode()).hexdigest()
 
 
+def inmates_by_registration(facility: Facility, rows: Iterable[ParsedRow]) -> dict[str, Inmate]:
+    """The facility's inmates that a file's rows name, by registration number (one query)."""
+    return {
+        i.no_registrasi: i
+        for i in Inmate.objects.filter(
+            facility=facility, no_registrasi__in=[r.values["no_registrasi"] for r in rows]
+        )
+    }
+
+
 def plan_roster_import(
     *, path: str | Path, facility: Facility, file_name: str | None = None
 ) -> RosterPlan:
@@ -188,12 +199,7 @@ def plan_roster_import(
         )
     if not parsed:
         raise ImportRejected(file_name, f'Berkas "{file_name}" tidak berisi baris data.')
-    existing = {
-        i.no_registrasi: i
-        for i in Inmate.objects.filter(
-            facility=facility, no_registrasi__in=[r.values["no_registrasi"] for r in parsed]
-        )
-    }
+    existing = inmates_by_registration(facility, parsed)
     plans = []
     for row in parsed:
         values, warnings = normalise_row(row.values, present)

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from voters.core import audit
 from voters.core.uploads import ImportRejected, xlsx_limits
+from voters.inmates.services import ConfirmRefused
 from voters.models import AuditEvent, Facility, ImportBatch, StaffMember, User
 from voters.readers import tables
 from voters.readers.cells import FileRejected, keep_raw, parse_date, parse_sex, parse_text
@@ -220,10 +221,6 @@ def import_staff(
 
 
 # -- the upload in the browser: a preview job, then (once confirmed) the import job ---------
-
-
-class ConfirmRefused(Exception):
-    """A preview that can no longer be confirmed; ``str()`` says why."""
 
 
 def start_staff_preview(
