@@ -19,28 +19,21 @@ from coordination.models import (
     MeetingFigure,
 )
 from coordination.resources import ContactResource, InstitutionResource
-from voters.admin import ScopedChoicesMixin, ScopedInline, facility_path
+from voters.admin import (
+    FacilityScopedAdmin,
+    ScopedChoicesMixin,
+    ScopedInline,
+    ScopedRowsMixin,
+    facility_path,
+    is_global_admin,
+)
 from voters.admin_resources import AuditedImportExportMixin
 
 
-def is_global_admin(user):
-    return user.is_superuser or not user.facility_id
-
-
-class FacilityScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
-    """An administrator bound to a facility sees only that facility's rows."""
-
-    facility_path = "facility"
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if is_global_admin(request.user):
-            return qs
-        return qs.filter(**{self.facility_path: request.user.facility_id})
-
-
 @admin.register(Institution)
-class InstitutionAdmin(AuditedImportExportMixin, ScopedChoicesMixin, admin.ModelAdmin):
+class InstitutionAdmin(
+    AuditedImportExportMixin, ScopedRowsMixin, ScopedChoicesMixin, admin.ModelAdmin
+):
     """The catalogue (no facility) is edited by a global administrator; a facility's
     administrator edits that facility's own copies (and imports into them only)."""
 
@@ -53,10 +46,10 @@ class InstitutionAdmin(AuditedImportExportMixin, ScopedChoicesMixin, admin.Model
     readonly_fields = ["source"]
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request).select_related("facility")
-        if is_global_admin(request.user):
-            return qs
-        return qs.filter(facility_id=request.user.facility_id)
+        return super().get_queryset(request).select_related("facility")
+
+    def scope(self, qs, user):
+        return qs.filter(facility_id=user.facility_id)
 
     def get_readonly_fields(self, request, obj=None):
         if is_global_admin(request.user):

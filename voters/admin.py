@@ -276,30 +276,36 @@ class SharedRowMixin:
         return is_global_admin(request.user) and super().has_delete_permission(request, obj)
 
 
-class FacilityScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
+class ScopedRowsMixin:
+    """The changelist's rows: all of them for a global administrator; for an administrator
+    bound to a facility, only those ``scope`` keeps."""
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if is_global_admin(request.user):
+            return qs
+        return self.scope(qs, request.user)
+
+    def scope(self, qs, user):
+        raise NotImplementedError
+
+
+class FacilityScopedAdmin(ScopedRowsMixin, ScopedChoicesMixin, admin.ModelAdmin):
     """An admin with a facility sees only that facility's rows."""
 
     facility_path = "facility"
 
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if is_global_admin(request.user):
-            return qs
-        return qs.filter(**{self.facility_path: request.user.facility_id})
+    def scope(self, qs, user):
+        return qs.filter(**{self.facility_path: user.facility_id})
 
 
-class ElectionScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
+class ElectionScopedAdmin(ScopedRowsMixin, ScopedChoicesMixin, admin.ModelAdmin):
     """Rows of an election: an admin bound to a facility sees those of its elections only."""
 
     election_path = "election"
 
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if is_global_admin(request.user):
-            return qs
-        return qs.filter(
-            **{f"{self.election_path}__in": visible_elections(request.user).values("pk")}
-        )
+    def scope(self, qs, user):
+        return qs.filter(**{f"{self.election_path}__in": visible_elections(user).values("pk")})
 
 
 @admin.register(Facility)
@@ -356,7 +362,7 @@ class TPSAdmin(AuditedImportExportMixin, FacilityScopedAdmin):
 
 
 @admin.register(User)
-class UserAdmin(ScopedChoicesMixin, BaseUserAdmin):
+class UserAdmin(ScopedRowsMixin, ScopedChoicesMixin, BaseUserAdmin):
     list_display = ["username", "get_full_name", "role", "facility", "tps_number", "is_active"]
     list_filter = ["role", "facility", "is_active"]
     ROLE_FIELDS = ["role", "facility", "tps_number", "institution"]
@@ -371,9 +377,10 @@ class UserAdmin(ScopedChoicesMixin, BaseUserAdmin):
         qs = super().get_queryset(request)
         if not request.user.is_superuser:
             qs = qs.exclude(is_superuser=True)
-        if is_global_admin(request.user):
-            return qs
-        return qs.filter(facility_id=request.user.facility_id)
+        return qs
+
+    def scope(self, qs, user):
+        return qs.filter(facility_id=user.facility_id)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -579,17 +586,12 @@ from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin  # noqa: E402
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
 
-class UsernameScopedMixin:
+class UsernameScopedMixin(ScopedRowsMixin):
     """Log-in records of an admin's own facility's users only (others: global admins)."""
 
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if is_global_admin(request.user):
-            return qs
+    def scope(self, qs, user):
         return qs.filter(
-            username__in=User.objects.filter(facility_id=request.user.facility_id).values(
-                "username"
-            )
+            username__in=User.objects.filter(facility_id=user.facility_id).values("username")
         )
 
 
@@ -605,15 +607,12 @@ for _model, _admin_class in (
     )
 
 
-class ScopedTOTPDeviceAdmin(ScopedChoicesMixin, TOTPDeviceAdmin):
+class ScopedTOTPDeviceAdmin(ScopedRowsMixin, ScopedChoicesMixin, TOTPDeviceAdmin):
     """Second-factor devices of the facility's own users. Their secret keys and QR codes are
     never shown (OTP_ADMIN_HIDE_SENSITIVE_DATA): those views fetch any device unscoped."""
 
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if is_global_admin(request.user):
-            return qs
-        return qs.filter(user__facility_id=request.user.facility_id)
+    def scope(self, qs, user):
+        return qs.filter(user__facility_id=user.facility_id)
 
 
 if admin.site.is_registered(TOTPDevice):
