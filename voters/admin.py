@@ -290,6 +290,19 @@ class ScopedRowsMixin:
         raise NotImplementedError
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the admin shows and never adds, changes or deletes (the audit trail, the lists)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class FacilityScopedAdmin(ScopedRowsMixin, ScopedChoicesMixin, admin.ModelAdmin):
     """An admin with a facility sees only that facility's rows."""
 
@@ -415,20 +428,11 @@ class ImportBatchAdmin(FacilityScopedAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(FacilityScopedAdmin):
+class AuditEventAdmin(ReadOnlyAdmin, FacilityScopedAdmin):
     list_display = ["created_at", "actor_name", "action", "summary", "row_count", "result"]
     list_filter = ["action", "result"]
     search_fields = ["actor_name", "summary"]
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # -- notification letters, delivery register, polling day (voters/letters/models.py) --------
@@ -536,17 +540,6 @@ class PollingCheckInAdmin(TpsScopedReadOnlyAdmin):
 
 
 # -- KPU voter lists: read-only here; they change only by importing a KPU file ---------------
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(VoterList)
