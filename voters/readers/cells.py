@@ -189,14 +189,23 @@ _SEX = {
 }  # fmt: skip
 
 
+def _coded(
+    raw: Any, codes: dict[str, str], *, blank: str | None, what: str, hint: str
+) -> str | None:
+    """A cell holding one of a few codes, or a word for one (``codes``, keyed by
+    ``_word_key``): ``blank`` for an empty cell, a CellError naming ``what`` and the codes to
+    write (``hint``) for anything else."""
+    if is_blank(raw):
+        return blank
+    try:
+        return codes[_word_key(raw)]
+    except KeyError:
+        raise CellError(f'{what} "{show(raw)}" tidak dikenali (isi {hint})') from None
+
+
 def parse_sex(raw: Any) -> str | None:
     """'L' or 'P' (also LK, PR, Laki-laki, Laki Laki, Perempuan, Pria, Wanita); blank -> None."""
-    if is_blank(raw):
-        return None
-    try:
-        return _SEX[_word_key(raw)]
-    except KeyError:
-        raise CellError(f'jenis kelamin "{show(raw)}" tidak dikenali (isi L atau P)') from None
+    return _coded(raw, _SEX, blank=None, what="jenis kelamin", hint="L atau P")
 
 
 _MARITAL = {
@@ -210,14 +219,7 @@ _MARITAL = {
 
 def parse_marital(raw: Any) -> str:
     """'B' belum, 'S' sudah, 'P' pernah kawin (also the words); blank -> 'B'."""
-    if is_blank(raw):
-        return "B"
-    try:
-        return _MARITAL[_word_key(raw)]
-    except KeyError:
-        raise CellError(
-            f'status perkawinan "{show(raw)}" tidak dikenali (isi B, S atau P)'
-        ) from None
+    return _coded(raw, _MARITAL, blank="B", what="status perkawinan", hint="B, S atau P")
 
 
 _YES = frozenset({"Y", "YA", "YES", "TRUE", "BENAR", "1"})
@@ -250,14 +252,7 @@ _CITIZENSHIP = {
 
 def parse_citizenship(raw: Any) -> str:
     """'WNI' (the default for blank) or 'WNA'."""
-    if is_blank(raw):
-        return "WNI"
-    try:
-        return _CITIZENSHIP[_word_key(raw)]
-    except KeyError:
-        raise CellError(
-            f'kewarganegaraan "{show(raw)}" tidak dikenali (isi WNI atau WNA)'
-        ) from None
+    return _coded(raw, _CITIZENSHIP, blank="WNI", what="kewarganegaraan", hint="WNI atau WNA")
 
 
 EXIT_KINDS = ("bebas", "mutasi", "meninggal", "lainnya")
