@@ -72,3 +72,29 @@ def test_each_action_names_the_deadline_it_races():
     assert CAL.deadline_of(Action.CARI_DPT) == date(2024, 11, 20)
     assert CAL.deadline_of(Action.KONFIRMASI_PENAHANAN) == POLLING
     assert CAL.deadline_of(Action.LAPOR_KPU) is None
+
+
+# Formulir Model A-Daftar Pemilih's marks (issue 17): the KPU's own, nothing internal.
+
+
+@pytest.mark.parametrize(("listed", "agrees", "duplicate", "mark"), [
+    (True, True, "", "✓"),
+    (True, False, "", "U"),
+    (False, False, "", "B"),
+    (True, True, "2", "TMS 2"),
+])
+def test_model_a_keterangan_uses_the_kpus_marks(listed, agrees, duplicate, mark):
+    from voters.rules.lists import model_a_mark
+
+    assert model_a_mark(listed=listed, data_agrees=agrees, duplicate_code=duplicate) == mark
+
+
+@pytest.mark.parametrize(("dukcapil", "status"), [
+    ("verified", "S"), ("recorded", "S"), ("biometric_match", "S"),
+    ("not_found", "B"), ("not_recorded", "B"), ("recording_scheduled", "B"),
+    ("format_valid", ""), ("format_invalid", ""), ("sent", ""), ("not_checked", ""),
+])
+def test_ktp_el_status_comes_from_dukcapils_answer_not_the_niks_format(dukcapil, status):
+    from voters.rules.lists import ktp_el_status
+
+    assert ktp_el_status(dukcapil) == status

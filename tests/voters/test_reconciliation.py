@@ -236,6 +236,11 @@ def test_the_kpu_exports_keep_their_layouts(loaded, tmp_path):
             names = {r["NAMA"] for r in rows}
             assert "BUDI SANTOSO" in names and "SUDAH BEBAS" not in names
             assert "ANAK MUDA" not in names
+            # The KPU's own marks only (issue 17): nothing internal such as "B (USUL_DPTB)".
+            marks = {r["NAMA"]: r["KETERANGAN"] for r in rows}
+            assert set(marks.values()) <= {"✓", "U", "B", "TMS 2"}, marks
+            assert marks["BUDI SANTOSO"] == "✓" and marks["PINDAHAN BARU"] == "B"
+            assert {r["STATUS KTP-EL"] for r in rows} <= {"S", "B", ""}
 
 
 def test_the_pages_show_the_run_the_queue_and_mask_for_observers(

@@ -4,6 +4,7 @@ Every export masks NIK/KK for roles that may not see them, escapes formula cells
 recorded in the audit trail with who, what, how many rows and a hash of the file.
 """
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from voters.reconciliation.models import Category, ReconciliationItem, Reconcili
 from voters.rules import custody
 from voters.rules import nik as nik_rules
 from voters.rules.eligibility import age_on
+from voters.rules.lists import ktp_el_status, model_a_mark
 
 NOT_VOTING = {Category.KELUAR, Category.TMS, Category.LUAR_WILAYAH, Category.TIDAK_DIKENAL}
 
@@ -34,11 +36,13 @@ def _nik(value, user):
 
 
 def _date(value, user=None):
+    """The date itself (an XLSX date cell; ISO in the CSV, see _write), or only its year, as
+    text, for a role that may not see the full NIK."""
     if value is None:
         return ""
     if user is not None and not user.sees_full_nik:
         return value.strftime("%Y")
-    return value.isoformat()
+    return value
 
 
 def reconciliation_rows(run: ReconciliationRun, user: User | None = None) -> Iterator[dict]:
@@ -62,12 +66,20 @@ def reconciliation_rows(run: ReconciliationRun, user: User | None = None) -> Ite
 #: no_registrasi, tanggal_lahir, jenis_kelamin): the run keeps them on each item
 #: (ReconciliationItem.inmate_snapshot), so that a run's exports never read today's roster.
 INMATE_SNAPSHOT_FIELDS = ("no_kk", "tempat_lahir", "status_perkawinan", "alamat", "kode_wilayah",
-                          "nik_format", "register")
+                          "nik_format", "register", "nik_status")
 
 
 def inmate_snapshot(inmate: Inmate) -> dict[str, str]:
     """The inmate's INMATE_SNAPSHOT_FIELDS, for the run's item about them."""
     return {name: getattr(inmate, name) or "" for name in INMATE_SNAPSHOT_FIELDS}
+
+
+def _tms_code(key: str) -> str:
+    """The TMS code of a reason as the admin keeps it (TMSReason), else DOMAIN.md's."""
+    from voters.models import TMSReason
+
+    code = TMSReason.objects.filter(key=key).values_list("code", flat=True).first()
+    return code or {"ganda": "2"}.get(key, "")
 
 
 def _about_an_inmate(item: ReconciliationItem) -> bool:
@@ -80,8 +92,16 @@ def loksus_rows(run: ReconciliationRun, user: User | None = None) -> Iterator[di
     items = [i for i in run.items.all().order_by("position")
              if _about_an_inmate(i) and i.category not in NOT_VOTING]
     tps = run.election.tps_set.filter(facility=run.facility).order_by("number").first()
+    duplicate = _tms_code("ganda")
     for n, item in enumerate(items, start=1):
         inmate = item.inmate_snapshot
+        fields = set(item.match_fields or [])
+        mark = model_a_mark(
+            listed=bool(item.daftar),
+            data_agrees=item.category == Category.TERDAFTAR
+            and {"nama", "tanggal_lahir"} <= fields,
+            duplicate_code=duplicate if item.category == Category.GANDA else "",
+        )
         yield {
             "no": n, "nkk": _nik(inmate.get("no_kk"), user), "nik": _nik(item.nik, user),
             "nama": item.nama, "tempat_lahir": inmate.get("tempat_lahir", ""),
@@ -90,8 +110,8 @@ def loksus_rows(run: ReconciliationRun, user: User | None = None) -> Iterator[di
             "status_perkawinan": inmate.get("status_perkawinan", ""),
             "jenis_kelamin": item.jenis_kelamin, "alamat": inmate.get("alamat", ""),
             "rt": "", "rw": "", "disabilitas": "",
-            "ktp_el": "S" if inmate.get("nik_format") == "valid" else "B",
-            "keterangan": "✓" if item.category == Category.TERDAFTAR else f"B ({item.category})",
+            "ktp_el": ktp_el_status(inmate.get("nik_status", "")),
+            "keterangan": mark,
             "tps": item.tps or (tps.number if tps else ""),
         }
 
@@ -199,6 +219,9 @@ def _write(path: str | Path, fmt: str, header: list[str], rows, title: str) -> i
         count = exports.write_xlsx(path, header, rows, sheet_title=title,
                                    text_columns=TEXT_COLUMNS)
     else:
+        # The CSV keeps its ISO dates (CONTRACT.md); write_csv would print dd-mm-yyyy.
+        iso_rows = ([v.isoformat() if isinstance(v, dt.date) else v for v in row]
+                    for row in rows)
         with open(path, "w", encoding="utf-8-sig", newline="") as handle:
-            count = exports.write_csv(handle, header, rows)
+            count = exports.write_csv(handle, header, iso_rows)
     return count
