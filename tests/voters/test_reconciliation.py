@@ -230,6 +230,13 @@ def test_the_kpu_exports_keep_their_layouts(loaded, tmp_path):
         if kind == "pindah-memilih":
             assert [r["NAMA"] for r in rows] == ["PINDAHAN BARU"]
             assert rows[0]["TPS TUJUAN"] == "901"
+            # What Formulir Model A-Surat Pindah Memilih needs (issue 17): the origin down to
+            # the TPS, a column for the Tanda Bukti Terdaftar, the deadline as a date.
+            assert rows[0]["PROVINSI ASAL"] == "JAWA TENGAH"
+            assert rows[0]["KABUPATEN/KOTA ASAL"] == "KABUPATEN BLORA"
+            assert (rows[0]["KECAMATAN ASAL"], rows[0]["TPS ASAL"]) == ("JEPON", "5")
+            assert rows[0]["BATAS WAKTU"] == "2024-11-20"
+            assert "NO. MODEL A-TANDA BUKTI TERDAFTAR" in rows[0]
         if kind == "keluar":
             assert [r["NAMA"] for r in rows] == ["SUDAH BEBAS"]
         if kind == "a-daftar-pemilih-loksus":

@@ -21,7 +21,7 @@ from voters.reconciliation.layouts import (
     RECONCILIATION,
 )
 from voters.reconciliation.models import Category, ReconciliationItem, ReconciliationRun
-from voters.rules import custody
+from voters.rules import custody, wilayah
 from voters.rules import nik as nik_rules
 from voters.rules.eligibility import age_on
 from voters.rules.lists import ktp_el_status, model_a_mark
@@ -74,6 +74,11 @@ def inmate_snapshot(inmate: Inmate) -> dict[str, str]:
     return {name: getattr(inmate, name) or "" for name in INMATE_SNAPSHOT_FIELDS}
 
 
+def _place(code: str) -> str:
+    """A region's name as the KPU's files write it (upper case), '' when unknown."""
+    return (wilayah.name(code) or "").upper() if code else ""
+
+
 def _tms_code(key: str) -> str:
     """The TMS code of a reason as the admin keeps it (TMSReason), else DOMAIN.md's."""
     from voters.models import TMSReason
@@ -120,10 +125,14 @@ def pindah_rows(run: ReconciliationRun, user: User | None = None) -> Iterator[di
     """USUL_DPTB proposals with what Formulir A-Surat Pindah Memilih needs."""
     items = list(run.items.filter(category=Category.USUL_DPTB).order_by("position"))
     tps = run.election.tps_set.filter(facility=run.facility).order_by("number").first()
+    deadline = run.election.dptb_deadline_detainee  # H-7 for people in custody
     for n, item in enumerate(items, start=1):
         if not _about_an_inmate(item):
             continue
         inmate = item.inmate_snapshot
+        # Where the person is registered now: the reference DPT row's region code, else the
+        # KTP-el address's (the reference file may carry no code).
+        origin = item.ref.get("region") or inmate.get("kode_wilayah", "")
         yield {
             "no": n, "nik": _nik(item.nik, user), "nkk": _nik(inmate.get("no_kk"), user),
             "nama": item.nama, "tempat_lahir": inmate.get("tempat_lahir", ""),
@@ -131,7 +140,13 @@ def pindah_rows(run: ReconciliationRun, user: User | None = None) -> Iterator[di
             "jenis_kelamin": item.jenis_kelamin, "alamat": inmate.get("alamat", ""),
             "kode_wilayah": inmate.get("kode_wilayah", ""), "tps_asal": item.ref.get("tps", ""),
             "kelurahan_asal": item.ref.get("kelurahan", ""),
-            "kecamatan_asal": item.ref.get("kecamatan", ""),
+            "kecamatan_asal": item.ref.get("kecamatan", "")
+            or _place(wilayah.district_of(origin)),
+            "kabupaten_asal": _place(wilayah.regency_of(origin)),
+            "provinsi_asal": _place(wilayah.province_of(origin)),
+            # Filled in by hand from the voter's Model A-Tanda Bukti Terdaftar (from coklit).
+            "tanda_bukti": "",
+            "batas_tanggal": _date(deadline, None),
             "tps_tujuan": tps.number if tps else "",
             "alasan_pindah": "menjalani penahanan di rutan/lapas"
             if custody.is_tahanan(inmate.get("register", "")) else "menjalani pidana penjara",

@@ -25,10 +25,14 @@ PINDAH_MEMILIH = [
     ("NO", "no"), ("NIK", "nik"), ("NKK", "nkk"), ("NAMA", "nama"),
     ("TEMPAT LAHIR", "tempat_lahir"), ("TANGGAL LAHIR", "tanggal_lahir"),
     ("JENIS KELAMIN", "jenis_kelamin"), ("ALAMAT KTP-EL", "alamat"),
-    ("KODE WILAYAH", "kode_wilayah"), ("TPS ASAL", "tps_asal"),
-    ("KELURAHAN/DESA ASAL", "kelurahan_asal"), ("KECAMATAN ASAL", "kecamatan_asal"),
+    ("KODE WILAYAH", "kode_wilayah"),
+    ("PROVINSI ASAL", "provinsi_asal"), ("KABUPATEN/KOTA ASAL", "kabupaten_asal"),
+    ("KECAMATAN ASAL", "kecamatan_asal"), ("KELURAHAN/DESA ASAL", "kelurahan_asal"),
+    ("TPS ASAL", "tps_asal"),
+    ("NO. MODEL A-TANDA BUKTI TERDAFTAR", "tanda_bukti"),
     ("TPS TUJUAN", "tps_tujuan"), ("ALASAN", "alasan_pindah"),
-    ("SURAT SUARA", "surat_suara"), ("BATAS WAKTU", "batas_waktu"),
+    ("SURAT SUARA", "surat_suara"), ("BATAS WAKTU", "batas_tanggal"),
+    ("KETERANGAN BATAS", "batas_waktu"),
     ("NO REGISTRASI WBP", "no_registrasi"),
 ]
 

@@ -328,6 +328,7 @@ def _item(run, position, result, inmates_by_id, entries_by_id):
     if result.ref_match is not None and result.ref_match.ref is not None:
         r = result.ref_match.ref
         ref = {"tps": r.tps, "kelurahan": r.kelurahan, "kecamatan": r.kecamatan,
+               "region": r.region, "where": r.where,
                "nama": r.nama, "layer": result.ref_match.layer,
                "score": round(result.ref_match.score, 3), "fields": list(result.ref_match.fields),
                "id": r.id}
