@@ -40,6 +40,7 @@ from voters.models import (
 )
 from voters.reconciliation import selectors
 from voters.rules import nik as nik_rules
+from voters.rules.address import compose_address
 from voters.rules.lists import LIST_LABELS, LIST_ORDER, list_rank
 from voters.rules.names import normalize_name
 
@@ -266,9 +267,7 @@ def blocks_of(voters: Iterable[Voter]) -> list[str]:
 def _address(entry):
     if entry is None:
         return ""
-    parts = [entry.alamat]
-    if entry.rt or entry.rw:
-        parts.append(f"RT {entry.rt or '-'}/RW {entry.rw or '-'}")
+    parts = [compose_address(entry.alamat, entry.rt, entry.rw, sep=", ")]
     if entry.kelurahan:
         parts.append(f"Kel./Desa {entry.kelurahan}")
     if entry.kecamatan:

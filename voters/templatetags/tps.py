@@ -3,6 +3,7 @@ from django.utils.translation import gettext as _
 
 from voters.core.access import show_nik
 from voters.core.glossary import NIK_ISSUES, match_text
+from voters.rules.address import compose_address, split_address
 
 register = template.Library()
 
@@ -19,6 +20,18 @@ def print_asset(name):
 def nik_for(value, user):
     """{{ inmate.nik|nik_for:request.user }}: full for staff roles, masked for others."""
     return show_nik(user, value)
+
+
+@register.filter
+def address_line(entry):
+    """{{ r.entry|address_line }}: the address with one RT/RW, not the list's added to its own."""
+    return compose_address(entry.alamat, entry.rt, entry.rw, missing="—")
+
+
+@register.filter
+def address_parts(entry):
+    """{% with a=r.entry|address_parts %}: street, rt and rw for separate cells (Model A)."""
+    return split_address(entry.alamat, entry.rt, entry.rw)
 
 
 @register.filter
