@@ -224,6 +224,18 @@ class Meeting(models.Model):
             raise ValidationError({"end_time": _("Jam selesai sebelum jam mulai.")})
 
     @property
+    def chair_title_shown(self) -> str:
+        """The chair's title, or "" when it only repeats the chair's name (issue 17).
+
+        A meeting is often recorded with the office in both fields ("Ketua KPU Kabupaten"),
+        and the minutes then read "Pimpinan rapat: Ketua KPU Kabupaten, Ketua KPU Kabupaten".
+        """
+        title = self.chair_title.strip()
+        if title.casefold() == self.chair_name.strip().casefold():
+            return ""
+        return title
+
+    @property
     def days_before_polling(self):
         return (self.election.polling_date - self.date).days
 

@@ -182,3 +182,24 @@ def test_an_outsider_cannot_print_blora_minutes(recorded, outsider, client_for):
         url = reverse(f"coordination:{name}", args=[recorded.pk])
         assert client_for(outsider).get(url).status_code == 404
     assert not AuditEvent.objects.filter(action="print").exists()
+
+
+def test_the_chair_prints_once_when_the_title_repeats_the_name(meeting, operator):
+    """Issue 17: "Pimpinan rapat: Ketua KPU Kabupaten, Ketua KPU Kabupaten" on the minutes."""
+    meeting.chair_name = "Ketua KPU Kabupaten"
+    meeting.chair_title = "ketua KPU Kabupaten "
+    meeting.save()
+    for rendered in (pdf.minutes(meeting, user=operator), pdf.attendance(meeting, user=operator)):
+        html = rendered.html
+        assert "Ketua KPU Kabupaten, Ketua KPU Kabupaten" not in html
+        assert "<br>ketua KPU Kabupaten" not in html
+        assert "Ketua KPU Kabupaten" in html
+
+
+def test_a_chair_title_that_says_more_still_prints(meeting, operator):
+    meeting.chair_name = "Drs. Agus Salim"
+    meeting.chair_title = "Ketua KPU Kabupaten Blora"
+    meeting.save()
+    html = pdf.minutes(meeting, user=operator).html
+    assert "Drs. Agus Salim, Ketua KPU Kabupaten Blora" in html
+    assert "<br>Ketua KPU Kabupaten Blora" in html
