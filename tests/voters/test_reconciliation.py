@@ -524,3 +524,14 @@ def test_a_runs_exports_do_not_change_when_the_roster_changes_after_it(loaded, t
         inmate.save()
     Inmate.objects.get(no_registrasi="A.10").delete()
     assert exports() == before
+
+
+def test_the_model_a_export_splits_rt_and_rw_out_of_the_address(loaded, tmp_path):
+    Inmate.objects.filter(nama="BUDI SANTOSO").update(alamat="DUSUN 2 RT 003/RW 001")
+    out = tmp_path / "loksus.csv"
+    quiet("export_reconciliation", "--election", "PILKADA2024", "--facility", "RUTAN-BLORA",
+          "--format", "csv", "-o", str(out), "--today", TODAY, "--kind",
+          "a-daftar-pemilih-loksus")
+    row = next(r for r in csv.DictReader(out.open(encoding="utf-8-sig"))
+               if r["NAMA"] == "BUDI SANTOSO")
+    assert (row["ALAMAT"], row["RT"], row["RW"]) == ("DUSUN 2", "003", "001")

@@ -23,6 +23,7 @@ from voters.reconciliation.layouts import (
 from voters.reconciliation.models import Category, ReconciliationItem, ReconciliationRun
 from voters.rules import custody, wilayah
 from voters.rules import nik as nik_rules
+from voters.rules.address import split_address
 from voters.rules.eligibility import age_on
 from voters.rules.lists import ktp_el_status, model_a_mark
 
@@ -100,6 +101,8 @@ def loksus_rows(run: ReconciliationRun, user: User | None = None) -> Iterator[di
     duplicate = _tms_code("ganda")
     for n, item in enumerate(items, start=1):
         inmate = item.inmate_snapshot
+        # ALAMAT keeps the street part; RT and RW get their own columns (issue 17).
+        address = split_address(inmate.get("alamat", ""))
         fields = set(item.match_fields or [])
         mark = model_a_mark(
             listed=bool(item.daftar),
@@ -113,8 +116,8 @@ def loksus_rows(run: ReconciliationRun, user: User | None = None) -> Iterator[di
             "tanggal_lahir": _date(item.tanggal_lahir, user),
             "usia": age_on(item.tanggal_lahir, run.election.polling_date),
             "status_perkawinan": inmate.get("status_perkawinan", ""),
-            "jenis_kelamin": item.jenis_kelamin, "alamat": inmate.get("alamat", ""),
-            "rt": "", "rw": "", "disabilitas": "",
+            "jenis_kelamin": item.jenis_kelamin, "alamat": address.street,
+            "rt": address.rt, "rw": address.rw, "disabilitas": "",
             "ktp_el": ktp_el_status(inmate.get("nik_status", "")),
             "keterangan": mark,
             "tps": item.tps or (tps.number if tps else ""),
