@@ -18,6 +18,7 @@ from voters.models import (
     ReviewDecision,
 )
 from voters.reconciliation.services import change_rows, decide, reconcile
+from voters.rules import wilayah
 
 pytestmark = pytest.mark.django_db
 
@@ -535,3 +536,8 @@ def test_the_model_a_export_splits_rt_and_rw_out_of_the_address(loaded, tmp_path
     row = next(r for r in csv.DictReader(out.open(encoding="utf-8-sig"))
                if r["NAMA"] == "BUDI SANTOSO")
     assert (row["ALAMAT"], row["RT"], row["RW"]) == ("DUSUN 2", "003", "001")
+    # The A1.DP-1 sheet's place columns, from the KTP-el address's region code.
+    code = Inmate.objects.get(nama="BUDI SANTOSO").kode_wilayah
+    assert code.startswith("33.16.")
+    assert (row["KECAMATAN"], row["KAB/KOTA"]) == (
+        wilayah.name(wilayah.district_of(code)).upper(), "KABUPATEN BLORA")

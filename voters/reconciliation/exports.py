@@ -103,6 +103,7 @@ def loksus_rows(run: ReconciliationRun, user: User | None = None) -> Iterator[di
         inmate = item.inmate_snapshot
         # ALAMAT keeps the street part; RT and RW get their own columns (issue 17).
         address = split_address(inmate.get("alamat", ""))
+        home = wilayah.normalize_code(inmate.get("kode_wilayah", ""))
         fields = set(item.match_fields or [])
         mark = model_a_mark(
             listed=bool(item.daftar),
@@ -118,6 +119,9 @@ def loksus_rows(run: ReconciliationRun, user: User | None = None) -> Iterator[di
             "status_perkawinan": inmate.get("status_perkawinan", ""),
             "jenis_kelamin": item.jenis_kelamin, "alamat": address.street,
             "rt": address.rt, "rw": address.rw, "disabilitas": "",
+            "kelurahan": _place(home) if wilayah.level(home) >= 4 else "",
+            "kecamatan": _place(wilayah.district_of(home)),
+            "kabupaten": _place(wilayah.regency_of(home)),
             "ktp_el": ktp_el_status(inmate.get("nik_status", "")),
             "keterangan": mark,
             "tps": item.tps or (tps.number if tps else ""),

@@ -16,7 +16,10 @@ A_DAFTAR_PEMILIH_LOKSUS = [
     ("NO", "no"), ("NKK", "nkk"), ("NIK", "nik"), ("NAMA", "nama"),
     ("TEMPAT LAHIR", "tempat_lahir"), ("TANGGAL LAHIR", "tanggal_lahir"), ("USIA", "usia"),
     ("STATUS PERKAWINAN", "status_perkawinan"), ("JENIS KELAMIN", "jenis_kelamin"),
-    ("ALAMAT", "alamat"), ("RT", "rt"), ("RW", "rw"), ("DISABILITAS", "disabilitas"),
+    ("ALAMAT", "alamat"), ("RT", "rt"), ("RW", "rw"),
+    # As Bawaslu's A1.DP-1 sheet has them (DOMAIN.md §5.2), from the KTP-el address's code.
+    ("KEL/DESA", "kelurahan"), ("KECAMATAN", "kecamatan"), ("KAB/KOTA", "kabupaten"),
+    ("DISABILITAS", "disabilitas"),
     ("STATUS KTP-EL", "ktp_el"), ("KETERANGAN", "keterangan"), ("TPS", "tps"),
 ]
 
