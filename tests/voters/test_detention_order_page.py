@@ -39,4 +39,15 @@ def test_a_convict_released_on_polling_day_is_not_inside(operator, election, tps
     inmate = make(operator.facility, "B.I", election.polling_date)
     page = client_for(operator).get(reverse("inmate_detail", args=[inmate.pk])).content.decode()
     assert "tidak di dalam pada hari pemungutan" in page
-    assert "Perkiraan bebas" in page and "pastikan perpanjangannya" not in page
+    assert "<dt>Perkiraan bebas</dt>" in page and "pastikan perpanjangannya" not in page
+
+
+@BEFORE_POLLING
+def test_a_register_neither_a_nor_b_reads_as_the_custody_rule_does(operator, election, tps901,
+                                                                   client_for):
+    # Only a convict's (B) date is a release: any other register's is a detention order's end,
+    # on the page as in the rule (rules.custody.is_narapidana).
+    inmate = make(operator.facility, "SH", election.polling_date)
+    page = client_for(operator).get(reverse("inmate_detail", args=[inmate.pk])).content.decode()
+    assert "masih di dalam pada hari pemungutan" in page
+    assert "<dt>Masa penahanan berakhir</dt>" in page and "<dt>Perkiraan bebas</dt>" not in page

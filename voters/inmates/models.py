@@ -219,6 +219,10 @@ class Inmate(models.Model):
         return custody.is_tahanan(self.register)
 
     @property
+    def is_narapidana(self):
+        return custody.is_narapidana(self.register)
+
+    @property
     def is_dead(self):
         return self.jenis_keluar == self.ExitKind.MENINGGAL
 
