@@ -157,8 +157,8 @@ def voter_lists(request):
             {
                 "tps": tps,
                 "lists": kept,
-                "total": sum(v.row_count for v in kept),
-                "over": over_capacity(tps.capacity, sum(v.row_count for v in kept)),
+                "total": (total := sum(v.row_count for v in kept)),
+                "over": over_capacity(tps.capacity, total),
                 "men": sum(v.counts.get("sex", {}).get("L", 0) for v in kept),
                 "women": sum(v.counts.get("sex", {}).get("P", 0) for v in kept),
             }

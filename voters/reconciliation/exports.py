@@ -80,12 +80,12 @@ def _place(code: str) -> str:
     return (wilayah.name(code) or "").upper() if code else ""
 
 
-def _tms_code(key: str) -> str:
-    """The TMS code of a reason as the admin keeps it (TMSReason), else DOMAIN.md's."""
+def _tms_code(key: str, default: str) -> str:
+    """The TMS code of a reason as the admin keeps it (TMSReason), else ``default``."""
     from voters.models import TMSReason
 
     code = TMSReason.objects.filter(key=key).values_list("code", flat=True).first()
-    return code or {"ganda": "2"}.get(key, "")
+    return code or default
 
 
 def _about_an_inmate(item: ReconciliationItem) -> bool:
@@ -98,7 +98,7 @@ def loksus_rows(run: ReconciliationRun, user: User | None = None) -> Iterator[di
     items = [i for i in run.items.all().order_by("position")
              if _about_an_inmate(i) and i.category not in NOT_VOTING]
     tps = run.election.tps_set.filter(facility=run.facility).order_by("number").first()
-    duplicate = _tms_code("ganda")
+    duplicate = _tms_code("ganda", "2")  # DOMAIN.md §2.1: 2 ganda
     for n, item in enumerate(items, start=1):
         inmate = item.inmate_snapshot
         # ALAMAT keeps the street part; RT and RW get their own columns (issue 17).

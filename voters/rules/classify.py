@@ -393,7 +393,8 @@ class _Classifier:
         self.matcher = matcher
         self.others = others
         self.staff = staff_by_nik(staff)
-        self.stage = calendar_of(election).stage_on(today)
+        self.calendar = calendar_of(election)
+        self.stage = self.calendar.stage_on(today)
         self._rights: dict[str, Entitlement] = {}
 
     def entitlement(self, address: str) -> Entitlement:
@@ -579,7 +580,7 @@ class _Classifier:
 
     def unregistered_text(self) -> str:
         """What can still be done, at this stage, for someone on no list we know of."""
-        calendar = calendar_of(self.election)
+        calendar = self.calendar
         where = "tidak ditemukan di DPT rujukan maupun daftar TPS lain pemilihan ini"
         if self.stage is Stage.UPDATING:
             return (f"{where}: usulkan masuk DPT TPS ini sebelum penetapan DPT"
