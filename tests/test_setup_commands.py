@@ -206,6 +206,9 @@ def test_add_user_reads_the_password_file_and_scopes_kpps_to_one_tps(tmp_path):
         (["--role", "operator"], "--facility"),
         (["--role", "operator", "--facility", "RUTAN-BLORA", "--tps", "901"], "kpps"),
         (["--role", "kpps", "--facility", "RUTAN-BLORA", "--tps", "999"], "999"),
+        (["--role", "operator", "--region", "33.16"], "kpu dan observer"),
+        (["--role", "kpu", "--region", "33.16", "--facility", "RUTAN-BLORA"], "bukan keduanya"),
+        (["--role", "kpu", "--region", "bukan-kode"], "tidak dikenal"),
     ],
 )
 def test_add_user_refuses_an_account_without_its_scope(args, message, tmp_path):
@@ -215,6 +218,31 @@ def test_add_user_refuses_an_account_without_its_scope(args, message, tmp_path):
     with pytest.raises(CommandError, match=message):
         run("add_user", "x", *args, "--password-file", str(secret))
     assert not User.objects.filter(username="x").exists()
+
+
+def test_add_user_region_scopes_a_kpu_liaison_to_every_facility_of_the_regency(tmp_path):
+    setup_blora()
+    run("add_facility", "POLRES-BLORA", "--name", "Polres Blora", "--region", "33.16.01",
+        "--kind", "polres")
+    run("add_facility", "RUTAN-REMBANG", "--name", "Rutan Rembang", "--region", "33.17")
+    run("add_facility", "LAPAS-PATI", "--name", "Lapas Pati", "--region", "33.18")
+    secret = tmp_path / "pw"
+    secret.write_text("rahasia-panjang-1\n")
+    out = run("add_user", "sari", "--role", "kpu", "--region", "3316",
+              "--password-file", str(secret))
+    assert out.strip() == "Pengguna sari (kpu, wilayah 33.16) dibuat."
+    again = run("add_user", "sari", "--role", "kpu", "--region", "33.16",
+                "--password-file", str(secret))
+    assert "tidak berubah" in again
+    sari = User.objects.get(username="sari")
+    assert sari.facility is None and sari.region_code == "33.16"
+    assert sorted(sari.facilities().values_list("code", flat=True)) == [
+        "POLRES-BLORA", "RUTAN-BLORA"]
+    assert sari.sees_full_nik
+    run("add_user", "bawaslu", "--role", "observer", "--region", "33.16",
+        "--password-file", str(secret))
+    observer = User.objects.get(username="bawaslu")
+    assert observer.facilities().count() == 2 and not observer.sees_full_nik
 
 
 def test_add_user_refuses_a_weak_password(tmp_path):

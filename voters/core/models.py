@@ -284,15 +284,31 @@ class User(AbstractUser):
         verbose_name=_("UPT"),
     )
     tps_number = models.CharField(_("nomor TPS (KPPS)"), max_length=10, blank=True)
+    # CONTRACT.md ``add_user --region``: a KPU Kabupaten liaison or a Bawaslu Kabupaten
+    # observer sees every facility of a region instead of one facility.
+    region_code = models.CharField(
+        _("wilayah (penghubung KPU/pengamat kabupaten)"),
+        max_length=20,
+        blank=True,
+        validators=[validate_region],
+        help_text=_("Mis. 33.16: pengguna melihat semua UPT di wilayah ini."),
+    )
     institution = models.CharField(_("instansi"), max_length=200, blank=True)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("pengguna")
         verbose_name_plural = _("pengguna")
 
+    REGION_ROLES = ("kpu", "observer")
+
     def clean(self):
         super().clean()
-        if self.role != self.Role.ADMIN and not self.facility_id:
+        if self.region_code and self.role not in self.REGION_ROLES:
+            raise ValidationError({"region_code": _(
+                "Hanya penghubung KPU dan pengamat yang dapat terikat pada wilayah.")})
+        if self.region_code and self.facility_id:
+            raise ValidationError({"region_code": _("Pilih UPT atau wilayah, bukan keduanya.")})
+        if self.role != self.Role.ADMIN and not self.facility_id and not self.region_code:
             raise ValidationError({"facility": _("Peran ini harus terikat pada satu UPT.")})
         if self.role == self.Role.KPPS and not self.tps_number:
             raise ValidationError({"tps_number": _("KPPS harus terikat pada satu TPS.")})
@@ -302,6 +318,7 @@ class User(AbstractUser):
         self.is_staff = self.role == self.Role.ADMIN or self.is_superuser
         if self.role != self.Role.KPPS:
             self.tps_number = ""
+        self.region_code = wilayah.normalize_code(self.region_code) or self.region_code
         super().save(*args, **kwargs)
 
     def has_perm(self, perm, obj=None):
@@ -327,9 +344,20 @@ class User(AbstractUser):
         )
 
     def facilities(self):
+        """Every facility this user's pages, exports and admin lists may show."""
+        if self.region_code and self.role in self.REGION_ROLES and not self.is_superuser:
+            return Facility.objects.filter(
+                models.Q(region_code=self.region_code)
+                | models.Q(region_code__startswith=self.region_code + ".")
+            )
         if self.is_admin_role and not self.facility_id:
             return Facility.objects.all()
         return Facility.objects.filter(pk=self.facility_id)
+
+    @property
+    def is_regional(self):
+        """A user who sees several facilities and picks the one a page is about."""
+        return bool(self.region_code) or (self.is_admin_role and not self.facility_id)
 
     def tps_queryset(self):
         """The TPS this user may see: KPPS their own number, others every TPS of their facility."""

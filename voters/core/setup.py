@@ -199,16 +199,25 @@ def upsert_user(
     password: str | None = None,
     full_name: str = "",
     institution: str = "",
+    region: str | None = None,
 ) -> Outcome:
     if role not in User.Role.values:
         raise SetupError(f"Peran '{role}' tidak dikenal: {', '.join(User.Role.values)}.")
+    scope_region = ""
+    if region:
+        scope_region = region_code(region)
+        if role not in User.REGION_ROLES:
+            raise SetupError("--region hanya untuk peran kpu dan observer.")
+        if facility_code:
+            raise SetupError("Beri --facility atau --region, bukan keduanya.")
     facility = None
     if facility_code:
         facility = Facility.objects.filter(code=facility_code).first()
         if facility is None:
             raise SetupError(f"UPT '{facility_code}' belum ada (jalankan add_facility dulu).")
-    elif role != User.Role.ADMIN:
-        raise SetupError("Peran ini harus terikat pada satu UPT: beri --facility.")
+    elif role != User.Role.ADMIN and not scope_region:
+        raise SetupError("Peran ini harus terikat pada satu UPT: beri --facility"
+                         + (" atau --region." if role in User.REGION_ROLES else "."))
     tps_number = str(tps_number or "").strip()
     if role == User.Role.KPPS and not tps_number:
         raise SetupError("Akun KPPS harus terikat pada satu TPS: beri --tps.")
@@ -220,7 +229,8 @@ def upsert_user(
         and not TPS.objects.filter(facility=facility, number=tps_number).exists()
     ):
         raise SetupError(f"TPS {tps_number} belum ada di {facility.code} (jalankan add_tps).")
-    values = {"role": role, "facility": facility, "tps_number": tps_number}
+    values = {"role": role, "facility": facility, "tps_number": tps_number,
+              "region_code": scope_region}
     if full_name:
         parts = full_name.split(" ", 1)
         values["first_name"], values["last_name"] = parts[0], parts[1] if len(parts) > 1 else ""

@@ -18,6 +18,8 @@ class Command(ContractCommand):
         parser.add_argument("username")
         parser.add_argument("--role", required=True, choices=User.Role.values)
         parser.add_argument("--facility", default=None)
+        parser.add_argument("--region", default=None,
+                            help="kode wilayah (kpu/observer): semua UPT di wilayah ini")
         parser.add_argument("--tps", default="")
         parser.add_argument("--password-file", default=None)
         parser.add_argument("--name", default="", help="nama lengkap")
@@ -42,8 +44,14 @@ class Command(ContractCommand):
             password=password,
             full_name=o["name"],
             institution=o["institution"],
+            region=o["region"],
         )
         u = out.obj
-        scope = u.facility.code if u.facility else "semua UPT"
+        if u.facility:
+            scope = u.facility.code
+        elif u.region_code:
+            scope = f"wilayah {u.region_code}"
+        else:
+            scope = "semua UPT"
         tps = f", TPS {u.tps_number}" if u.tps_number else ""
         self.stdout.write(f"Pengguna {u.username} ({u.role}, {scope}{tps}) {out.verb}.")
