@@ -11,7 +11,14 @@ from voters.inmates.models import (
     StaffMember,
     TMSReason,
 )
-from voters.letters.models import LetterBatch, LetterDelivery, NoticeTemplate, PollingCheckIn
+from voters.letters.models import (
+    KskVisit,
+    KskVoter,
+    LetterBatch,
+    LetterDelivery,
+    NoticeTemplate,
+    PollingCheckIn,
+)
 from voters.lists.models import (
     DapilEntry,
     ListEntry,
@@ -61,4 +68,6 @@ __all__ = [
     "LetterDelivery",
     "NoticeTemplate",
     "PollingCheckIn",
+    "KskVisit",
+    "KskVoter",
 ]

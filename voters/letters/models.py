@@ -394,3 +394,85 @@ class PollingCheckIn(VoterSnapshot):
     @property
     def is_active(self):
         return self.undone_at is None
+
+
+@pghistory.track()
+class KskVisit(models.Model):
+    """The visit of a KSK TPS's mobile ballot box (Kotak Suara Keliling) to the facility it
+    serves (DOMAIN.md §4, "Police cells"): when, and who went. One per TPS; the people it met are
+    ``KskVoter`` rows. Versioned: the KPPS members and an admin may edit it at once."""
+
+    tps = models.OneToOneField(
+        "voters.TPS", on_delete=models.CASCADE, related_name="ksk_visit", verbose_name=_("TPS")
+    )
+    starts_at = models.TimeField(_("mulai kunjungan"), default=dt.time(12, 0))
+    ends_at = models.TimeField(_("selesai kunjungan"), default=dt.time(13, 0))
+    officers = models.CharField(
+        _("yang berkunjung"), max_length=300, blank=True,
+        help_text=_("Mis. 2 anggota KPPS, saksi, PTPS."),
+    )
+    note = models.CharField(_("catatan kunjungan"), max_length=500, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("diubah oleh"),
+    )
+
+    class Meta:
+        verbose_name = _("kunjungan KSK")
+        verbose_name_plural = _("kunjungan KSK")
+
+    def __str__(self):
+        return f"KSK TPS {self.tps.number} {self.starts_at:%H.%M}–{self.ends_at:%H.%M}"
+
+    @property
+    def facility_for_access(self):
+        return self.tps.facility_id
+
+
+@pghistory.track()
+class KskVoter(VoterSnapshot):
+    """One voter of the facility as the KSK visit found them: voted (their vote is the TPS's
+    ``PollingCheckIn``, so the counts at close hold it once) or did not, and why."""
+
+    class Outcome(models.TextChoices):
+        VOTED = "memilih", _("Memilih")
+        ABSENT = "tidak_memilih", _("Tidak memilih")
+
+    class Reason(models.TextChoices):
+        SAKIT = "sakit", _("Sakit")
+        DIPINDAHKAN = "dipindahkan", _("Dipindahkan ke tempat lain")
+        DIBEBASKAN = "dibebaskan", _("Dibebaskan / sudah keluar")
+        MENOLAK = "menolak", _("Menolak memilih")
+        LAINNYA = "lainnya", _("Lainnya")
+
+    visit = models.ForeignKey(
+        KskVisit, on_delete=models.CASCADE, related_name="voters", verbose_name=_("kunjungan")
+    )
+    visited = models.BooleanField(_("ditemui petugas"), default=True)
+    outcome = models.CharField(_("hasil"), max_length=20, choices=Outcome)
+    reason = models.CharField(_("alasan tidak memilih"), max_length=20, choices=Reason,
+                              blank=True)
+    note = models.CharField(_("catatan"), max_length=300, blank=True)
+    checkin = models.OneToOneField(
+        PollingCheckIn, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="ksk_voter", verbose_name=_("catatan hadir"),
+    )
+    recorded_at = models.DateTimeField(_("dicatat"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("dicatat oleh"),
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["visit", "list_kind", "list_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "voter_key"], name="ksk_voter_unique"),
+        ]
+        verbose_name = _("pemilih KSK")
+        verbose_name_plural = _("pemilih KSK")
+
+    def __str__(self):
+        return f"{self.nama}: {self.get_outcome_display()}"
