@@ -258,13 +258,18 @@ def parse_citizenship(raw: Any) -> str:
 EXIT_KINDS = ("bebas", "mutasi", "meninggal", "lainnya")
 _EXIT_WORDS = (
     ("meninggal", ("MENINGGAL", "WAFAT", "MATI", "TEWAS")),
-    ("mutasi", ("MUTASI", "PINDAH", "DIPINDAH", "PEMINDAHAN")),
-    ("bebas", ("BEBAS", "PEMBEBASAN", "BERSYARAT", "ASIMILASI", "PB", "CB", "CMB", "CUTI")),
+    # A police-cell roster writes the hand-over to the prosecutor (tahap II), after which the
+    # detainee is held in the Rutan (DOMAIN.md §4), as "dilimpahkan"/"pelimpahan".
+    ("mutasi", ("MUTASI", "PINDAH", "DIPINDAH", "PEMINDAHAN", "LIMPAH", "DILIMPAH", "PELIMPAHAN")),
+    # DOMAIN.md §6.2: a suspended or converted detention (penangguhan/pengalihan) is a release.
+    ("bebas", ("BEBAS", "PEMBEBASAN", "BERSYARAT", "ASIMILASI", "PB", "CB", "CMB", "CUTI",
+               "PENANGGUHAN", "DITANGGUHKAN", "PENGALIHAN")),
 )
 
 
 def parse_exit_kind(raw: Any) -> str:
-    """'bebas', 'mutasi' (also pindah), 'meninggal' or 'lainnya'; blank -> ''.
+    """'bebas' (also penangguhan), 'mutasi' (also pindah, dilimpahkan), 'meninggal' or
+    'lainnya'; blank -> ''.
 
     The person has left whatever the reason, so an unknown reason is 'lainnya', never an error.
     """
@@ -281,6 +286,9 @@ REGISTER_CLASSES = ("A.I", "A.II", "A.III", "A.IV", "A.V", "B.I", "B.IIa", "B.II
 _REGISTER_KEYS = {_word_key(name): name for name in REGISTER_CLASSES} | {
     "A1": "A.I", "A2": "A.II", "A3": "A.III", "A4": "A.IV", "A5": "A.V",
     "B1": "B.I", "B2A": "B.IIa", "B2B": "B.IIb", "B3": "B.III",
+    # A police-cell roster names the class in words: a detainee of the penyidik is A.I.
+    "TAHANANPENYIDIK": "A.I", "TAHANANPOLRI": "A.I", "TAHANANPOLISI": "A.I",
+    "TAHANANPOLRES": "A.I", "TAHANANPOLSEK": "A.I",
 }  # fmt: skip
 
 

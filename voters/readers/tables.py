@@ -616,8 +616,17 @@ class TableRows:
 
     def _data_rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
         positions = self._positions
+        # A hand-kept sheet (a police-cell roster) ends with a signature block under a blank
+        # row: "Mengetahui, Kasat Tahti", a name, an NRP, one cell per row. Rows of one filled
+        # cell after a blank row are held back, and dropped only when nothing else follows.
+        after_blank = False
+        held: list[tuple[int, dict[str, Any]]] = []
         with self:
             for row_number, cells in self._rows:
+                filled = sum(not is_blank(cell) for cell in cells)
+                if not filled:
+                    after_blank = True
+                    continue
                 values = {
                     name: cells[position] if position < len(cells) else ""
                     for position, name in positions.items()
@@ -626,6 +635,12 @@ class TableRows:
                     continue
                 if repeats_header(cells, positions, self._index):
                     continue
+                if (after_blank or held) and filled == 1:
+                    held.append((row_number, values))
+                    continue
+                yield from held
+                held.clear()
+                after_blank = False
                 yield row_number, values
 
 
