@@ -90,12 +90,13 @@ def tps_rembang(rembang, election):
     return TPS.objects.create(election=election, facility=rembang, number="903", capacity=600)
 
 
-def make_user(username, role, facility, tps_number=""):
+def make_user(username, role, facility, tps_number="", region_code=""):
     user = User(
         username=username,
         role=role,
         facility=facility,
         tps_number=tps_number,
+        region_code=region_code,
         first_name=username.title(),
     )
     user.set_password(PASSWORD)
@@ -142,6 +143,17 @@ def people(operator, kpps, kpu, observer, admin_user, outsider, tps902):
         "observer": observer,
         "admin": admin_user,
         "outsider": outsider,
+    }
+
+
+@pytest.fixture
+def regency_people(blora, rembang, tps_rembang):
+    """CONTRACT.md ``add_user --region``: KPU Kabupaten Blora's liaison and Bawaslu Kabupaten
+    Blora's observer (every facility of 33.16), and KPU Kabupaten Rembang's (33.17)."""
+    return {
+        "kpu": make_user("sari", "kpu", None, region_code="33.16"),
+        "observer": make_user("bawaslu", "observer", None, region_code="33.16"),
+        "outsider": make_user("rembang-kpu", "kpu", None, region_code="33.17"),
     }
 
 

@@ -22,3 +22,6 @@ page(
 page("admin_index", ("admin",), lambda w: reverse("admin:index"))
 page("admin_users", ("admin",), lambda w: reverse("admin:voters_user_changelist"))
 page("two_factor", ROLES, lambda w: reverse("two_factor"))
+# The top bar's facility picker: only a user of several facilities may pick, and only one of
+# theirs (tests/test_many_facilities.py); an empty POST is a 404 for everyone.
+page("choose_facility", (), lambda w: reverse("choose_facility"), method="post")

@@ -81,3 +81,46 @@ def test_masked_roles_never_receive_a_full_nik(page, role, world, client_for):
     response = fetch(client_for(world["people"][role]), page, page.url(world))
     if response.status_code == 200 and not response.streaming:
         assert not NIK16.search(response.content), (role, page.name)
+
+
+# Users scoped to a regency (CONTRACT.md ``add_user --region``): the same pages as their role,
+# the same objects as a user of each facility of the regency, and nothing of another regency.
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+@pytest.mark.parametrize("role", ["kpu", "observer"])
+def test_a_regency_user_reaches_the_pages_of_their_role(page, role, world, regency_people,
+                                                        client_for):
+    response = fetch(client_for(regency_people[role]), page, page.url(world))
+    if role in page.roles:
+        assert response.status_code in page.ok_status, (role, page.name, response.status_code)
+    else:
+        assert refused(response), (role, page.name, response.status_code)
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p.foreign_url], ids=lambda p: p.name)
+@pytest.mark.parametrize("role", ["kpu", "observer"])
+def test_a_regency_user_sees_nothing_of_another_regency(page, role, world, regency_people,
+                                                        client_for):
+    if role in page.foreign_roles:
+        return
+    response = fetch(client_for(regency_people[role]), page, page.foreign_url(world))
+    assert refused(response), (role, page.name, response.status_code)
+    assert world["rembang"].name.encode() not in response.content
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p.foreign_url], ids=lambda p: p.name)
+def test_another_regencys_liaison_is_refused_every_object_of_blora(page, world, regency_people,
+                                                                   client_for):
+    response = fetch(client_for(regency_people["outsider"]), page, page.url(world))
+    if response.status_code == 200:
+        assert world["blora"].name.encode() not in response.content, page.name
+    else:
+        assert refused(response), (page.name, response.status_code)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_a_regency_observer_never_receives_a_full_nik(page, world, regency_people, client_for):
+    response = fetch(client_for(regency_people["observer"]), page, page.url(world))
+    if response.status_code == 200 and not response.streaming:
+        assert not NIK16.search(response.content), page.name

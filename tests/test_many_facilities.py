@@ -132,3 +132,47 @@ def test_a_search_finds_nobody_of_another_facility(facilities, client_for):
     assert response.status_code == 200
     assert f"WARGA {marker(1)}" not in response.content.decode()
     assert response.context["counts"]["shown"] == 0
+
+
+@pytest.mark.parametrize("role", ["kpu", "observer"])
+def test_a_regency_user_sees_every_facility_of_the_regency_and_picks_one(facilities, role,
+                                                                        client_for):
+    """CONTRACT.md ``add_user --region 33.16``: every facility of the regency, and only those."""
+    other = Facility.objects.create(code="rutan-rembang", name="Rutan UPTLAIN", region_code="33.17")
+    user = make_user(f"{role}-kabupaten", role, None, region_code="33.16")
+    client = client_for(user)
+    for world in facilities:
+        for url in (reverse("inmate_detail", args=[world["inmates"][0].pk]),
+                    reverse("reconciliation_run", args=[world["run"].pk]),
+                    reverse("voter_list_detail", args=[world["list"].pk]),
+                    reverse("coordination:meeting_detail", args=[world["meeting"].pk])):
+            assert client.get(url).status_code == 200, url
+    roster = client.get(reverse("inmate_list")).content.decode()
+    assert all(f"WARGA {marker(i)}" in roster for i in range(FACILITIES))
+    assert "UPTLAIN" not in client.get(reverse("home")).content.decode()
+    # The pages about one facility follow the top bar's picker, kept in the session.
+    assert client.get(reverse("reconciliation")).context["latest"] == facilities[0]["run"]
+    response = client.post(reverse("choose_facility"),
+                           {"upt": facilities[2]["facility"].code, "next": "/rekonsiliasi/"})
+    assert response.status_code == 302 and response.url == "/rekonsiliasi/"
+    assert client.get(reverse("reconciliation")).context["latest"] == facilities[2]["run"]
+    # A facility outside the regency cannot be picked, and an outside address is not followed.
+    assert client.post(reverse("choose_facility"), {"upt": other.code}).status_code == 404
+    response = client.post(reverse("choose_facility"), {"upt": facilities[1]["facility"].code,
+                                                        "next": "https://evil.example/"})
+    assert response.url == reverse("home")
+
+
+def test_a_user_of_one_facility_has_no_picker(facilities, client_for):
+    client = client_for(facilities[0]["users"]["kpu"])
+    response = client.post(reverse("choose_facility"), {"upt": facilities[1]["facility"].code})
+    assert response.status_code == 404
+    assert client.get(reverse("reconciliation")).context["latest"] == facilities[0]["run"]
+
+
+def test_another_regencys_user_sees_none_of_these_facilities(facilities, client_for):
+    client = client_for(make_user("kpu-rembang", "kpu", None, region_code="33.17"))
+    assert "WARGA" not in client.get(reverse("inmate_list")).content.decode()
+    for world in facilities:
+        assert client.get(reverse("inmate_detail", args=[world["inmates"][0].pk])).status_code \
+            == 404

@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "voters.core.context_processors.navigation",
+                "voters.core.context_processors.facility_scope",
             ],
         },
     },

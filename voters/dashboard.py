@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from voters.core.access import READERS, STAFF, Role, has_role
+from voters.core.access import READERS, STAFF, Role, current_facility, has_role
 from voters.letters.models import PollingCheckIn
 from voters.models import Inmate, NikStatus, VoterList
 from voters.reconciliation.models import Category
@@ -88,7 +88,7 @@ class Dashboard:
         self.user = request.user
         self.today = today or timezone.localdate()
         self.election = current_election(self.user)
-        self.facility = self.user.facility
+        self.facility = current_facility(request)
         self._run = None
         self._run_loaded = False
 

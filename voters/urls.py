@@ -10,6 +10,7 @@ from voters.reconciliation import views as reconciliation
 
 urlpatterns = [
     path("", core.home, name="home"),
+    path("upt/pilih/", core.choose_facility, name="choose_facility"),
     path("pemilihan/<slug:code>/", core.election_detail, name="election_detail"),
     path("pekerjaan/<slug:key>/<int:pk>/", core.job_progress, name="job_progress"),
     path("istilah/", guide.glossary_page, name="glossary"),
@@ -63,6 +64,9 @@ urlpatterns = [
     path("kpps/tps/<int:pk>/pemungutan/dpk/", kpps.polling_add_dpk, name="polling_add_dpk"),
     path("kpps/tps/<int:pk>/pemungutan/rekap.pdf", kpps.polling_report_pdf,
          name="polling_report_pdf"),
+    path("kpps/tps/<int:pk>/ksk/", kpps.ksk_visit, name="ksk_visit"),
+    path("kpps/tps/<int:pk>/ksk/waktu/", kpps.ksk_visit_save, name="ksk_visit_save"),
+    path("kpps/tps/<int:pk>/ksk/pemilih/", kpps.ksk_voter_mark, name="ksk_voter_mark"),
     path("daftar/", lists.voter_lists, name="voter_lists"),
     path("daftar/unggah/", lists.voter_list_upload, name="voter_list_upload"),
     path("daftar/<int:pk>/", lists.voter_list_detail, name="voter_list_detail"),

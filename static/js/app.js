@@ -95,8 +95,17 @@
     });
   }
 
+  // A picker that takes effect on choosing (the top bar's facility): its button stays for
+  // browsers without script.
+  function autoSubmit() {
+    document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+      select.addEventListener("change", function () { select.form.submit(); });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     scrollRegions();
+    autoSubmit();
     document.querySelectorAll("[data-progress-url]").forEach(pollJob);
     confirmForms();
     printButtons();

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from voters.models import User
+from voters.models import Facility, User
 from voters.rules import nik as nik_rules
 
 if TYPE_CHECKING:
@@ -84,3 +84,29 @@ def show_nik(user: User, value: str | None, *, own_tps_letter: bool = False) -> 
     if user.sees_full_nik or own_tps_letter:
         return value
     return nik_rules.mask(value)
+
+
+FACILITY_SESSION_KEY = "upt"
+
+
+def current_facility(request: HttpRequest) -> Facility | None:
+    """The facility a page is about. A user of one facility: theirs. A user who sees several (a
+    regency's KPU liaison or observer, a system admin) picks one in the top bar; it is kept in
+    the session and always re-checked against their scope. A regional user who has not picked
+    one yet gets the first of their region; a system admin none (the pages say so)."""
+    if "_current_facility" in request.__dict__:
+        return request.__dict__["_current_facility"]
+    user = request.user
+    chosen = None
+    if user.is_authenticated:
+        if not user.is_regional:
+            chosen = user.facility
+        else:
+            scope = user.facilities()
+            code = request.session.get(FACILITY_SESSION_KEY)
+            if code:
+                chosen = scope.filter(code=code).first()
+            if chosen is None and user.region_code:
+                chosen = scope.order_by("name").first()
+    request.__dict__["_current_facility"] = chosen
+    return chosen

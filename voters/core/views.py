@@ -3,15 +3,23 @@
 from django.contrib.auth import views as auth_views
 from django.db import connection
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from voters import dashboard
 from voters.core import audit
-from voters.core.access import ALL_ROLES, READERS, Role, role_required
+from voters.core.access import (
+    ALL_ROLES,
+    FACILITY_SESSION_KEY,
+    READERS,
+    Role,
+    current_facility,
+    role_required,
+)
 from voters.core.jobs import sweep_if_due
 from voters.core.middleware import passive
+from voters.core.params import local_url
 from voters.core.panels import home_panels
 from voters.models import TPS, Election, ImportBatch, LetterBatch, ReconciliationRun
 
@@ -65,6 +73,28 @@ def election_detail(request, code):
         "voters/election_detail.html",
         {"election": election, "tps_list": tps_list, "deadlines": deadlines},
     )
+
+
+@require_POST
+@role_required(*READERS)
+def choose_facility(request):
+    """The top bar's facility picker for a user who sees several facilities."""
+    if not request.user.is_regional:
+        raise Http404
+    facility = get_object_or_404(request.user.facilities(), code=request.POST.get("upt", ""))
+    request.session[FACILITY_SESSION_KEY] = facility.code
+    request.__dict__.pop("_current_facility", None)
+    return redirect(local_url(request, request.POST.get("next")) or "home")
+
+
+def facility_choices(request):
+    """The top bar's facility name and, for a user of several, the picker's choices."""
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    facility = current_facility(request)
+    choices = user.facilities().only("code", "name").order_by("name") if user.is_regional else ()
+    return {"current_facility": facility, "facility_choices": choices}
 
 
 def scoped_job(request, key, pk):

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from voters.core.access import Role, role_required, show_nik
+from voters.core.access import Role, current_facility, role_required, show_nik
 from voters.core.jobs import is_previewing
 from voters.inmates import staff as service
 from voters.inmates.forms import UploadForm
@@ -18,7 +18,7 @@ OPERATORS = (Role.OPERATOR, Role.ADMIN)
 
 @role_required(*OPERATORS)
 def staff_roster(request):
-    facility = request.user.facility
+    facility = current_facility(request)
     if facility is None:  # an admin of every facility has no roster of their own
         raise Http404
     form = UploadForm(request.POST or None, request.FILES or None)

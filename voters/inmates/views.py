@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from voters.core import searches
-from voters.core.access import READERS, STAFF, Role, role_required
+from voters.core.access import READERS, STAFF, Role, current_facility, role_required
 from voters.core.jobs import is_previewing
 from voters.core.params import local_url
 from voters.inmates import dukcapil as dukcapil_service
@@ -52,7 +52,7 @@ def scoped_inmates(request):
 
 def _facility(request):
     """The facility a write goes to: the user's own (an admin without one cannot import)."""
-    facility = request.user.facility
+    facility = current_facility(request)
     if facility is None:
         raise Http404
     return facility

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from voters.core import storage
-from voters.core.access import READERS, STAFF, role_required
+from voters.core.access import READERS, STAFF, current_facility, role_required
 from voters.models import ListEntry
 from voters.reconciliation import services as service
 from voters.reconciliation.exports import EXPORTS, write_export
@@ -36,7 +36,7 @@ def _scoped_run(request, pk):
 @role_required(*READERS)
 def overview(request):
     election = current_election(request.user, request.GET.get("pemilihan"))
-    facility = request.user.facility
+    facility = current_facility(request)
     if election is None or facility is None:
         return render(request, "voters/reconciliation/overview.html", {"election": election})
     latest = service.latest_run(election, facility)
@@ -59,7 +59,7 @@ def overview(request):
 @role_required(*STAFF)
 def start(request):
     election = current_election(request.user, request.POST.get("pemilihan"))
-    facility = request.user.facility
+    facility = current_facility(request)
     if election is None or facility is None:
         raise Http404
     try:
@@ -101,7 +101,7 @@ def run_detail(request, pk):
 @role_required(*STAFF)
 def review_queue(request):
     election = current_election(request.user, request.GET.get("pemilihan"))
-    facility = request.user.facility
+    facility = current_facility(request)
     latest = service.latest_run(election, facility) if election and facility else None
     items = list(latest.items.filter(category__in=REVIEW).select_related("inmate")
                  .order_by("category", "position")) if latest else []
