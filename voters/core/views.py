@@ -19,8 +19,8 @@ from voters.core.access import (
 )
 from voters.core.jobs import sweep_if_due
 from voters.core.middleware import passive
-from voters.core.params import local_url
 from voters.core.panels import home_panels
+from voters.core.params import local_url
 from voters.models import TPS, Election, ImportBatch, LetterBatch, ReconciliationRun
 
 # Job rows that have a progress bar, by the short name used in URLs.
