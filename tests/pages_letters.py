@@ -193,3 +193,22 @@ page(
     lambda w: reverse("letter_batch_create", args=[w["tps_rembang"].pk]),
     method="post",
 )
+
+
+def _ksk(name):
+    """A KSK page of TPS 901, registered with --ksk and given the small world."""
+    def own(w):
+        w["tps901"].ksk = True
+        w["tps901"].save(update_fields=["ksk"])
+        build_letter_world(w["tps901"])
+        return reverse(name, args=[w["tps901"].pk])
+    return own
+
+
+page("ksk_visit", ROLES, _ksk("ksk_visit"),
+     foreign_url=lambda w: reverse("ksk_visit", args=[w["tps902"].pk]),
+     foreign_roles=TPS902_ROLES)
+for _name in ("ksk_visit_save", "ksk_voter_mark"):
+    _own, _foreign = _tps_url(_name)
+    page(_name, WRITERS, _own, foreign_url=_foreign, foreign_roles=("admin",), method="post",
+         ok_status=(302,))

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from voters.inmates.forms import IsoDateInput
-from voters.models import LetterDelivery
+from voters.models import KskVoter, LetterDelivery
 from voters.rules.eligibility import Sex
 
 
@@ -73,3 +73,38 @@ class DpkForm(forms.Form):
     )
     alamat = forms.CharField(label=_("Alamat KTP-el"), max_length=300, required=False)
     disabilitas = forms.BooleanField(label=_("Penyandang disabilitas"), required=False)
+
+
+class TimeInput(forms.TimeInput):
+    """The browser's time picker: it reads and sends HH:MM."""
+
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%H:%M")
+
+
+class KskVisitForm(forms.Form):
+    """The KSK visit's window and who went; ``version`` 0 while no visit is saved."""
+
+    starts_at = forms.TimeField(label=_("Mulai kunjungan"), widget=TimeInput(),
+                                input_formats=["%H:%M", "%H.%M"])
+    ends_at = forms.TimeField(label=_("Selesai kunjungan"), widget=TimeInput(),
+                              input_formats=["%H:%M", "%H.%M"])
+    officers = forms.CharField(label=_("Yang berkunjung"), max_length=300, required=False,
+                               help_text=_("Mis. 2 anggota KPPS, saksi, PTPS."))
+    note = forms.CharField(label=_("Catatan kunjungan"), max_length=500, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class KskVoterForm(forms.Form):
+    """What the KSK visit found for one voter; ``version`` 0 while nothing is recorded."""
+
+    key = forms.CharField(max_length=80, widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(label=_("Hasil"), choices=KskVoter.Outcome.choices)
+    reason = forms.ChoiceField(label=_("Alasan tidak memilih"), required=False,
+                               choices=[("", "—"), *KskVoter.Reason.choices])
+    note = forms.CharField(label=_("Catatan"), max_length=300, required=False)
+    visited = forms.BooleanField(label=_("Ditemui petugas"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)

@@ -130,18 +130,24 @@ def register_voters(tps: TPS) -> list[Voter]:
 
 def check_in(*, tps: TPS, key: str, user: User, now: datetime | None = None) -> PollingCheckIn:
     """Mark that the voter ``key`` of this TPS has voted."""
-    election = tps.election
     voter = next((v for v in list_voters(tps, today=local_now(now).date()) if v.key == key),
                  None)
     if voter is None:
         raise LetterError("Pemilih ini tidak ada di daftar pemilih TPS ini.")
-    _require_open(election, voter.list_kind, now)
+    return record_list_vote(tps=tps, voter=voter, user=user, now=now, what="Hadir memilih")
+
+
+def record_list_vote(*, tps: TPS, voter: Voter, user: User, now: datetime | None = None,
+                     what: str) -> PollingCheckIn:
+    """The vote of ``voter``, a voter of this TPS's lists, in their list's hours: the one path
+    of a list voter's vote, at the TPS (``check_in``) or with the mobile box (``ksk``)."""
+    _require_open(tps.election, voter.list_kind, now)
     return _record_vote(
         tps=tps,
-        key=key,
+        key=voter.key,
         user=user,
         now=now,
-        what="Hadir memilih",
+        what=what,
         fields=lambda: {
             "inmate": voter.inmate,
             "list_kind": voter.list_kind,
@@ -413,6 +419,15 @@ def polling_counts(voters: Sequence[Voter]) -> dict:
     }
 
 
+def ksk_votes(tps: TPS) -> int | None:
+    """How many of the TPS's votes were cast in the mobile box (KSK); None for a TPS without
+    one. They are check-ins of the TPS like any other, so ``polling_counts`` already holds them."""
+    if not tps.ksk:
+        return None
+    return PollingCheckIn.objects.filter(tps=tps, undone_at__isnull=True,
+                                         ksk_voter__isnull=False).count()
+
+
 def _count_row(label, reg, voted):
     registered = reg["L"] + reg["P"]
     used = voted["L"] + voted["P"]
@@ -446,6 +461,7 @@ def render_polling_report(*, tps: TPS, user: User, now: datetime | None = None) 
             "election": tps.election,
             "voters": voters,
             "counts": polling_counts(voters),
+            "ksk_votes": ksk_votes(tps),
             "undone": undone_checkins(tps),
             "printed_at": local_now(now),
             "printed_by": user,

@@ -16,8 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from voters.core.access import ALL_ROLES, Role, has_role, role_required, show_nik
+from voters.core.concurrency import StaleEdit
 from voters.core.middleware import passive
 from voters.core.params import local_url
+from voters.letters import ksk as ksk_service
 from voters.letters import polling as polling_service
 from voters.letters import services as service
 from voters.letters.counts import register_summary
@@ -26,11 +28,13 @@ from voters.letters.forms import (
     DeliveryForm,
     DpkForm,
     KeyForm,
+    KskVisitForm,
+    KskVoterForm,
     LetterBatchForm,
     UndoForm,
 )
 from voters.letters.services import LetterError
-from voters.models import LetterBatch, LetterDelivery, NoticeTemplate
+from voters.models import KskVoter, LetterBatch, LetterDelivery, NoticeTemplate
 
 # Letters carry the voter's full NIK: the KPPS of the TPS and the facility's staff who print.
 LETTER_ROLES = (Role.KPPS, Role.OPERATOR, Role.ADMIN)
@@ -316,6 +320,7 @@ def polling(request, pk):
         "query": f"q={query}" if query else "",
         "q": query,
         "counts": polling_service.polling_counts(voters),
+        "ksk_votes": polling_service.ksk_votes(tps),
         "state": polling_service.polling_state(election, now),
         "hours": polling_service.hours_text(election),
         "dpk_open": dpk_open,
@@ -394,3 +399,80 @@ def polling_report_pdf(request, pk):
     return pdf_response(
         rendered.pdf, f"daftar-hadir-{tps.election.code}-tps{tps.number}.pdf"
     )
+
+
+# -- mobile ballot box (KSK) ----------------------------------------------------------------
+
+
+@require_GET
+@role_required(*ALL_ROLES)
+def ksk_visit(request, pk):
+    """The KSK visit record of a TPS registered with ``--ksk``: its window, the facility's
+    voters to visit with the box and what the visit found for each."""
+    tps = scoped_tps(request, pk)
+    election = tps.election
+    roll = ksk_service.ksk_roll(tps)
+    can_record = tps.ksk and has_role(request.user, KPPS_WRITERS)
+    visit = roll.visit
+    for voter in roll.voters:
+        voter.extra["nik_shown"] = show_nik(request.user, voter.nik)
+    now = polling_service.local_now()
+    visit_form = None
+    if can_record:
+        visit_form = KskVisitForm(initial={
+            "starts_at": visit.starts_at, "ends_at": visit.ends_at, "officers": visit.officers,
+            "note": visit.note, "version": visit.version,
+        })
+    return render(request, "voters/kpps/ksk.html", {
+        "tps": tps,
+        "election": election,
+        "roll": roll,
+        "visit": visit,
+        "counts": roll.counts,
+        "visit_form": visit_form,
+        "outcomes": KskVoter.Outcome.choices,
+        "reasons": KskVoter.Reason.choices,
+        "can_record": can_record,
+        "polling_day": now.date() == election.polling_date,
+        "state": polling_service.polling_state(election, now),
+        "hours": polling_service.hours_text(election),
+        "printed_at": now,
+    })
+
+
+@require_POST
+@role_required(*KPPS_WRITERS)
+def ksk_visit_save(request, pk):
+    tps = scoped_tps(request, pk)
+    back = reverse("ksk_visit", args=[tps.pk])
+    form = KskVisitForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Isi jam mulai dan jam selesai kunjungan sebagai JJ:MM."))
+        return redirect(back)
+    try:
+        visit = ksk_service.save_visit(tps=tps, user=request.user, **form.cleaned_data)
+    except (LetterError, StaleEdit) as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    messages.success(request, _("Waktu kunjungan KSK disimpan: %(a)s–%(b)s.") % {
+        "a": visit.starts_at.strftime("%H.%M"), "b": visit.ends_at.strftime("%H.%M")})
+    return redirect(back)
+
+
+@require_POST
+@role_required(*KPPS_WRITERS)
+def ksk_voter_mark(request, pk):
+    tps = scoped_tps(request, pk)
+    form = KskVoterForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Isian kunjungan KSK tidak lengkap: pilih hasilnya."))
+        return redirect("ksk_visit", pk=tps.pk)
+    back = reverse("ksk_visit", args=[tps.pk])
+    try:
+        record = ksk_service.record_ksk_voter(tps=tps, user=request.user, **form.cleaned_data)
+    except (LetterError, StaleEdit) as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    messages.success(request, _("%(name)s: %(outcome)s.") % {
+        "name": record.nama, "outcome": record.get_outcome_display().lower()})
+    return redirect(f"{back}#ksk-{record.pk}")
