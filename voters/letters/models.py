@@ -12,6 +12,7 @@ whole on every import, so rows here never point at a list entry.
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 
 import pghistory
 from django.conf import settings
@@ -21,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from voters.core.models import Job
+from voters.rules import classify
 
 HHMM = re.compile(r"^([01]\d|2[0-3])[:.]([0-5]\d)$")
 
@@ -52,6 +54,18 @@ def validate_windows(value):
 # default is marked unconfirmed until an admin checks it against the KPU's form.
 DEFAULT_NOTES = "\n".join(
     [
+        "Bawalah KTP-el, Surat Keterangan perekaman KTP-el dari Dinas Dukcapil, atau dokumen "
+        "kependudukan lainnya yang memuat identitas dan foto diri saat datang ke TPS.",
+        "Pemilih penyandang disabilitas dapat dibantu oleh orang lain atas permintaan pemilih.",
+        "Pemilih yang datang di luar saran waktu kehadiran tetap dilayani selama TPS dibuka.",
+    ]
+)
+# The form's signature block, one line per " / ": no place or date line (DOMAIN.md §5.1).
+DEFAULT_SIGNATURE = "KELOMPOK PENYELENGGARA PEMUNGUTAN SUARA / KETUA"
+# The first defaults (migration 0006), which stay the fields' schema defaults until a migration
+# changes them; new templates get the texts above through ``NoticeTemplate.defaults_for``.
+FIRST_NOTES = "\n".join(
+    [
         "Bawalah KTP-el, Surat Keterangan perekaman KTP-el dari Dukcapil, atau identitas lain "
         "yang berfoto saat datang ke TPS.",
         "Surat pemberitahuan ini tidak wajib dibawa bila nama Anda tercantum dalam daftar "
@@ -60,21 +74,33 @@ DEFAULT_NOTES = "\n".join(
         "Pemilih yang datang di luar saran waktu kehadiran tetap dilayani selama TPS dibuka.",
     ]
 )
+FIRST_SIGNATURE = "Ketua KPPS"
+
+# Ballot instructions: a line that starts with ballot codes in brackets ("[GUB]", "[BUP,
+# WALKOT]"; the codes of rules.classify) explains those ballots and is printed only for a voter
+# who gets one of them; a line without them is printed for every voter who gets a ballot.
+BALLOT_CODES = frozenset(classify.PILKADA_BALLOTS + classify.PEMILU_BALLOTS)
+BALLOT_TAG = re.compile(r"^\[([^\]]*)\]\s*")
 DEFAULT_BALLOTS = {
     "pilkada": "\n".join(
         [
-            "Surat suara Pemilihan Gubernur dan Wakil Gubernur: coblos satu kali pada nomor urut, "
-            "foto, atau nama salah satu pasangan calon.",
-            "Surat suara Pemilihan Bupati/Wali Kota dan Wakilnya: coblos satu kali pada nomor "
-            "urut, foto, atau nama salah satu pasangan calon.",
+            "[GUB] Surat suara Pemilihan Gubernur dan Wakil Gubernur: coblos satu kali pada "
+            "nomor urut, foto, atau nama salah satu pasangan calon.",
+            "[BUP, WALKOT] Surat suara Pemilihan Bupati/Wali Kota dan Wakilnya: coblos satu "
+            "kali pada nomor urut, foto, atau nama salah satu pasangan calon.",
         ]
     ),
     "pemilu": "\n".join(
         [
-            "PPWP (abu-abu): coblos satu kali pada nomor urut, foto, atau nama pasangan calon.",
-            "DPR (kuning), DPRD Provinsi (biru), DPRD Kabupaten/Kota (hijau): coblos satu kali "
-            "pada nomor urut, tanda gambar partai, atau nama calon.",
-            "DPD (merah): coblos satu kali pada nomor urut, foto, atau nama calon.",
+            "[PPWP] PPWP (abu-abu): coblos satu kali pada nomor urut, foto, atau nama pasangan "
+            "calon.",
+            "[DPR] DPR (kuning): coblos satu kali pada nomor urut, tanda gambar partai, atau "
+            "nama calon.",
+            "[DPD] DPD (merah): coblos satu kali pada nomor urut, foto, atau nama calon.",
+            "[DPRD_PROV] DPRD Provinsi (biru): coblos satu kali pada nomor urut, tanda gambar "
+            "partai, atau nama calon.",
+            "[DPRD_KAB] DPRD Kabupaten/Kota (hijau): coblos satu kali pada nomor urut, tanda "
+            "gambar partai, atau nama calon.",
         ]
     ),
 }
@@ -90,6 +116,48 @@ DEFAULT_FORM_NAMES = {
     "pilkada": "Model C.Pemberitahuan-KWK",
     "pemilu": "Model C.Pemberitahuan-KPU",
 }
+# The first default lines had no codes: templates made with them keep working, each line for
+# the ballots it names.
+FIRST_BALLOT_LINES = {
+    "Surat suara Pemilihan Gubernur dan Wakil Gubernur: coblos satu kali pada nomor urut, "
+    "foto, atau nama salah satu pasangan calon.": ("GUB",),
+    "Surat suara Pemilihan Bupati/Wali Kota dan Wakilnya: coblos satu kali pada nomor urut, "
+    "foto, atau nama salah satu pasangan calon.": ("BUP", "WALKOT"),
+    "PPWP (abu-abu): coblos satu kali pada nomor urut, foto, atau nama pasangan calon.":
+        ("PPWP",),
+    "DPR (kuning), DPRD Provinsi (biru), DPRD Kabupaten/Kota (hijau): coblos satu kali pada "
+    "nomor urut, tanda gambar partai, atau nama calon.": ("DPR", "DPRD_PROV", "DPRD_KAB"),
+    "DPD (merah): coblos satu kali pada nomor urut, foto, atau nama calon.": ("DPD",),
+}
+
+
+def _tag_codes(line: str) -> tuple[str, ...] | None:
+    """The codes of a line's leading "[...]", None when it has none."""
+    found = BALLOT_TAG.match(line)
+    if found is None:
+        return None
+    return tuple(c.strip().upper() for c in found[1].split(",") if c.strip())
+
+
+def ballot_tag(line: str) -> tuple[tuple[str, ...], str]:
+    """(ballot codes, text) of one instruction line; no codes for a line meant for everyone.
+    Brackets that are not all ballot codes are part of the text."""
+    line = line.strip()
+    codes = _tag_codes(line)
+    if codes and set(codes) <= BALLOT_CODES:
+        return codes, BALLOT_TAG.sub("", line, count=1).strip()
+    return FIRST_BALLOT_LINES.get(line, ()), line
+
+
+def validate_ballot_instructions(value: str) -> None:
+    """Every line's leading "[...]" names ballots of rules.classify."""
+    for n, line in enumerate(str(value or "").splitlines(), start=1):
+        codes = _tag_codes(line.strip())
+        if codes is not None and not (codes and set(codes) <= BALLOT_CODES):
+            raise ValidationError(
+                _("Baris %(n)s: kode surat suara di antara [ ] tidak dikenal; pakai %(known)s."),
+                params={"n": n, "known": ", ".join(sorted(BALLOT_CODES))},
+            )
 
 
 def default_windows(election):
@@ -135,7 +203,7 @@ class NoticeTemplate(models.Model):
         _("kalimat undangan"),
         default="Dengan ini kami mengundang Saudara/i untuk memberikan suara pada:",
     )
-    notes = models.TextField(_("catatan (satu per baris)"), blank=True, default=DEFAULT_NOTES)
+    notes = models.TextField(_("catatan (satu per baris)"), blank=True, default=FIRST_NOTES)
     ballot_instructions = models.TextField(
         _("cara memberikan suara (satu per baris)"), blank=True
     )
@@ -152,7 +220,7 @@ class NoticeTemplate(models.Model):
         ),
     )
     signature_title = models.CharField(_("jabatan penanda tangan"), max_length=100,
-                                       default="Ketua KPPS")
+                                       default=FIRST_SIGNATURE)
     signature_place = models.CharField(
         _("tempat penandatanganan"),
         max_length=100,
@@ -180,6 +248,8 @@ class NoticeTemplate(models.Model):
             "form_name": DEFAULT_FORM_NAMES[kind],
             "ballot_instructions": DEFAULT_BALLOTS[kind],
             "warning": DEFAULT_WARNINGS[kind],
+            "notes": DEFAULT_NOTES,
+            "signature_title": DEFAULT_SIGNATURE,
             "arrival_windows": default_windows(election),
             # The Pemilu 2024 form is sourced (DOMAIN.md §5.1); the Pilkada one is not.
             "text_confirmed": False,
@@ -200,8 +270,30 @@ class NoticeTemplate(models.Model):
     def note_lines(self):
         return [line.strip() for line in self.notes.splitlines() if line.strip()]
 
-    def ballot_lines(self):
-        return [line.strip() for line in self.ballot_instructions.splitlines() if line.strip()]
+    def ballot_lines(self, ballots: Iterable[str] | None = None) -> list[str]:
+        """The instructions for a voter who gets ``ballots`` (codes of rules.classify), in the
+        template's order, without their codes: a coded line only when the voter gets one of
+        its ballots; none at all for a voter who gets no ballot. None: every line (the ballots
+        are not known)."""
+        wanted = None if ballots is None else {str(b).upper() for b in ballots}
+        if wanted is not None and not wanted:
+            return []
+        lines = []
+        for raw in self.ballot_instructions.splitlines():
+            codes, text = ballot_tag(raw.strip())
+            if text and (wanted is None or not codes or wanted & set(codes)):
+                lines.append(text)
+        return lines
+
+    def signature_lines(self) -> list[str]:
+        """The signature block, one line per " / " of ``signature_title``."""
+        return [part for part in re.split(r"\s+/\s+", self.signature_title.strip()) if part]
+
+    def clean(self) -> None:
+        try:
+            validate_ballot_instructions(self.ballot_instructions)
+        except ValidationError as exc:
+            raise ValidationError({"ballot_instructions": exc.messages}) from exc
 
     def windows(self):
         """[(from, to, label)] as times, in order; the election's defaults when none are set."""

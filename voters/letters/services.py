@@ -30,6 +30,7 @@ from django.utils import timezone
 from voters.core import audit, storage
 from voters.core.jobs import ThrottledProgress
 from voters.letters import pdf as letters
+from voters.lists.services import dapil_table
 from voters.models import (
     TPS,
     AuditEvent,
@@ -41,6 +42,8 @@ from voters.models import (
 from voters.reconciliation import selectors
 from voters.rules import nik as nik_rules
 from voters.rules.address import compose_address
+from voters.rules.classify import entitlement
+from voters.rules.eligibility import tms_reasons
 from voters.rules.lists import LIST_LABELS, LIST_ORDER, list_rank
 from voters.rules.names import normalize_name
 
@@ -283,11 +286,45 @@ def place_name(facility: Facility) -> str:
     return name.title() if name.isupper() else name
 
 
+def voter_ballots(voters: Sequence[Voter], *, election: Election) -> list[tuple[str, ...] | None]:
+    """The ballots each voter gets at this TPS, as the reconciliation's surat_suara gives them
+    (rules.classify): none for an inmate who is TMS, else ``entitlement`` of the KTP-el
+    address, or of the election's region for an officer of the facility (the PETUGAS row).
+    None when the inmate's KTP-el region code is unknown: the rule cannot tell then."""
+    rules_election = selectors.as_matching_election(election, dapil_table(election))
+    rights: dict[str, tuple[str, ...]] = {}
+
+    def ballots_of(region):
+        if region not in rights:
+            rights[region] = entitlement(region, rules_election).ballots
+        return rights[region]
+
+    out: list[tuple[str, ...] | None] = []
+    for voter in voters:
+        inmate = voter.inmate
+        if inmate is None:
+            out.append(ballots_of(rules_election.region))
+        elif tms_reasons(selectors.as_matching_inmate(inmate), rules_election):
+            out.append(())
+        elif not (inmate.kode_wilayah or "").strip():
+            out.append(None)
+        else:
+            out.append(ballots_of(inmate.kode_wilayah))
+    return out
+
+
 def letters_context(
     *, tps: TPS, voters: Sequence[Voter], template: NoticeTemplate | None = None
 ) -> dict:
     election = tps.election
     template = template or NoticeTemplate.for_election(election)
+    # One list of instructions per set of ballots, shared by the letters that get it.
+    instructions: dict[tuple[str, ...] | None, list[str]] = {}
+    ballots = []
+    for got in voter_ballots(voters, election=election):
+        if got not in instructions:
+            instructions[got] = template.ballot_lines(got)
+        ballots.append(instructions[got])
     return {
         "template": template,
         "tps": tps,
@@ -296,8 +333,9 @@ def letters_context(
         "voting_hours": f"{letters.hhmm(election.voting_start)} – "
         f"{letters.hhmm(election.voting_end)} {election.time_zone_label}",
         "notes": template.note_lines(),
-        "ballots": template.ballot_lines(),
-        "place": template.signature_place or place_name(tps.facility),
+        # The official form has no place or date line: printed only when the template sets one.
+        "place": template.signature_place,
+        "signature": template.signature_lines(),
         "letters": [
             {
                 "nama": v.nama,
@@ -310,8 +348,9 @@ def letters_context(
                 "list_label": v.list_label,
                 "number": v.number or "",
                 "window": v.window,
+                "ballots": lines,
             }
-            for v in voters
+            for v, lines in zip(voters, ballots, strict=True)
         ],
     }
 
