@@ -34,6 +34,7 @@ from voters.inmates.services import (
     record_custody_event,
     start_roster_preview,
 )
+from voters.inmates.transfers import inmate_cases
 from voters.models import DukcapilRequest, ImportBatch, Inmate, NikStatus
 from voters.reconciliation.selectors import (
     UNUSED_INMATE_FIELDS,
@@ -188,8 +189,12 @@ def inmate_detail(request, pk):
         key=lambda item: item["when"],
     )
     can_edit = request.user.role in OPERATORS or request.user.is_superuser
+    # A move between facilities of the regency, or custody overlapping another's (issue 16).
+    cases = inmate_cases(inmate, election)
     context = {
         "inmate": inmate,
+        "moves": cases.moves,
+        "overlaps": cases.overlaps,
         "timeline": timeline,
         "election": election,
         "tms": ineligibility(inmate, election) if election else [],

@@ -1,0 +1,201 @@
+"""One person in two facilities of a regency (issue 16): the Polres Blora cells and the Rutan.
+A transfer is one case on both inmate pages and one row for the regency page; custody in both at
+once is a data error on both pages."""
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.conftest import make_user
+from voters.inmates.transfers import inmate_cases, region_overlaps, region_transfers
+from voters.models import TPS, Facility, Inmate
+from voters.reconciliation.services import reconcile
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2024, 11, 15)
+NIK_AGUS = "3316031505900001"
+NIK_CITRA = "3316045006950006"
+NIK_BUDI = "3316032408718025"
+MOVE_IN = ("Pindahan dari Polres Blora pada 5 Nov 2024; terdaftar di DPTb TPS 005; usulkan"
+           " pindah memilih ke TPS 901 paling lambat 20 Nov 2024")
+MOVE_OUT = ("Dipindahkan ke Rutan Kelas IIB Blora pada 5 Nov 2024; terdaftar di DPTb TPS 005;"
+            " usulkan pindah memilih ke TPS 901 paling lambat 20 Nov 2024")
+
+
+NAMES = ("ANDI", "BAYU", "CAHYO", "DARSONO", "EDI", "FAJAR", "GUNAWAN", "HADI", "IWAN",
+         "JOKO")
+
+
+def day(d, m=11):
+    return dt.date(2024, m, d)
+
+
+def inmate(facility, number, nama, *, nik="", born=dt.date(1990, 5, 15), admitted, left_on=None,
+           left_kind="", sex="L"):
+    return Inmate.objects.create(
+        facility=facility, no_registrasi=number, nama=nama, nik=nik,
+        nik_format="valid" if nik else "blank", tanggal_lahir=born, jenis_kelamin=sex,
+        tanggal_masuk=admitted, tanggal_keluar=left_on, jenis_keluar=left_kind,
+        register="A.I", kode_wilayah="33.16.03")
+
+
+@pytest.fixture
+def polres(db):
+    return Facility.objects.create(code="POLRES-BLORA", name="Polres Blora",
+                                   region_code="33.16.03", kind="polres")
+
+
+@pytest.fixture
+def tps005(polres, election):
+    return TPS.objects.create(election=election, facility=polres, number="005", capacity=600,
+                              ksk=True)
+
+
+@pytest.fixture
+def world(blora, polres, election, tps901, tps005, rembang, tmp_path):
+    """Agus moved from the cells to the Rutan on 5 Nov (on the DPTb of the Polres's KSK TPS),
+    Budi likely too (no NIK in the cells), Citra is in both at once since 10 Nov; Lapas
+    Rembang (another regency) holds a man with Agus's NIK."""
+    people = {
+        "agus_polres": inmate(polres, "T/012/10/2024/Reskrim", "AGUS SETIAWAN", nik=NIK_AGUS,
+                              admitted=day(28, 10), left_on=day(5), left_kind="mutasi"),
+        "agus_rutan": inmate(blora, "AII.0178/2024", "AGUS SETIAWAN", nik=NIK_AGUS,
+                             admitted=day(5)),
+        "budi_polres": inmate(polres, "T/013/11/2024/Reskrim", "BUDI SANTOSO",
+                              born=dt.date(1971, 8, 24), admitted=day(1), left_on=day(6),
+                              left_kind="mutasi"),
+        "budi_rutan": inmate(blora, "AII.0180/2024", "Budi Santoso", nik=NIK_BUDI,
+                             born=dt.date(1971, 8, 24), admitted=day(7)),
+        "citra_polres": inmate(polres, "T/014/11/2024/Narkoba", "CITRA LESTARI", nik=NIK_CITRA,
+                               born=dt.date(1995, 6, 10), sex="P", admitted=day(1)),
+        "citra_rutan": inmate(blora, "AII.0181/2024", "CITRA LESTARI", nik=NIK_CITRA,
+                              born=dt.date(1995, 6, 10), sex="P", admitted=day(10)),
+        "rembang": inmate(rembang, "AI.0001/2024", "AGUS SETIAWAN", nik=NIK_AGUS,
+                          admitted=day(1)),
+        "stays": inmate(blora, "BI.0001/2024", "SUKARNO", nik="3316010101800001",
+                        born=dt.date(1980, 1, 1), admitted=day(1, 3)),
+    }
+    dptb = tmp_path / "dptb005.csv"
+    dptb.write_text("nik;nama;tanggal_lahir;jenis_kelamin\n"
+                    f"{NIK_AGUS};AGUS SETIAWAN;15-05-1990;L\n", encoding="utf-8")
+    call_command("import_voter_list", str(dptb), "--election", "PILKADA2024", "--tps", "005",
+                 "--kind", "DPTB", stdout=StringIO())
+    reconcile(election=election, facility=polres, today=TODAY)
+    reconcile(election=election, facility=blora, today=TODAY)
+    return people
+
+
+def test_the_regency_gets_one_row_per_moved_person_with_both_facilities_and_tps(
+    world, election, blora, polres
+):
+    rows = region_transfers(election=election, region="33.16")
+    assert [(r.nama, r.kind) for r in rows] == [("AGUS SETIAWAN", "nik"),
+                                               ("Budi Santoso", "probable")]
+    agus, budi = rows
+    assert agus.origin.facility == polres and agus.destination.facility == blora
+    assert agus.origin.inmate_id == world["agus_polres"].pk
+    assert agus.destination.no_registrasi == "AII.0178/2024"
+    assert (agus.origin.tps, agus.destination.tps) == ("005", "901")
+    assert (agus.left_on, agus.admitted) == (day(5), day(5))
+    assert agus.listed == "DPTb TPS 005"
+    assert (agus.category, agus.tindakan, agus.deadline) == ("USUL_DPTB", "USUL_DPTB", day(20))
+    assert agus.proposal == "usulkan pindah memilih ke TPS 901 paling lambat 20 Nov 2024"
+    assert not agus.needs_review and agus.nik == NIK_AGUS
+    assert agus.text_for(blora.pk) == MOVE_IN and agus.text_for(polres.pk) == MOVE_OUT
+    assert budi.needs_review and "perlu diperiksa" in budi.text_for(blora.pk)
+    # Lapas Rembang lies in another regency: never part of Blora's cases.
+    assert region_transfers(election=election, region="33.17") == []
+
+
+def test_custody_in_two_facilities_at_once_is_listed_for_the_regency(world, election, polres):
+    [row] = region_overlaps(election=election, region="33.16")
+    assert row.nama == "CITRA LESTARI" and row.kind == "nik" and not row.needs_review
+    assert {row.first.facility.code, row.second.facility.code} == {"POLRES-BLORA", "RUTAN-BLORA"}
+    assert (row.start, row.end) == (day(10), None)
+    text = row.text_for(polres.pk)
+    assert "Rutan Kelas IIB Blora sejak 10 Nov 2024 sampai sekarang" in text
+
+
+def test_the_regency_reads_take_the_same_queries_for_more_people(world, election, blora, polres):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert region_transfers(election=election, region="33.16")
+            assert region_overlaps(election=election, region="33.16")
+        return len(captured)
+
+    before = queries()
+    for n in range(10):
+        born = dt.date(1960 + n, 2, 3)
+        moved = f"3316030302{60 + n}{n:04d}"
+        twice = f"3316040302{60 + n}{n + 5000:04d}"
+        inmate(polres, f"T/1{n:02d}/11/2024", f"PINDAH {NAMES[n]}", nik=moved, born=born,
+               admitted=day(1), left_on=day(8), left_kind="mutasi")
+        inmate(blora, f"AII.1{n:02d}/2024", f"PINDAH {NAMES[n]}", nik=moved, born=born,
+               admitted=day(9))
+        inmate(blora, f"AII.2{n:02d}/2024", f"GANDA {NAMES[n]}", nik=twice, born=born,
+               admitted=day(1))
+        inmate(polres, f"T/2{n:02d}/11/2024", f"GANDA {NAMES[n]}", nik=twice, born=born,
+               admitted=day(2))
+    assert len(region_transfers(election=election, region="33.16")) == 12
+    assert len(region_overlaps(election=election, region="33.16")) == 11
+    assert queries() == before
+
+
+def test_both_inmate_pages_show_the_move(world, blora, polres, operator, client_for):
+    page = client_for(operator).get(reverse("inmate_detail", args=[world["agus_rutan"].pk]))
+    assert page.status_code == 200
+    assert MOVE_IN in page.content.decode()
+    polisi = make_user("polisi", "operator", polres)
+    page = client_for(polisi).get(reverse("inmate_detail", args=[world["agus_polres"].pk]))
+    assert page.status_code == 200
+    assert MOVE_OUT in page.content.decode()
+    page = client_for(operator).get(reverse("inmate_detail", args=[world["budi_rutan"].pk]))
+    html = page.content.decode()
+    assert "Pindahan dari Polres Blora pada 7 Nov 2024" in html and "perlu diperiksa" in html
+    # Someone who never moved has no such section.
+    page = client_for(operator).get(reverse("inmate_detail", args=[world["stays"].pk]))
+    assert "Perpindahan antar-UPT" not in page.content.decode()
+
+
+def test_both_inmate_pages_warn_of_custody_in_two_facilities(world, polres, operator,
+                                                               client_for):
+    html = client_for(operator).get(
+        reverse("inmate_detail", args=[world["citra_rutan"].pk])).content.decode()
+    assert "data ganda antar-UPT" in html
+    assert "juga tercatat di dalam Polres Blora sejak 10 Nov 2024 sampai sekarang" in html
+    polisi = make_user("polisi", "operator", polres)
+    html = client_for(polisi).get(
+        reverse("inmate_detail", args=[world["citra_polres"].pk])).content.decode()
+    assert "data ganda antar-UPT" in html
+    assert "juga tercatat di dalam Rutan Kelas IIB Blora sejak 10 Nov 2024" in html
+    html = client_for(operator).get(
+        reverse("inmate_detail", args=[world["agus_rutan"].pk])).content.decode()
+    assert "data ganda antar-UPT" not in html  # a move on one day is no overlap
+
+
+def test_masked_roles_see_the_cases_but_no_nik(world, observer, client_for):
+    bawaslu = make_user("bawaslu-blora", "observer", None)
+    bawaslu.region_code = "33.16"
+    bawaslu.save()
+    for user, person in ((observer, "agus_rutan"), (observer, "citra_rutan"),
+                         (bawaslu, "agus_polres"), (bawaslu, "citra_polres")):
+        html = client_for(user).get(
+            reverse("inmate_detail", args=[world[person].pk])).content.decode()
+        assert "Polres Blora" in html or "Rutan Kelas IIB Blora" in html
+        assert "Perpindahan antar-UPT" in html or "data ganda antar-UPT" in html
+        assert NIK_AGUS not in html and NIK_CITRA not in html
+
+
+def test_inmate_cases_reads_only_the_people_who_may_be_the_same(world, election, blora,
+                                                                 django_assert_max_num_queries):
+    agus = Inmate.objects.select_related("facility").get(pk=world["agus_rutan"].pk)
+    with django_assert_max_num_queries(8):
+        cases = inmate_cases(agus, election)
+    assert [text for _row, text in cases.moves] == [MOVE_IN]
+    assert cases.overlaps == []

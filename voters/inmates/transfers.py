@@ -1,0 +1,293 @@
+"""Reads for one person in several facilities of a regency (issue 16): transfers between them
+and overlapping custody, for the inmate page and the regency page.
+
+The rules are ``rules.transfers`` (pure, the one matcher); this module loads the stays of the
+facilities of one region in a few queries (never one per inmate), and what the latest
+reconciliation of each facility says about the people involved: the list they are on and the
+tindakan, whose deadline comes from ``rules.calendar``.
+
+For the regency page:
+
+- ``region_transfers(election=, region=, window_days=)`` -> ``list[TransferRow]``: one row per
+  moved person, with both facilities, both TPS, the dates and the proposed action.
+- ``region_overlaps(election=, region=)`` -> ``list[OverlapRow]``: one row per person inside two
+  facilities at once (a data error to fix in one of the rosters).
+
+Rows carry the NIK as stored: a page prints it through the ``nik_for`` filter (masked roles).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db.models import OuterRef, Q, Subquery
+
+from voters.models import TPS, Election, Facility, Inmate
+from voters.reconciliation.models import ReconciliationItem, ReconciliationRun
+from voters.reconciliation.selectors import as_matching_election
+from voters.rules import classify, transfers, wilayah
+from voters.rules.calendar import Action
+
+#: what a Stay needs of an inmate
+STAY_FIELDS = ("pk", "facility_id", "nama", "aliases", "nik", "nik_format", "tanggal_lahir",
+               "jenis_kelamin", "tanggal_masuk", "tanggal_keluar", "jenis_keluar")
+ITEM_FIELDS = ("run_id", "inmate_id", "category", "tindakan", "daftar", "tps", "ref")
+ACTION_CODES = frozenset(action.value for action in Action)
+
+
+def region_of(facility: Facility) -> str:
+    """The regency a facility belongs to (its code's first two groups)."""
+    return wilayah.regency_of(facility.region_code) or facility.region_code
+
+
+def facilities_of_region(region: str):
+    """Every facility whose region code lies in ``region`` (dotted or not)."""
+    area = wilayah.normalize_code(region) or region
+    return Facility.objects.filter(Q(region_code=area) | Q(region_code__startswith=area + "."))
+
+
+def as_stay(row: Sequence) -> transfers.Stay:
+    pk, facility_id, nama, aliases, nik, nik_format, born, sex, admitted, left_on, left_kind = row
+    return transfers.Stay(
+        id=pk, facility=facility_id, nama=nama,
+        aliases=tuple(a.strip() for a in (aliases or "").replace(";", ",").split(",")
+                      if a.strip()),
+        nik=nik or "", nik_status=nik_format or "", birth_date=born, sex=sex or "",
+        admitted=admitted, left_on=left_on, left_kind=left_kind or "",
+    )
+
+
+def _stays(qs) -> list[transfers.Stay]:
+    return [as_stay(row) for row in qs.order_by("facility_id", "pk").values_list(*STAY_FIELDS)]
+
+
+def _same_person_q(stays: Iterable[transfers.Stay]) -> Q | None:
+    """Inmates who may be one of ``stays``: the matcher needs a full NIK or the birth date."""
+    stays = list(stays)
+    if not stays:
+        return None
+    condition = Q(tanggal_lahir__in={s.birth_date for s in stays})
+    niks = {s.nik for s in stays if s.nik}
+    if niks:
+        condition |= Q(nik__in=niks)
+    return condition
+
+
+# -- rows -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Side:
+    """One facility's end of a case: the facility, the inmate there and their dates."""
+
+    facility: Facility
+    inmate_id: int
+    no_registrasi: str
+    admitted: dt.date
+    left_on: dt.date | None
+    tps: str  # the facility's TPS in the election ('' when it has none)
+
+
+@dataclass(frozen=True)
+class TransferRow:
+    """One moved person (for the regency page and both inmate pages)."""
+
+    nama: str
+    nik: str
+    tanggal_lahir: dt.date
+    kind: str  # 'nik' | 'probable'
+    needs_review: bool
+    origin: Side
+    destination: Side
+    left_on: dt.date
+    admitted: dt.date
+    listed: str  # where the person is on a list: 'DPTb TPS 005' ('' when nowhere known)
+    category: str  # the destination's reconciliation category ('' before a run)
+    tindakan: str  # its tindakan code
+    deadline: dt.date | None  # the date that tindakan races (rules.calendar)
+    proposal: str  # the proposed action in words
+
+    def text_for(self, facility_id: int) -> str:
+        """The move in words on the page of ``facility_id`` (either end)."""
+        arrived = facility_id == self.destination.facility.pk
+        other = self.origin if arrived else self.destination
+        return transfers.move_text(
+            arrived=arrived, other=other.facility.name,
+            day=self.admitted if arrived else self.left_on,
+            listed=self.listed, proposal=self.proposal, needs_review=self.needs_review)
+
+
+@dataclass(frozen=True)
+class OverlapRow:
+    """One person inside two facilities at once: a data error for both."""
+
+    nama: str
+    nik: str
+    tanggal_lahir: dt.date
+    kind: str
+    needs_review: bool
+    first: Side
+    second: Side
+    start: dt.date
+    end: dt.date | None  # exclusive; None: both still inside
+
+    def text_for(self, facility_id: int) -> str:
+        other = self.second if facility_id == self.first.facility.pk else self.first
+        return transfers.overlap_text(other=other.facility.name, start=self.start, end=self.end,
+                                      needs_review=self.needs_review)
+
+
+class _Context:
+    """What the rows name, loaded once for a set of stays: facilities, inmates, each facility's
+    TPS in the election and its latest reconciliation's items about these inmates."""
+
+    def __init__(self, election: Election | None, stays: Iterable[transfers.Stay]):
+        stays = list(stays)
+        facility_ids = {s.facility for s in stays}
+        inmate_ids = {s.id for s in stays}
+        self.facilities = Facility.objects.in_bulk(facility_ids)
+        self.registrations = dict(Inmate.objects.filter(pk__in=inmate_ids)
+                                  .values_list("pk", "no_registrasi"))
+        self.tps: dict[int, str] = {}
+        self.items: dict[int, dict] = {}
+        self.calendar = None
+        if election is None:
+            return
+        self.calendar = classify.calendar_of(as_matching_election(election))
+        for facility_id, number in (TPS.objects.filter(election=election,
+                                                       facility_id__in=facility_ids)
+                                    .order_by("number").values_list("facility_id", "number")):
+            self.tps.setdefault(facility_id, number)
+        latest = (ReconciliationRun.objects.filter(election=election, facility=OuterRef("pk"),
+                                                   status=ReconciliationRun.Status.DONE)
+                  .order_by("-finished_at", "-pk").values("pk")[:1])
+        runs = [pk for pk in Facility.objects.filter(pk__in=facility_ids)
+                .annotate(run=Subquery(latest)).values_list("run", flat=True) if pk]
+        for item in (ReconciliationItem.objects.filter(run_id__in=runs, inmate_id__in=inmate_ids)
+                     .order_by("position").values(*ITEM_FIELDS)):
+            self.items.setdefault(item["inmate_id"], item)
+
+    def side(self, stay: transfers.Stay) -> Side:
+        return Side(facility=self.facilities[stay.facility], inmate_id=stay.id,
+                    no_registrasi=self.registrations.get(stay.id, ""), admitted=stay.admitted,
+                    left_on=stay.left_on, tps=self.tps.get(stay.facility, ""))
+
+    def transfer_row(self, link: transfers.Transfer) -> TransferRow:
+        origin, destination = self.side(link.exit), self.side(link.entry)
+        there = self.items.get(link.entry.id)
+        before = self.items.get(link.exit.id)
+        listed = _listed(there, before)
+        category = there["category"] if there else ""
+        tindakan = there["tindakan"] if there else ""
+        deadline = None
+        if there is not None and self.calendar is not None and tindakan in ACTION_CODES:
+            deadline = self.calendar.deadline_of(Action(tindakan))
+        if there is None:
+            proposal = (f"jalankan rekonsiliasi {destination.facility.name} untuk usulannya"
+                        if self.calendar is not None else "")
+        else:
+            proposal = transfers.proposal_text(category=category, action=tindakan,
+                                               tps=there["tps"] or destination.tps,
+                                               deadline=deadline)
+        return TransferRow(
+            nama=link.entry.nama, nik=link.entry.nik or link.exit.nik,
+            tanggal_lahir=link.entry.birth_date, kind=link.kind,
+            needs_review=link.needs_review, origin=origin, destination=destination,
+            left_on=link.exit.left_on, admitted=link.entry.admitted, listed=listed,
+            category=category, tindakan=tindakan, deadline=deadline, proposal=proposal)
+
+    def overlap_row(self, found: transfers.Overlap) -> OverlapRow:
+        return OverlapRow(
+            nama=found.first.nama, nik=found.first.nik or found.second.nik,
+            tanggal_lahir=found.first.birth_date, kind=found.kind,
+            needs_review=found.needs_review, first=self.side(found.first),
+            second=self.side(found.second), start=found.start, end=found.end)
+
+
+def _listed(there: dict | None, before: dict | None) -> str:
+    """Where the person stands on a list, as the reconciliations found: on the destination's
+    own list, else on the origin's list, else where the destination's run found them (another
+    TPS list of the election or the reference DPT)."""
+    if there and there["daftar"]:
+        return transfers.list_place(there["daftar"], there["tps"])
+    if before and before["daftar"]:
+        return transfers.list_place(before["daftar"], before["tps"])
+    ref = (there or {}).get("ref") or {}
+    if ref.get("where"):
+        kind, _, rest = ref["where"].partition(" ")
+        return f"{transfers.list_place(kind, '')} {rest}".strip()
+    if ref.get("tps"):
+        place = " ".join(p for p in (f"Kel. {ref['kelurahan']}" if ref.get("kelurahan") else "",
+                                     f"Kec. {ref['kecamatan']}" if ref.get("kecamatan") else "")
+                         if p)
+        return f"DPT TPS {ref['tps']}" + (f" ({place})" if place else "")
+    return ""
+
+
+# -- the regency page -----------------------------------------------------------------------
+
+
+def region_transfers(*, election: Election | None, region: str,
+                     window_days: int = transfers.TRANSFER_WINDOW_DAYS) -> list[TransferRow]:
+    """One row per person who left a facility of ``region`` by mutasi and entered another one
+    of it within ``window_days``: both facilities, both TPS, the dates, where the person is
+    listed and the proposed action (from the destination's latest reconciliation of
+    ``election``). Probable links (name and birth date) say they need review. Four queries
+    plus two per reconciliation lookup, whatever the number of people."""
+    inmates = Inmate.objects.filter(facility__in=facilities_of_region(region))
+    exits = _stays(inmates.filter(jenis_keluar=Inmate.ExitKind.MUTASI,
+                                  tanggal_keluar__isnull=False))
+    condition = _same_person_q(exits)
+    if condition is None:
+        return []
+    entries = _stays(inmates.filter(condition))
+    links = transfers.find_transfers(exits=exits, entries=entries, window_days=window_days)
+    context = _Context(election, [s for link in links for s in (link.exit, link.entry)])
+    return [context.transfer_row(link) for link in links]
+
+
+def region_overlaps(*, election: Election | None, region: str) -> list[OverlapRow]:
+    """One row per person inside two facilities of ``region`` at once (custody intervals that
+    share at least one day, a blank tanggal_keluar being still inside): a data error for both
+    facilities. One query for the stays of the region, then the rows' names."""
+    stays = _stays(Inmate.objects.filter(facility__in=facilities_of_region(region)))
+    found = transfers.find_overlaps(stays)
+    context = _Context(election, [s for o in found for s in (o.first, o.second)])
+    return [context.overlap_row(o) for o in found]
+
+
+# -- one inmate's page ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InmateCases:
+    """The moves and overlaps one inmate is part of, in words for their facility's page."""
+
+    moves: list[tuple[TransferRow, str]]
+    overlaps: list[tuple[OverlapRow, str]]
+
+
+def inmate_cases(inmate: Inmate, election: Election | None, *,
+                 window_days: int = transfers.TRANSFER_WINDOW_DAYS) -> InmateCases:
+    """The transfers and overlapping custody of ``inmate`` with the other facilities of its
+    facility's regency: only the people who share its full NIK or birth date are loaded."""
+    region = region_of(inmate.facility)
+    others = Inmate.objects.filter(facility__in=facilities_of_region(region))
+    condition = Q(tanggal_lahir=inmate.tanggal_lahir) | Q(pk=inmate.pk)
+    if inmate.nik:
+        condition |= Q(nik=inmate.nik)
+    stays = _stays(others.filter(condition))
+    links = [link for link in transfers.find_transfers(exits=stays, entries=stays,
+                                                       window_days=window_days)
+             if inmate.pk in (link.exit.id, link.entry.id)]
+    found = [o for o in transfers.find_overlaps(stays) if inmate.pk in (o.first.id, o.second.id)]
+    if not links and not found:
+        return InmateCases([], [])
+    context = _Context(election, [s for link in links for s in (link.exit, link.entry)]
+                       + [s for o in found for s in (o.first, o.second)])
+    facility_id = inmate.facility_id
+    moves = [(row, row.text_for(facility_id)) for row in map(context.transfer_row, links)]
+    overlaps = [(row, row.text_for(facility_id)) for row in map(context.overlap_row, found)]
+    return InmateCases(moves, overlaps)
