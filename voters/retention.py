@@ -55,6 +55,8 @@ from voters.models import (
     Election,
     ImportBatch,
     Inmate,
+    KskVisit,
+    KskVoter,
     LetterBatch,
     LetterDelivery,
     ListEntry,
@@ -221,6 +223,17 @@ def _purge_election(election, counts, files):
             nama="", nik="", tanggal_lahir=None, alamat="", undo_reason="")
         counts["daftar hadir"] += len(ids)
         _forget_history(PollingCheckIn, ids)
+    ksk = KskVoter.objects.filter(election=election).exclude(nama="", note="")
+    ids = list(ksk.values_list("pk", flat=True))
+    if ids:
+        KskVoter.objects.filter(pk__in=ids).update(nama="", note="")
+        counts["kunjungan KSK"] += len(ids)
+        _forget_history(KskVoter, ids)
+    visits = list(KskVisit.objects.filter(tps__election=election).exclude(note="")
+                  .values_list("pk", flat=True))
+    if visits:
+        KskVisit.objects.filter(pk__in=visits).update(note="")
+        _forget_history(KskVisit, visits)
 
     _forget_imports(ImportBatch.objects.filter(election=election), counts, files)
 
@@ -264,6 +277,7 @@ def _purge_inmates(ids, counts, files):
     LetterDelivery.objects.filter(inmate_id__in=ids).update(nama="", proxy_name="", note="")
     PollingCheckIn.objects.filter(inmate_id__in=ids).update(
         nama="", nik="", tanggal_lahir=None, alamat="")
+    KskVoter.objects.filter(inmate_id__in=ids).update(nama="", note="")
     for request in DukcapilRequest.objects.filter(inmates__in=ids).distinct():
         if not request.inmates.exclude(pk__in=ids).exists():
             from voters.inmates.dukcapil import request_file

@@ -309,3 +309,39 @@ def test_an_admin_may_correct_a_record(world, ksk_tps, admin_user, client_for):
                         "tidak_memilih", reason="dibebaskan")
     assert response.status_code == 302
     assert KskVoter.objects.get().recorded_by == admin_user
+
+
+def test_the_retention_purge_forgets_the_names_and_notes_of_the_visit(world, ksk_tps, kpps):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    with at(12, 20):
+        service.save_visit(tps=ksk_tps, user=kpps, starts_at=dt.time(12), ends_at=dt.time(13),
+                           note="SITI AMINAH di klinik")
+        service.record_ksk_voter(tps=ksk_tps, user=kpps, key=voter(ksk_tps, "DPT", 2).key,
+                                 outcome="tidak_memilih", reason="sakit",
+                                 note="SITI AMINAH dirawat")
+    with time_machine.travel(dt.datetime(2025, 7, 1, 9, tzinfo=dt.UTC), tick=False):
+        call_command("purge_personal_data", stdout=StringIO())
+    record = KskVoter.objects.get()
+    assert (record.nama, record.note, record.reason) == ("", "", "sakit")
+    assert KskVisit.objects.get().note == ""
+    for model in (KskVoter, KskVisit):
+        for event_model in _event_models(model):
+            assert not event_model.objects.filter(note__contains="SITI").exists()
+
+
+def _event_models(model):
+    from voters.retention import event_models
+
+    return event_models(model)
+
+
+def test_the_printed_register_at_close_names_the_votes_of_the_box(world, ksk_tps, kpps):
+    with at(12, 10):
+        service.record_ksk_voter(tps=ksk_tps, user=kpps, key=voter(ksk_tps, "DPTB", 1).key,
+                                 outcome="memilih")
+        rendered = polling.render_polling_report(tps=ksk_tps, user=kpps)
+    assert "memilih lewat kotak suara keliling (KSK): 1." in rendered.html
+    assert rendered.pdf.startswith(b"%PDF")
