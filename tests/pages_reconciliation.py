@@ -63,3 +63,10 @@ page(
     url=lambda w: reverse("reconciliation_decide", args=[review_item(w, "blora").pk]),
     foreign_url=lambda w: reverse("reconciliation_decide", args=[review_item(w, "rembang").pk]),
 )
+
+# The regency page (issue 16): the KPU liaison and observers; exports and runs for the liaison.
+page("regency", ("kpu", "observer", "admin"), lambda w: reverse("regency"))
+page("regency_export", ("kpu", "admin"),
+     lambda w: reverse("regency_export", args=["rekonsiliasi", "csv"]))
+page("regency_run_all", ("kpu", "admin"), lambda w: reverse("regency_run_all"), method="post",
+     ok_status=(302,))

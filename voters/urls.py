@@ -6,6 +6,7 @@ from voters.inmates import staff_views
 from voters.inmates import views as roster
 from voters.letters import views as kpps
 from voters.lists import views as lists
+from voters.reconciliation import region_views
 from voters.reconciliation import views as reconciliation
 
 urlpatterns = [
@@ -46,6 +47,10 @@ urlpatterns = [
     path("rekonsiliasi/periksa/", reconciliation.review_queue, name="reconciliation_review"),
     path("rekonsiliasi/periksa/<int:pk>/", reconciliation.decide,
          name="reconciliation_decide"),
+    path("wilayah/", region_views.regency, name="regency"),
+    path("wilayah/jalankan/", region_views.regency_run_all, name="regency_run_all"),
+    path("wilayah/ekspor/<slug:kind>.<slug:fmt>", region_views.regency_export,
+         name="regency_export"),
     path("kpps/", kpps.kpps_home, name="kpps_home"),
     path("kpps/tps/<int:pk>/", kpps.kpps_tps, name="kpps_tps"),
     path("kpps/tps/<int:pk>/surat/", kpps.letter_batch_create, name="letter_batch_create"),

@@ -17,6 +17,7 @@ NAV = [
     ("reference_dpt", _("DPT Rujukan"), READERS),
     ("reconciliation", _("Rekonsiliasi"), READERS),
     ("reconciliation_review", _("Pemeriksaan"), STAFF),
+    ("regency", _("Kabupaten"), (Role.KPU, Role.OBSERVER)),
     ("kpps_home", "TPS & KPPS", ALL_ROLES),
     ("coordination:meeting_list", _("Rapat koordinasi"), COORDINATION_READERS),
     ("admin:index", _("Administrasi"), ()),  # administrators only

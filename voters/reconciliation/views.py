@@ -49,7 +49,8 @@ def overview(request):
     ]
     return render(request, "voters/reconciliation/overview.html", {
         "election": election, "latest": latest, "active": active, "categories": categories,
-        "history": _runs(request).filter(election=election).order_by("-created_at")[:10],
+        "history": _runs(request).filter(election=election, facility=facility)
+        .order_by("-created_at")[:10],
         "review_count": (latest.items.filter(category__in=REVIEW).count() if latest else 0),
         "exports": EXPORTS, "can_run": request.user.role in STAFF or request.user.is_superuser,
     })

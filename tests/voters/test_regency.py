@@ -1,0 +1,145 @@
+"""The regency page (issue 16): every facility of one election in the user's region together."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from conftest import make_user
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from voters.models import TPS, AuditEvent, Facility, Inmate, ReconciliationRun, VoterList
+from voters.reconciliation.services import reconcile
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2024, 11, 1)
+
+
+def add_facility(election, code, name, region, tps_number, *, kind="rutan", ksk=False,
+                 capacity=600, people=3, listed=None):
+    facility = Facility.objects.create(code=code, name=name, region_code=region, kind=kind)
+    tps = TPS.objects.create(election=election, facility=facility, number=tps_number,
+                             capacity=capacity, ksk=ksk)
+    inmates = []
+    for n in range(people):
+        birth = dt.date(1980, 1 + n, 10 + n)
+        inmates.append(Inmate.objects.create(
+            facility=facility, no_registrasi=f"{code}.{n}", nama=f"WARGA {code} {n}",
+            nik=f"331601{birth:%d%m%y}{tps_number[-1]}{n:03d}", nik_format="valid",
+            tanggal_lahir=birth, jenis_kelamin="L", tanggal_masuk=dt.date(2024, 1, 10),
+            kode_wilayah="33.16.01"))
+    listed = people if listed is None else listed
+    voter_list = VoterList.objects.create(election=election, tps=tps, kind="DPT",
+                                          file_name="dpt.csv", sha256=code, row_count=listed)
+    for position, inmate in enumerate(inmates[:listed], start=1):
+        voter_list.entries.create(position=position, row_number=position + 1, nik=inmate.nik,
+                                  nik_format="valid", nama=inmate.nama,
+                                  tanggal_lahir=inmate.tanggal_lahir, jenis_kelamin="L")
+    run = reconcile(election=election, facility=facility, today=TODAY)
+    return {"facility": facility, "tps": tps, "inmates": inmates, "run": run}
+
+
+@pytest.fixture
+def regency(election):
+    return {
+        "rutan": add_facility(election, "RUTAN-BLORA", "Rutan Kelas IIB Blora", "33.16", "901",
+                              people=4, listed=2),
+        "polres": add_facility(election, "POLRES-BLORA", "Polres Blora", "33.16.01", "005",
+                               kind="polres", ksk=True, capacity=2, people=3),
+        "rembang": add_facility(election, "LAPAS-REMBANG", "Lapas Rembang", "33.17", "903"),
+    }
+
+
+@pytest.fixture
+def liaison():
+    return make_user("sari", "kpu", None, region_code="33.16")
+
+
+def test_the_kpu_liaison_sees_every_facility_of_the_regency_with_its_tps_and_counts(
+        regency, liaison, client_for):
+    response = client_for(liaison).get(reverse("regency"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Rutan Kelas IIB Blora" in html and "Polres Blora" in html
+    assert "Lapas Rembang" not in html and "WARGA" not in html
+    rows = {row.facility.code: row for row in response.context["rows"]}
+    assert set(rows) == {"RUTAN-BLORA", "POLRES-BLORA"}
+    assert rows["RUTAN-BLORA"].run == regency["rutan"]["run"]
+    assert rows["POLRES-BLORA"].tps == [{"pk": regency["polres"]["tps"].pk, "number": "005",
+                                         "capacity": 2, "ksk": True, "listed": 3, "lists": 1,
+                                         "over": 1}]
+    # The Rutan's two unlisted inmates, after the DPT is fixed: the KPU looks them up.
+    rutan = rows["RUTAN-BLORA"]
+    assert rutan.counts == regency["rutan"]["run"].counts
+    assert rutan.actions == {"CARI_DPT": 2} and rutan.open_actions == 2
+    assert [(code, n) for code, _label, n in response.context["actions"]] == [("CARI_DPT", 2)]
+    categories = {code: n for code, _label, n in response.context["categories"]}
+    polres_counts, rutan_counts = regency["polres"]["run"].counts, regency["rutan"]["run"].counts
+    for code, n in categories.items():
+        assert n == polres_counts.get(code, 0) + rutan_counts.get(code, 0), code
+    assert response.context["totals"]["capacity"] == 602
+    assert [d["code"] for d in response.context["deadlines"]][-1] == "H"
+    assert "KSK" in html and "lebih 1" in html
+
+
+def test_the_page_asks_the_database_the_same_number_of_times_for_two_or_six_facilities(
+        election, liaison, client_for):
+    client = client_for(liaison)
+    add_facility(election, "RUTAN-BLORA", "Rutan Blora", "33.16", "901", people=1)
+    add_facility(election, "POLRES-BLORA", "Polres Blora", "33.16", "902", people=1)
+    client.get(reverse("regency"))
+    with CaptureQueriesContext(connection) as two:
+        assert client.get(reverse("regency")).status_code == 200
+    for n in range(4):
+        add_facility(election, f"POLSEK-{n}", f"Polsek {n}", "33.16", f"91{n}", people=1)
+    with CaptureQueriesContext(connection) as six:
+        response = client.get(reverse("regency"))
+    assert len(response.context["rows"]) == 6
+    assert len(six) == len(two)
+
+
+def test_one_export_of_every_facility_with_the_upt_column_is_audited(regency, liaison,
+                                                                     client_for):
+    response = client_for(liaison).get(reverse("regency_export", args=["rekonsiliasi", "csv"]))
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {r["upt"] for r in rows} == {"POLRES-BLORA", "RUTAN-BLORA"}
+    assert len(rows) == 7  # 4 + 3 inmates, every one on a list or proposed
+    event = AuditEvent.objects.get(action="export")
+    assert event.actor == liaison and event.detail["region"] == "33.16"
+    assert sorted(event.detail["runs"]) == sorted([regency["rutan"]["run"].pk,
+                                                   regency["polres"]["run"].pk])
+    xlsx = client_for(liaison).get(reverse("regency_export", args=["rekonsiliasi", "xlsx"]))
+    assert xlsx.status_code == 200 and xlsx["Content-Disposition"].endswith('.xlsx"')
+
+
+def test_the_regency_observer_reads_the_page_without_exports_or_names(regency, client_for):
+    observer = make_user("bawaslu", "observer", None, region_code="33.16")
+    client = client_for(observer)
+    response = client.get(reverse("regency"))
+    assert response.status_code == 200
+    assert b"Polres Blora" in response.content
+    assert reverse("regency_export", args=["rekonsiliasi", "csv"]).encode() not in \
+        response.content
+    assert client.get(reverse("regency_export", args=["rekonsiliasi", "csv"])).status_code == 403
+    assert client.post(reverse("regency_run_all")).status_code == 403
+
+
+def test_running_all_queues_one_run_per_facility_of_the_regency(regency, liaison, client_for):
+    before = ReconciliationRun.objects.count()
+    response = client_for(liaison).post(reverse("regency_run_all"),
+                                        {"pemilihan": "PILKADA2024"})
+    assert response.status_code == 302
+    new = ReconciliationRun.objects.filter(pk__gt=0).order_by("-pk")[:2]
+    assert ReconciliationRun.objects.count() == before + 2
+    assert {r.facility.code for r in new} == {"RUTAN-BLORA", "POLRES-BLORA"}
+
+
+def test_without_an_election_the_page_says_what_to_do(liaison, client_for):
+    response = client_for(liaison).get(reverse("regency"))
+    assert response.status_code == 200
+    assert "add_election" in response.content.decode()

@@ -1,0 +1,146 @@
+"""The regency view (issue 16): every facility of one election that a user sees, side by side.
+
+The KPU Kabupaten liaison (``add_user --region``) follows the Rutan, the Lapas and the Polres
+cells of the regency together (seed 002). The page reads each facility's latest finished
+reconciliation, its TPS with their lists and capacity, and adds them up; a constant number of
+queries whatever the number of facilities (tests/test_regency.py counts them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, OuterRef, Subquery, Sum
+from django.utils import timezone
+
+from voters.models import TPS, Facility, ReconciliationRun
+from voters.reconciliation.models import Category, Tindakan
+from voters.rules.lists import over_capacity
+
+if TYPE_CHECKING:
+    from voters.models import Election, User
+
+PROPOSALS = ("USUL_DPT", "USUL_DPTB")
+REVIEW = (Category.PERLU_PERIKSA.value, Category.GANDA.value)
+
+
+@dataclass
+class FacilityRow:
+    facility: Facility
+    tps: list[dict] = field(default_factory=list)
+    run: ReconciliationRun | None = None
+    capacity: int = 0
+    listed: int = 0
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return (self.run.counts or {}) if self.run else {}
+
+    @property
+    def actions(self) -> dict[str, int]:
+        return (self.run.actions or {}) if self.run else {}
+
+    @property
+    def proposed(self) -> int:
+        return sum(self.actions.get(code, 0) for code in PROPOSALS)
+
+    @property
+    def over(self) -> int:
+        return over_capacity(self.capacity, self.listed + self.proposed) if self.capacity else 0
+
+    @property
+    def open_actions(self) -> int:
+        return sum(n for code, n in self.actions.items() if code)
+
+    @property
+    def review(self) -> int:
+        return sum(self.counts.get(code, 0) for code in REVIEW)
+
+
+def facilities_of(user: User, election: Election):
+    """The facilities of ``election`` (those with a TPS in it) that ``user`` may see."""
+    return (user.facilities().filter(tps_set__election=election).distinct()
+            .order_by("kind", "name"))
+
+
+def overview(user: User, election: Election, today: dt.date | None = None) -> dict:
+    """Rows per facility, totals per category and per tindakan, and the election's deadlines."""
+    latest = (ReconciliationRun.objects
+              .filter(election=election, facility=OuterRef("pk"),
+                      status=ReconciliationRun.Status.DONE)
+              .order_by("-finished_at", "-pk").values("pk")[:1])
+    facilities = list(facilities_of(user, election).annotate(latest_run=Subquery(latest)))
+    runs = ReconciliationRun.objects.only(
+        "pk", "facility_id", "today", "finished_at", "counts", "actions", "election_id"
+    ).in_bulk([f.latest_run for f in facilities if f.latest_run])
+    rows = {f.pk: FacilityRow(facility=f, run=runs.get(f.latest_run)) for f in facilities}
+    tps_set = (TPS.objects.filter(election=election, facility__in=list(rows))
+               .annotate(listed=Sum("voter_lists__row_count"), lists=Count("voter_lists"))
+               .order_by("number"))
+    for tps in tps_set:
+        row = rows[tps.facility_id]
+        row.tps.append({"pk": tps.pk, "number": tps.number, "capacity": tps.capacity,
+                        "ksk": tps.ksk, "listed": tps.listed or 0, "lists": tps.lists,
+                        "over": over_capacity(tps.capacity, tps.listed or 0)})
+        row.capacity += tps.capacity
+        row.listed += tps.listed or 0
+    rows = list(rows.values())
+    categories, actions = Counter(), Counter()
+    for row in rows:
+        categories.update(row.counts)
+        actions.update({code: n for code, n in row.actions.items() if code})
+    return {
+        "rows": rows,
+        "categories": [(c.value, c.label, categories.get(c.value, 0)) for c in Category],
+        "actions": [(t.value, t.label, actions.get(t.value, 0))
+                    for t in Tindakan if t.value and actions.get(t.value)],
+        "totals": {"capacity": sum(r.capacity for r in rows),
+                   "listed": sum(r.listed for r in rows),
+                   "proposed": sum(r.proposed for r in rows),
+                   "open": sum(r.open_actions for r in rows),
+                   "review": sum(r.review for r in rows),
+                   "without_run": sum(1 for r in rows if r.run is None)},
+        "deadlines": [{"code": code, "label": label, "date": day,
+                       "days": (day - (today or timezone.localdate())).days}
+                      for code, label, day in election.deadlines()],
+    }
+
+
+def latest_runs(user: User, election: Election) -> list[ReconciliationRun]:
+    """The latest finished run of each facility of the election the user sees, by code."""
+    runs = []
+    for facility in facilities_of(user, election).order_by("code"):
+        run = (ReconciliationRun.objects.filter(election=election, facility=facility,
+                                                status=ReconciliationRun.Status.DONE)
+               .select_related("election", "facility").order_by("-finished_at", "-pk").first())
+        if run is not None:
+            runs.append(run)
+    return runs
+
+
+def export_latest(*, user: User, election: Election, kind: str, fmt: str, path: Path) -> int:
+    """One file of every facility's latest run, with the ``upt`` column (the page's version of
+    ``export_reconciliation --region``, which reconciles first). Audited with the runs read."""
+    from voters.reconciliation.exports import write_region_export
+
+    return write_region_export(runs=latest_runs(user, election),
+                               region=user.region_code or "semua UPT", kind=kind, fmt=fmt,
+                               path=path, user=user)
+
+
+def schedule_all(*, user: User, election: Election, today: dt.date | None = None) -> int:
+    """Queue a reconciliation for every facility of the election the user sees."""
+    from voters.reconciliation.services import RunInProgress, start_manual_run
+
+    started = 0
+    for facility in facilities_of(user, election):
+        try:
+            start_manual_run(election=election, facility=facility, user=user)
+        except RunInProgress:
+            continue
+        started += 1
+    return started
