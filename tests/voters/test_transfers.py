@@ -199,3 +199,23 @@ def test_inmate_cases_reads_only_the_people_who_may_be_the_same(world, election,
         cases = inmate_cases(agus, election)
     assert [text for _row, text in cases.moves] == [MOVE_IN]
     assert cases.overlaps == []
+
+
+def test_the_reconciliation_of_both_facilities_tells_of_the_overlap_in_alasan(
+    world, election, blora, polres
+):
+    """Both would count Citra inside (and might both propose her to the KPU): each run's row
+    says so; once one roster is corrected, the next run no longer does (not a copy)."""
+    from voters.reconciliation.services import latest_run
+
+    rutan = latest_run(election, blora).items.get(inmate=world["citra_rutan"])
+    assert "juga tercatat di dalam Polres Blora sejak 10 Nov 2024" in rutan.alasan
+    cells = latest_run(election, polres).items.get(inmate=world["citra_polres"])
+    assert "juga tercatat di dalam Rutan Kelas IIB Blora sejak 10 Nov 2024" in cells.alasan
+    agus = latest_run(election, blora).items.get(inmate=world["agus_rutan"])
+    assert "Kesalahan data" not in agus.alasan
+    Inmate.objects.filter(pk=world["citra_polres"].pk).update(tanggal_keluar=day(10),
+                                                              jenis_keluar="mutasi")
+    again = reconcile(election=election, facility=blora, today=TODAY)
+    assert again.reused_from is None
+    assert "Kesalahan data" not in again.items.get(inmate=world["citra_rutan"]).alasan

@@ -291,3 +291,37 @@ def inmate_cases(inmate: Inmate, election: Election | None, *,
     moves = [(row, row.text_for(facility_id)) for row in map(context.transfer_row, links)]
     overlaps = [(row, row.text_for(facility_id)) for row in map(context.overlap_row, found)]
     return InmateCases(moves, overlaps)
+
+
+# -- the reconciliation ---------------------------------------------------------------------
+
+
+def overlap_notes(facility: Facility, inmates: Iterable[Inmate]) -> dict[int, str]:
+    """{inmate id: the data error in words} for those of ``inmates`` (the facility's roster, as
+    a reconciliation loaded it) still inside ``facility`` whose custody overlaps a stay in
+    another facility of its regency: both facilities would count the person inside, and may
+    both propose them to the KPU. Loads only the other facilities' people who share a full
+    NIK or a birth date with someone inside here."""
+    own = [as_stay([getattr(i, f) if f != "pk" else i.pk for f in STAY_FIELDS])
+           for i in inmates if i.tanggal_keluar is None]
+    condition = _same_person_q(own)
+    if condition is None:
+        return {}
+    others = _stays(Inmate.objects.filter(facility__in=facilities_of_region(region_of(facility)))
+                    .exclude(facility=facility).filter(condition))
+    found = [o for o in transfers.find_overlaps([*own, *others])
+             if facility.pk in (o.first.facility, o.second.facility)
+             and o.first.facility != o.second.facility]
+    if not found:
+        return {}
+    names = dict(Facility.objects.filter(pk__in={s.facility for o in found
+                                                  for s in (o.first, o.second)})
+                 .values_list("pk", "name"))
+    notes: dict[int, list[str]] = {}
+    for o in found:
+        mine, other = (o.first, o.second) if o.first.facility == facility.pk else (o.second,
+                                                                                   o.first)
+        notes.setdefault(mine.id, []).append(transfers.overlap_text(
+            other=names.get(other.facility, ""), start=o.start, end=o.end,
+            needs_review=o.needs_review))
+    return {inmate_id: "; ".join(texts) for inmate_id, texts in notes.items()}

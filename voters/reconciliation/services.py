@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from voters.core import audit
+from voters.inmates.transfers import overlap_notes
 from voters.lists.services import active_reference, dapil_table, nik_number
 from voters.models import AuditEvent, Election, Facility, Inmate, User
 from voters.reconciliation.exports import inmate_snapshot
@@ -129,7 +130,7 @@ class DatabaseReferenceIndex:
 
 
 def _digest(*, election, facility, today, inmates, entries, reference, decisions, dapil,
-            staff=(), others=()):
+            staff=(), others=(), notes=None):
     h = hashlib.sha256()
     h.update(f"{election.pk}|{election.polling_date}|{election.region_code}|{election.races}|"
              f"{election.dptb_special_days}|{election.dptb_general_days}|{election.dpt_date}|"
@@ -149,6 +150,8 @@ def _digest(*, election, facility, today, inmates, entries, reference, decisions
     for d in decisions:
         h.update(f"d{d.inmate_id}:{d.entry_id}:{d.verdict}".encode())
     h.update(json.dumps(dapil, sort_keys=True).encode())
+    if notes:
+        h.update(json.dumps(notes, sort_keys=True).encode())
     return h.hexdigest()
 
 
@@ -235,11 +238,13 @@ def _execute(run):
                                    inmates_by_id=inmates_by_id, entries=entries)
     staff = staff_roster(facility.pk)
     others = _other_entries(election, facility)
+    # Custody overlapping another facility's of the regency: a data error told in alasan.
+    notes = overlap_notes(facility, inmates)
     timings["load_s"] = round(time.perf_counter() - started, 3)
 
     digest = _digest(election=election, facility=facility, today=today, inmates=inmates,
                      entries=entries, reference=reference, decisions=decisions, dapil=dapil,
-                     staff=staff, others=others)
+                     staff=staff, others=others, notes=notes)
     previous = (ReconciliationRun.objects.filter(election=election, facility=facility,
                                                  status=ReconciliationRun.Status.DONE)
                 .exclude(pk=run.pk).order_by("-finished_at").first())
@@ -260,6 +265,8 @@ def _execute(run):
         staff=staff,
         others=match.MemoryReferenceIndex(others),
     )
+    if notes:
+        results = [_with_note(r, notes.get(r.inmate_id)) for r in results]
     timings["classify_s"] = round(time.perf_counter() - t0, 3)
     timings["reference_rows_loaded"] = index.loaded
 
@@ -293,6 +300,15 @@ def _execute(run):
                      row_count=len(items))
     run.report(done=4)
     run.succeed(_summary_text(counts))
+
+
+def _with_note(result, note):
+    """A result with a data error of the roster (``overlap_notes``) added to its alasan."""
+    if not note:
+        return result
+    from dataclasses import replace
+
+    return replace(result, alasan="; ".join(p for p in (result.alasan, note) if p))
 
 
 def _copy_outcome(run, previous, digest, timings, started):
