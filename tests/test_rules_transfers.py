@@ -99,6 +99,9 @@ def test_the_move_and_the_overlap_in_words():
                                proposal="tidak perlu tindakan", needs_review=True)
     assert text.startswith("Dipindahkan ke Rutan Blora pada 5 Nov 2024; belum ditemukan")
     assert "perlu diperiksa" in text
+    assert transfers.move_text(arrived=True, other="Polres Blora", day=day(5), listed=None,
+                               proposal="", needs_review=False) == (
+        "Pindahan dari Polres Blora pada 5 Nov 2024")  # no election: no list looked up
     assert transfers.proposal_text(category="TERDAFTAR", action="", tps="901", deadline=None) == (
         "sudah terdaftar di TPS 901: tidak perlu pindah memilih")
     assert "sudah lewat" in transfers.proposal_text(category="USUL_DPTB",

@@ -219,3 +219,14 @@ def test_the_reconciliation_of_both_facilities_tells_of_the_overlap_in_alasan(
     again = reconcile(election=election, facility=blora, today=TODAY)
     assert again.reused_from is None
     assert "Kesalahan data" not in again.items.get(inmate=world["citra_rutan"]).alasan
+
+
+def test_without_an_election_the_move_is_told_without_lists_and_in_chunks(world, blora,
+                                                                           monkeypatch):
+    from voters.inmates import transfers as selectors
+
+    monkeypatch.setattr(selectors, "CHUNK", 1)
+    rows = region_transfers(election=None, region="33.16")
+    assert [r.nama for r in rows] == ["AGUS SETIAWAN", "Budi Santoso"]
+    assert rows[0].listed is None and rows[0].destination.tps == ""
+    assert rows[0].text_for(blora.pk) == "Pindahan dari Polres Blora pada 5 Nov 2024"

@@ -63,16 +63,25 @@ def _stays(qs) -> list[transfers.Stay]:
     return [as_stay(row) for row in qs.order_by("facility_id", "pk").values_list(*STAY_FIELDS)]
 
 
-def _same_person_q(stays: Iterable[transfers.Stay]) -> Q | None:
-    """Inmates who may be one of ``stays``: the matcher needs a full NIK or the birth date."""
+#: values per IN list when loading the people who may be the same as others (a roster of
+#: thousands stays within every database's limit on query parameters)
+CHUNK = 1000
+
+
+def _sharing(qs, stays: Iterable[transfers.Stay]) -> list[transfers.Stay]:
+    """The stays of ``qs`` that may be one of ``stays``: the matcher needs a full NIK or the
+    birth date in common. One query per thousand birth dates or NIKs."""
     stays = list(stays)
-    if not stays:
-        return None
-    condition = Q(tanggal_lahir__in={s.birth_date for s in stays})
-    niks = {s.nik for s in stays if s.nik}
-    if niks:
-        condition |= Q(nik__in=niks)
-    return condition
+    dates = sorted({s.birth_date for s in stays})
+    niks = sorted({s.nik for s in stays if s.nik})
+    found: dict[int, transfers.Stay] = {}
+    for start in range(0, max(len(dates), len(niks)), CHUNK):
+        condition = Q(tanggal_lahir__in=dates[start:start + CHUNK])
+        if niks[start:start + CHUNK]:
+            condition |= Q(nik__in=niks[start:start + CHUNK])
+        for stay in _stays(qs.filter(condition)):
+            found.setdefault(stay.id, stay)
+    return sorted(found.values(), key=lambda s: (s.facility, s.id))
 
 
 # -- rows -----------------------------------------------------------------------------------
@@ -103,7 +112,9 @@ class TransferRow:
     destination: Side
     left_on: dt.date
     admitted: dt.date
-    listed: str  # where the person is on a list: 'DPTb TPS 005' ('' when nowhere known)
+    # where the person is on a list: 'DPTb TPS 005' ('' when on none that the reconciliations
+    # found; None without an election to look in)
+    listed: str | None
     category: str  # the destination's reconciliation category ('' before a run)
     tindakan: str  # its tindakan code
     deadline: dt.date | None  # the date that tindakan races (rules.calendar)
@@ -178,7 +189,7 @@ class _Context:
         origin, destination = self.side(link.exit), self.side(link.entry)
         there = self.items.get(link.entry.id)
         before = self.items.get(link.exit.id)
-        listed = _listed(there, before)
+        listed = _listed(there, before) if self.calendar is not None else None
         category = there["category"] if there else ""
         tindakan = there["tindakan"] if there else ""
         deadline = None
@@ -234,15 +245,12 @@ def region_transfers(*, election: Election | None, region: str,
     """One row per person who left a facility of ``region`` by mutasi and entered another one
     of it within ``window_days``: both facilities, both TPS, the dates, where the person is
     listed and the proposed action (from the destination's latest reconciliation of
-    ``election``). Probable links (name and birth date) say they need review. Four queries
-    plus two per reconciliation lookup, whatever the number of people."""
+    ``election``). Probable links (name and birth date) say they need review. Seven queries
+    whatever the number of people (one more per thousand people who left by mutasi)."""
     inmates = Inmate.objects.filter(facility__in=facilities_of_region(region))
     exits = _stays(inmates.filter(jenis_keluar=Inmate.ExitKind.MUTASI,
                                   tanggal_keluar__isnull=False))
-    condition = _same_person_q(exits)
-    if condition is None:
-        return []
-    entries = _stays(inmates.filter(condition))
+    entries = _sharing(inmates, exits)
     links = transfers.find_transfers(exits=exits, entries=entries, window_days=window_days)
     context = _Context(election, [s for link in links for s in (link.exit, link.entry)])
     return [context.transfer_row(link) for link in links]
@@ -304,11 +312,8 @@ def overlap_notes(facility: Facility, inmates: Iterable[Inmate]) -> dict[int, st
     NIK or a birth date with someone inside here."""
     own = [as_stay([getattr(i, f) if f != "pk" else i.pk for f in STAY_FIELDS])
            for i in inmates if i.tanggal_keluar is None]
-    condition = _same_person_q(own)
-    if condition is None:
-        return {}
-    others = _stays(Inmate.objects.filter(facility__in=facilities_of_region(region_of(facility)))
-                    .exclude(facility=facility).filter(condition))
+    others = _sharing(Inmate.objects.filter(facility__in=facilities_of_region(region_of(facility)))
+                      .exclude(facility=facility), own)
     found = [o for o in transfers.find_overlaps([*own, *others])
              if facility.pk in (o.first.facility, o.second.facility)
              and o.first.facility != o.second.facility]

@@ -252,15 +252,18 @@ REVIEW_NOTE = "perlu diperiksa: cocok menurut nama dan tanggal lahir, bukan NIK"
 
 
 def move_text(
-    *, arrived: bool, other: str, day: date, listed: str, proposal: str, needs_review: bool
+    *, arrived: bool, other: str, day: date, listed: str | None, proposal: str,
+    needs_review: bool,
 ) -> str:
     """The move in words for one facility's page: "Pindahan dari Polres Blora pada 5 Nov 2024;
     terdaftar di DPTb TPS 005; usulkan pindah memilih ke TPS 901 paling lambat 20 Nov 2024".
-    ``arrived``: this facility is the destination; ``other`` the other facility's name."""
+    ``arrived``: this facility is the destination; ``other`` the other facility's name;
+    ``listed`` where the person is on a list ('' on none known, None: not looked up)."""
     parts = [
         f"Pindahan dari {other} pada {short_date(day)}" if arrived
         else f"Dipindahkan ke {other} pada {short_date(day)}",
-        f"terdaftar di {listed}" if listed else "belum ditemukan di daftar pemilih",
+        "" if listed is None
+        else f"terdaftar di {listed}" if listed else "belum ditemukan di daftar pemilih",
         proposal,
     ]
     if needs_review:
