@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+import itertools
 
 import pytest
 from conftest import make_user
@@ -16,6 +17,7 @@ from voters.reconciliation.services import reconcile
 pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2024, 11, 1)
+SERIAL = itertools.count(1)
 
 
 def add_facility(election, code, name, region, tps_number, *, kind="rutan", ksk=False,
@@ -28,8 +30,8 @@ def add_facility(election, code, name, region, tps_number, *, kind="rutan", ksk=
         birth = dt.date(1980, 1 + n, 10 + n)
         inmates.append(Inmate.objects.create(
             facility=facility, no_registrasi=f"{code}.{n}", nama=f"WARGA {code} {n}",
-            nik=f"331601{birth:%d%m%y}{tps_number[-1]}{n:03d}", nik_format="valid",
-            tanggal_lahir=birth, jenis_kelamin="L", tanggal_masuk=dt.date(2024, 1, 10),
+            nik=f"331601{birth:%d%m%y}{next(SERIAL):04d}", nik_format="valid",
+            tanggal_lahir=birth.replace(year=1960 + int(tps_number) % 40), jenis_kelamin="L", tanggal_masuk=dt.date(2024, 1, 10),
             kode_wilayah="33.16.01"))
     listed = people if listed is None else listed
     voter_list = VoterList.objects.create(election=election, tps=tps, kind="DPT",
@@ -98,7 +100,7 @@ def test_the_page_asks_the_database_the_same_number_of_times_for_two_or_six_faci
     with CaptureQueriesContext(connection) as six:
         response = client.get(reverse("regency"))
     assert len(response.context["rows"]) == 6
-    assert len(six) == len(two)
+    assert len(six) == len(two), "\n".join(q["sql"][:200] for q in six.captured_queries)
 
 
 def test_one_export_of_every_facility_with_the_upt_column_is_audited(regency, liaison,
@@ -143,3 +145,53 @@ def test_without_an_election_the_page_says_what_to_do(liaison, client_for):
     response = client_for(liaison).get(reverse("regency"))
     assert response.status_code == 200
     assert "add_election" in response.content.decode()
+
+
+def move(regency, *, index=0, left=dt.date(2024, 11, 4), arrived=dt.date(2024, 11, 5)):
+    """Polres Blora's detainee ``index`` leaves by mutasi and enters the Rutan the next day."""
+    person = regency["polres"]["inmates"][index]
+    Inmate.objects.filter(pk=person.pk).update(tanggal_keluar=left, jenis_keluar="mutasi")
+    return Inmate.objects.create(
+        facility=regency["rutan"]["facility"], no_registrasi=f"AI.{index}", nama=person.nama,
+        nik=person.nik, nik_format="valid", tanggal_lahir=person.tanggal_lahir,
+        jenis_kelamin="L", tanggal_masuk=arrived, kode_wilayah="33.16.01")
+
+
+def test_a_move_from_the_police_cells_to_the_rutan_is_one_line_with_both_tps(regency, liaison,
+                                                                            client_for):
+    arrived = move(regency)
+    response = client_for(liaison).get(reverse("regency"))
+    [row] = response.context["transfers"]
+    assert (row.origin.facility.code, row.origin.tps) == ("POLRES-BLORA", "005")
+    assert (row.destination.facility.code, row.destination.tps) == ("RUTAN-BLORA", "901")
+    assert row.destination.inmate_id == arrived.pk and not row.needs_review
+    html = response.content.decode()
+    assert arrived.nik in html  # the liaison works with full NIKs
+    observer = make_user("bawaslu", "observer", None, region_code="33.16")
+    html = client_for(observer).get(reverse("regency")).content.decode()
+    assert "Pindahan antar-UPT" in html and arrived.nama in html and arrived.nik not in html
+
+
+def test_a_facility_user_sees_only_the_moves_of_their_facility(regency, election, client_for):
+    move(regency)
+    lapas = add_facility(election, "LAPAS-BLORA", "Lapas Blora", "33.16", "907", people=1)
+    lapas_kpu = make_user("lapas-kpu", "kpu", lapas["facility"])
+    assert client_for(lapas_kpu).get(reverse("regency")).context["transfers"] == []
+    rutan_kpu = make_user("rutan-kpu", "kpu", regency["rutan"]["facility"])
+    response = client_for(rutan_kpu).get(reverse("regency"))
+    assert len(response.context["transfers"]) == 1
+    assert [r.facility.code for r in response.context["rows"]] == ["RUTAN-BLORA"]
+
+
+def test_custody_in_two_facilities_at_once_is_listed_as_a_data_error(regency, liaison,
+                                                                     client_for):
+    person = regency["polres"]["inmates"][1]
+    Inmate.objects.create(
+        facility=regency["rutan"]["facility"], no_registrasi="AI.9", nama=person.nama,
+        nik=person.nik, nik_format="valid", tanggal_lahir=person.tanggal_lahir,
+        jenis_kelamin="L", tanggal_masuk=dt.date(2024, 10, 1), kode_wilayah="33.16.01")
+    response = client_for(liaison).get(reverse("regency"))
+    [row] = response.context["overlaps"]
+    assert {row.first.facility.code, row.second.facility.code} == {"POLRES-BLORA",
+                                                                   "RUTAN-BLORA"}
+    assert "di dalam dua UPT sekaligus" in response.content.decode()

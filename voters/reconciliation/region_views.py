@@ -25,6 +25,7 @@ def regency(request):
                "can_act": has_role(request.user, LIAISONS)}
     if election is not None:
         context.update(region.overview(request.user, election))
+        context.update(region.cases(request.user, election))
     return render(request, "voters/reconciliation/regency.html", context)
 
 
