@@ -31,7 +31,8 @@ def add_facility(election, code, name, region, tps_number, *, kind="rutan", ksk=
         inmates.append(Inmate.objects.create(
             facility=facility, no_registrasi=f"{code}.{n}", nama=f"WARGA {code} {n}",
             nik=f"331601{birth:%d%m%y}{next(SERIAL):04d}", nik_format="valid",
-            tanggal_lahir=birth.replace(year=1960 + int(tps_number) % 40), jenis_kelamin="L", tanggal_masuk=dt.date(2024, 1, 10),
+            tanggal_lahir=birth.replace(year=1960 + int(tps_number) % 40), jenis_kelamin="L",
+            tanggal_masuk=dt.date(2024, 1, 10),
             kode_wilayah="33.16.01"))
     listed = people if listed is None else listed
     voter_list = VoterList.objects.create(election=election, tps=tps, kind="DPT",
