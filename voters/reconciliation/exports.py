@@ -25,7 +25,7 @@ from voters.rules import custody, wilayah
 from voters.rules import nik as nik_rules
 from voters.rules.address import split_address
 from voters.rules.eligibility import age_on
-from voters.rules.lists import ktp_el_status, model_a_mark
+from voters.rules.lists import fill_tps, ktp_el_status, model_a_mark
 
 NOT_VOTING = {Category.KELUAR, Category.TMS, Category.LUAR_WILAYAH, Category.TIDAK_DIKENAL}
 
@@ -93,11 +93,32 @@ def _about_an_inmate(item: ReconciliationItem) -> bool:
     return item.key.startswith("inmate:")
 
 
+def _loksus_items(run: ReconciliationRun) -> list[ReconciliationItem]:
+    """The rows of the Model A-Daftar Pemilih Lokasi Khusus, in the run's order."""
+    return [i for i in run.items.all().order_by("position")
+            if _about_an_inmate(i) and i.category not in NOT_VOTING]
+
+
+def loksus_tps(run: ReconciliationRun,
+               items: list[ReconciliationItem] | None = None) -> dict[int, str]:
+    """{item id: TPS number} of the Model A's rows: the TPS a listed voter is on; for the voters
+    on none of the facility's lists, the facility's TPSs in number order, each filled up to its
+    capacity with what its lists already hold (rules.lists.fill_tps, the capacity rule of
+    ``capacity_check``) before the next; '' for a voter no TPS has room for (the capacity
+    check on the run's page counts them)."""
+    from voters.reconciliation.services import tps_load
+
+    items = _loksus_items(run) if items is None else items
+    proposed = [item for item in items if not item.tps]
+    numbers = dict(zip((item.pk for item in proposed), fill_tps(tps_load(run), len(proposed)),
+                       strict=False))
+    return {item.pk: item.tps or numbers.get(item.pk, "") for item in items}
+
+
 def loksus_rows(run: ReconciliationRun, user: User | None = None) -> Iterator[dict]:
     """Voters expected inside on polling day, in the Model A-Daftar Pemilih Lokasi Khusus."""
-    items = [i for i in run.items.all().order_by("position")
-             if _about_an_inmate(i) and i.category not in NOT_VOTING]
-    tps = run.election.tps_set.filter(facility=run.facility).order_by("number").first()
+    items = _loksus_items(run)
+    tps_of = loksus_tps(run, items)
     duplicate = _tms_code("ganda", "2")  # DOMAIN.md §2.1: 2 ganda
     for n, item in enumerate(items, start=1):
         inmate = item.inmate_snapshot
@@ -124,14 +145,15 @@ def loksus_rows(run: ReconciliationRun, user: User | None = None) -> Iterator[di
             "kabupaten": _place(wilayah.regency_of(home)),
             "ktp_el": ktp_el_status(inmate.get("nik_status", "")),
             "keterangan": mark,
-            "tps": item.tps or (tps.number if tps else ""),
+            "tps": tps_of[item.pk],
         }
 
 
 def pindah_rows(run: ReconciliationRun, user: User | None = None) -> Iterator[dict]:
     """USUL_DPTB proposals with what Formulir A-Surat Pindah Memilih needs."""
     items = list(run.items.filter(category=Category.USUL_DPTB).order_by("position"))
-    tps = run.election.tps_set.filter(facility=run.facility).order_by("number").first()
+    # The TPS the Model A export proposes the same voter for.
+    tps_of = loksus_tps(run) if items else {}
     deadline = run.election.dptb_deadline_detainee  # H-7 for people in custody
     for n, item in enumerate(items, start=1):
         if not _about_an_inmate(item):
@@ -154,7 +176,7 @@ def pindah_rows(run: ReconciliationRun, user: User | None = None) -> Iterator[di
             # Filled in by hand from the voter's Model A-Tanda Bukti Terdaftar (from coklit).
             "tanda_bukti": "",
             "batas_tanggal": _date(deadline, None),
-            "tps_tujuan": tps.number if tps else "",
+            "tps_tujuan": tps_of.get(item.pk, ""),
             "alasan_pindah": "menjalani penahanan di rutan/lapas"
             if custody.is_tahanan(inmate.get("register", "")) else "menjalani pidana penjara",
             "surat_suara": item.surat_suara, "batas_waktu": item.deadline_note,

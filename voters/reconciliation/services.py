@@ -370,20 +370,31 @@ def _item(run, position, result, inmates_by_id, entries_by_id):
 PROPOSALS = ("USUL_DPT", "USUL_DPTB")
 
 
+def tps_load(run: ReconciliationRun) -> list[tuple[str, int, int]]:
+    """(number, capacity, voters on its lists) of each TPS of the run's facility and election,
+    in number order (901 before 1001): what ``capacity_check`` adds up and the Model A export
+    fills with the voters it proposes."""
+    from django.db.models import Sum
+
+    from voters.models import TPS
+
+    rows = (TPS.objects.filter(election_id=run.election_id, facility_id=run.facility_id)
+            .annotate(listed=Sum("voter_lists__row_count"))
+            .values_list("number", "capacity", "listed"))
+    return sorted(((number, capacity, listed or 0) for number, capacity, listed in rows),
+                  key=lambda row: (len(row[0]), row[0]))
+
+
 def capacity_check(run: ReconciliationRun) -> dict[str, int] | None:
     """The facility's TPS lists against their capacity, with the run's proposals (USUL_DPT and
     USUL_DPTB rows) added: {capacity, listed, proposed, over_listed, over}. None without TPS."""
-    from django.db.models import Sum
-
-    from voters.models import TPS, VoterList
     from voters.rules.lists import over_capacity
 
-    tps = TPS.objects.filter(election_id=run.election_id, facility_id=run.facility_id)
-    capacity = tps.aggregate(n=Sum("capacity"))["n"]
+    load = tps_load(run)
+    capacity = sum(row[1] for row in load)
     if not capacity:
         return None
-    # One query each: the TPS's capacities, then their lists' rows.
-    listed = VoterList.objects.filter(tps__in=tps).aggregate(n=Sum("row_count"))["n"] or 0
+    listed = sum(row[2] for row in load)
     proposed = sum((run.actions or {}).get(code, 0) for code in PROPOSALS)
     return {"capacity": capacity, "listed": listed, "proposed": proposed,
             "over_listed": over_capacity(capacity, listed),

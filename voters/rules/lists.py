@@ -1,5 +1,7 @@
 """The KPU's lists of one TPS: their order and how they are written (DOMAIN.md §2)."""
 
+from collections.abc import Sequence
+
 LIST_ORDER = ("DPT", "DPTB", "DPK")
 LIST_LABELS = {"DPT": "DPT", "DPTB": "DPTb", "DPK": "DPK"}
 UNKNOWN_RANK = 9
@@ -14,6 +16,18 @@ def over_capacity(capacity: int, voters: int) -> int:
     """How many voters a TPS would hold beyond its capacity (300 Pemilu, 600 Pilkada: DOMAIN.md
     §4); 0 when they fit."""
     return max(0, voters - capacity)
+
+
+def fill_tps(tps: Sequence[tuple[str, int, int]], proposed: int) -> list[str]:
+    """The TPS of each of ``proposed`` voters put forward for a facility's TPSs, in their order:
+    ``tps`` is (number, capacity, voters already on its lists) in the order to fill, and each TPS
+    takes voters until it is full (``over_capacity``) before the next one does. Shorter than
+    ``proposed`` when the TPSs have no room for the rest."""
+    numbers: list[str] = []
+    for number, capacity, listed in tps:
+        left = proposed - len(numbers)
+        numbers += [number] * max(0, left - over_capacity(capacity, listed + left))
+    return numbers
 
 
 # The Dukcapil answers that say a person has, or has not, recorded a KTP-el (inmates.NikStatus).
