@@ -16,9 +16,10 @@ def test_demo_creates_a_rutan_with_tps_901_and_every_role_can_log_in():
     call_command("demo", "--inmates", "40", stdout=StringIO())
     call_command("demo", "--inmates", "40", stdout=StringIO())
     assert Election.objects.count() == 1
-    assert TPS.objects.get().number == "901"
-    for role in User.Role.values:
-        user = User.objects.get(role=role)
+    assert TPS.objects.get(facility__code="RUTAN-BLORA").number == "901"
+    users = User.objects.filter(region_code="") | User.objects.filter(role="kpu")
+    for user in users.exclude(username="kpps005"):
+        role = user.role
         client = Client()
         response = client.post(
             reverse("login"), {"username": user.username, "password": "tpskhusus-demo"}
@@ -44,3 +45,31 @@ def test_demo_inmates_look_like_real_ones(settings):
     election = Election.objects.get(code="PILKADA-DEMO")
     assert str(election.polling_date.year) in election.name
     assert "2024" not in election.name or election.polling_date.year == 2024
+
+
+def test_demo_has_the_police_cells_with_their_ksk_tps_and_moves_to_the_rutan():
+    """Issue 16: a newcomer finds the regency page filled (two facilities, moves, one error)."""
+    from voters.models import Inmate
+
+    call_command("demo", "--inmates", "40", stdout=StringIO())
+    out = StringIO()
+    call_command("demo", "--inmates", "40", stdout=out)
+    polres = TPS.objects.get(number="005")
+    assert polres.ksk and polres.facility.kind == "polres"
+    assert Inmate.objects.filter(facility=polres.facility).count() == 9
+    assert Inmate.objects.filter(facility=polres.facility, jenis_keluar="mutasi").count() == 3
+    liaison = User.objects.get(username="kpukab")
+    assert liaison.region_code == "33.16" and liaison.facility is None
+    client = Client()
+    assert client.post(reverse("login"), {"username": "kpukab",
+                                          "password": "tpskhusus-demo"}).status_code == 302
+    response = client.get(reverse("regency"))
+    assert sorted(row.facility.code for row in response.context["rows"]) == ["POLRES-BLORA",
+                                                                             "RUTAN-BLORA"]
+    moves = response.context["transfers"]
+    assert len(moves) == 3 and all(m.origin.tps == "005" and m.destination.tps == "901"
+                                   for m in moves)
+    assert [o.nama for o in response.context["overlaps"]] == ["HENDRO SUSILO"]
+    kpps = Client()
+    kpps.post(reverse("login"), {"username": "kpps005", "password": "tpskhusus-demo"})
+    assert kpps.get(reverse("ksk_visit", args=[polres.pk])).status_code == 200
