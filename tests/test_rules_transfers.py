@@ -70,6 +70,10 @@ def test_custody_in_two_facilities_that_shares_a_day_is_an_overlap():
     [found] = transfers.find_overlaps([polres, rutan])
     assert (found.start, found.end, found.kind) == (day(10), None, "nik")
     assert found.other(1) == rutan and found.other(2) == polres
+    lapas = stay(3, LAPAS, admitted=day(11))
+    assert len(transfers.find_overlaps([polres, rutan, lapas])) == 3
+    assert [(o.first.id, o.second.id) for o in
+            transfers.find_overlaps([polres, rutan, lapas], involving={3})] == [(3, 1), (3, 2)]
     closed = stay(1, POLRES, admitted=day(1), left_on=day(12))
     [found] = transfers.find_overlaps([closed, rutan])
     assert (found.start, found.end) == (day(10), day(12))

@@ -290,7 +290,7 @@ def inmate_cases(inmate: Inmate, election: Election | None, *,
     links = [link for link in transfers.find_transfers(exits=stays, entries=stays,
                                                        window_days=window_days)
              if inmate.pk in (link.exit.id, link.entry.id)]
-    found = [o for o in transfers.find_overlaps(stays) if inmate.pk in (o.first.id, o.second.id)]
+    found = transfers.find_overlaps(stays, involving={inmate.pk})
     if not links and not found:
         return InmateCases([], [])
     context = _Context(election, [s for link in links for s in (link.exit, link.entry)]
@@ -314,9 +314,7 @@ def overlap_notes(facility: Facility, inmates: Iterable[Inmate]) -> dict[int, st
            for i in inmates if i.tanggal_keluar is None]
     others = _sharing(Inmate.objects.filter(facility__in=facilities_of_region(region_of(facility)))
                       .exclude(facility=facility), own)
-    found = [o for o in transfers.find_overlaps([*own, *others])
-             if facility.pk in (o.first.facility, o.second.facility)
-             and o.first.facility != o.second.facility]
+    found = transfers.find_overlaps([*own, *others], involving={s.id for s in own})
     if not found:
         return {}
     names = dict(Facility.objects.filter(pk__in={s.facility for o in found

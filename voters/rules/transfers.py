@@ -13,7 +13,7 @@ Pure: no Django (tests/test_rules.py).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -51,6 +51,11 @@ class Stay:
     nik_status: str = ""  # '' = judged from ``nik``
     aliases: tuple[str, ...] = ()
     sex: str = ""
+
+    def __post_init__(self) -> None:
+        # Judged once per stay, not once per pair the matcher is asked about.
+        if not self.nik_status:
+            object.__setattr__(self, "nik_status", str(nik_rules.check(self.nik).status))
 
     def as_person(self) -> Inmate:
         return Inmate(
@@ -182,15 +187,18 @@ def shared_days(a: Stay, b: Stay) -> tuple[date, date | None] | None:
     return start, end
 
 
-def find_overlaps(stays: Iterable[Stay]) -> list[Overlap]:
+def find_overlaps(stays: Iterable[Stay], *, involving: Container[int] | None = None
+                  ) -> list[Overlap]:
     """Every pair of stays in two facilities that share at least one day and are one person
     (equal full NIK, or probable by name and birth date), each pair once, in the order of
-    ``stays``."""
+    ``stays``; with ``involving``, only the pairs of which one stay's id is in it."""
     stays = list(stays)
     by_nik, by_date = _buckets(stays)
     seen: set[tuple[int, int]] = set()
     found: list[Overlap] = []
     for stay in stays:
+        if involving is not None and stay.id not in involving:
+            continue
         for other in _candidates(stay, by_nik, by_date):
             key = (min(stay.id, other.id), max(stay.id, other.id))
             if other.facility == stay.facility or key in seen:
