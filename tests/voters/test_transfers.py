@@ -230,3 +230,19 @@ def test_without_an_election_the_move_is_told_without_lists_and_in_chunks(world,
     assert [r.nama for r in rows] == ["AGUS SETIAWAN", "Budi Santoso"]
     assert rows[0].listed is None and rows[0].destination.tps == ""
     assert rows[0].text_for(blora.pk) == "Pindahan dari Polres Blora pada 5 Nov 2024"
+
+
+def test_the_proposal_waits_for_the_destinations_reconciliation(world, election, blora):
+    from voters.models import ReconciliationRun
+
+    ReconciliationRun.objects.filter(facility=blora).delete()
+    agus = region_transfers(election=election, region="33.16")[0]
+    assert agus.listed == "DPTb TPS 005" and agus.tindakan == ""
+    assert agus.proposal == "jalankan rekonsiliasi Rutan Kelas IIB Blora untuk usulannya"
+    # Gone from the Rutan too: its run has no row for him and nothing is proposed there.
+    Inmate.objects.filter(pk=world["agus_rutan"].pk).update(tanggal_keluar=day(12),
+                                                            jenis_keluar="bebas")
+    reconcile(election=election, facility=blora, today=TODAY)
+    agus = region_transfers(election=election, region="33.16")[0]
+    assert agus.proposal == "" and agus.text_for(blora.pk) == (
+        "Pindahan dari Polres Blora pada 5 Nov 2024; terdaftar di DPTb TPS 005")

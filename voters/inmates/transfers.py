@@ -163,6 +163,7 @@ class _Context:
                                   .values_list("pk", "no_registrasi"))
         self.tps: dict[int, str] = {}
         self.items: dict[int, dict] = {}
+        self.runs: dict[int, int] = {}  # facility id -> its latest finished run
         self.calendar = None
         if election is None:
             return
@@ -174,9 +175,11 @@ class _Context:
         latest = (ReconciliationRun.objects.filter(election=election, facility=OuterRef("pk"),
                                                    status=ReconciliationRun.Status.DONE)
                   .order_by("-finished_at", "-pk").values("pk")[:1])
-        runs = [pk for pk in Facility.objects.filter(pk__in=facility_ids)
-                .annotate(run=Subquery(latest)).values_list("run", flat=True) if pk]
-        for item in (ReconciliationItem.objects.filter(run_id__in=runs, inmate_id__in=inmate_ids)
+        self.runs = {facility_id: run for facility_id, run in
+                     Facility.objects.filter(pk__in=facility_ids)
+                     .annotate(run=Subquery(latest)).values_list("pk", "run") if run}
+        for item in (ReconciliationItem.objects.filter(run_id__in=self.runs.values(),
+                                                       inmate_id__in=inmate_ids)
                      .order_by("position").values(*ITEM_FIELDS)):
             self.items.setdefault(item["inmate_id"], item)
 
@@ -196,8 +199,11 @@ class _Context:
         if there is not None and self.calendar is not None and tindakan in ACTION_CODES:
             deadline = self.calendar.deadline_of(Action(tindakan))
         if there is None:
+            # No run yet: one is needed for the proposal. A run without this person: they
+            # are no longer inside the destination either (its own page says where they went).
             proposal = (f"jalankan rekonsiliasi {destination.facility.name} untuk usulannya"
-                        if self.calendar is not None else "")
+                        if self.calendar is not None and link.entry.facility not in self.runs
+                        else "")
         else:
             proposal = transfers.proposal_text(category=category, action=tindakan,
                                                tps=there["tps"] or destination.tps,
