@@ -626,3 +626,25 @@ def test_a_global_administrator_adds_any_user(world, client_for):
     assert User.objects.get(username="sysadm").facility is None
     # Without a facility, a role other than administrator is an error on the form, not a 500.
     assert client.post(url, new_user("lepas", facility="")).status_code == 200
+
+
+def test_only_a_global_administrator_makes_a_regency_user(world, client_for):
+    """CONTRACT.md ``add_user --region``: a facility's admin must not make a user who sees
+    every facility of the regency; the system admin may."""
+    url = reverse("admin:voters_user_add")
+    local = client_for(world["people"]["admin"])
+    response = local.post(url, new_user("sari", role="kpu", facility=world["blora"].pk,
+                                        region_code="33.16"))
+    assert response.status_code == 302
+    sari = User.objects.get(username="sari")
+    assert sari.region_code == "" and list(sari.facilities()) == [world["blora"]]
+    root = client_for(User.objects.create(username="root", role="admin"))
+    response = root.post(url, new_user("dewi", role="kpu", facility="", region_code="33.16"))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert User.objects.get(username="dewi").region_code == "33.16"
+    # A region is for the KPU liaison and observers only, never beside a facility.
+    assert root.post(url, new_user("x", role="operator", facility="",
+                                   region_code="33.16")).status_code == 200
+    assert root.post(url, new_user("y", role="kpu", facility=world["blora"].pk,
+                                   region_code="33.16")).status_code == 200
+    assert not User.objects.filter(username__in=["x", "y"]).exists()

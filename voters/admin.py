@@ -376,15 +376,16 @@ class TPSAdmin(AuditedImportExportMixin, FacilityScopedAdmin):
 
 @admin.register(User)
 class UserAdmin(ScopedRowsMixin, ScopedChoicesMixin, BaseUserAdmin):
-    list_display = ["username", "get_full_name", "role", "facility", "tps_number", "is_active"]
+    list_display = ["username", "get_full_name", "role", "facility", "region_code", "tps_number",
+                    "is_active"]
     list_filter = ["role", "facility", "is_active"]
-    ROLE_FIELDS = ["role", "facility", "tps_number", "institution"]
+    ROLE_FIELDS = ["role", "facility", "region_code", "tps_number", "institution"]
     fieldsets = BaseUserAdmin.fieldsets + ((_("Peran"), {"fields": ROLE_FIELDS}),)
     # The model's clean() names the facility: the add form must have it (it was a 500).
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Peran"), {"fields": ROLE_FIELDS}),)
     # What would let an admin of one facility step out of it: becoming a superuser, or an
-    # admin without a facility (who sees every facility).
-    ESCALATING_FIELDS = ["is_superuser", "is_staff", "groups", "user_permissions"]
+    # admin without a facility (who sees every facility), or a user of a whole region.
+    ESCALATING_FIELDS = ["is_superuser", "is_staff", "groups", "user_permissions", "region_code"]
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
@@ -399,6 +400,8 @@ class UserAdmin(ScopedRowsMixin, ScopedChoicesMixin, BaseUserAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
             fields += self.ESCALATING_FIELDS
+            if is_global_admin(request.user):
+                fields.remove("region_code")  # a system admin sets up the regency's users
         return fields
 
     def get_form(self, request, obj=None, **kwargs):
