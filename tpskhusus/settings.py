@@ -350,6 +350,14 @@ CELERY_BEAT_SCHEDULE = {
 # province's reference DPT, 10M rows, 31 s in all: bench/README.md) is far below 10 minutes.
 JOB_STALE_AFTER = timedelta(minutes=env_int("JOB_STALE_MINUTES", 10))
 
+# Letters: a batch of at least LETTER_PARALLEL_MIN_LETTERS letters is laid out in
+# LETTER_RENDER_PROCESSES child processes (1: in the worker itself), each capped at
+# LETTER_RENDER_MEMORY_MIB of address space, and the parts joined into one PDF
+# (voters/letters/parallel.py; bench/README.md "Letters").
+LETTER_RENDER_PROCESSES = env_int("LETTER_RENDER_PROCESSES", 2)
+LETTER_PARALLEL_MIN_LETTERS = env_int("LETTER_PARALLEL_MIN_LETTERS", 100)
+LETTER_RENDER_MEMORY_MIB = env_int("LETTER_RENDER_MEMORY_MIB", 768)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from voters.core import audit, storage
 from voters.core.jobs import ThrottledProgress
+from voters.letters import parallel
 from voters.letters import pdf as letters
 from voters.lists.services import dapil_table
 from voters.models import (
@@ -379,9 +380,11 @@ def render_letters(
     template: NoticeTemplate | None = None,
 ) -> int:
     """Write the letters of ``voters`` to ``target`` (a path); returns the page count, which
-    must equal the number of voters."""
+    must equal the number of voters. A big batch is laid out in several processes and joined
+    (``voters.letters.parallel``, settings LETTER_RENDER_PROCESSES and
+    LETTER_PARALLEL_MIN_LETTERS)."""
     context = letters_context(tps=tps, voters=voters, template=template)
-    rendered = letters.render_template(
+    rendered = parallel.render_split(
         "letters/notices.html", context, progress=progress, target=str(target)
     )
     if rendered.pages != len(voters):
