@@ -2,6 +2,7 @@
 
 import csv
 import json
+import re
 from io import StringIO
 
 import openpyxl
@@ -236,7 +237,8 @@ def test_the_kpu_exports_keep_their_layouts(loaded, tmp_path):
             assert rows[0]["PROVINSI ASAL"] == "JAWA TENGAH"
             assert rows[0]["KABUPATEN/KOTA ASAL"] == "KABUPATEN BLORA"
             assert (rows[0]["KECAMATAN ASAL"], rows[0]["TPS ASAL"]) == ("JEPON", "5")
-            assert rows[0]["BATAS WAKTU"] == "2024-11-20"
+            # The KPU's forms write dates dd-mm-yyyy in their CSV too (issue 17).
+            assert rows[0]["BATAS WAKTU"] == "20-11-2024"
             assert "NO. MODEL A-TANDA BUKTI TERDAFTAR" in rows[0]
         if kind == "keluar":
             assert [r["NAMA"] for r in rows] == ["SUDAH BEBAS"]
@@ -248,6 +250,8 @@ def test_the_kpu_exports_keep_their_layouts(loaded, tmp_path):
             marks = {r["NAMA"]: r["KETERANGAN"] for r in rows}
             assert set(marks.values()) <= {"✓", "U", "B", "TMS 2"}, marks
             assert marks["BUDI SANTOSO"] == "✓" and marks["PINDAHAN BARU"] == "B"
+            born = [r["TANGGAL LAHIR"] for r in rows if r["TANGGAL LAHIR"]]
+            assert born and all(re.fullmatch(r"\d\d-\d\d-\d{4}", b) for b in born), born
             assert {r["STATUS KTP-EL"] for r in rows} <= {"S", "B", ""}
 
 

@@ -227,7 +227,7 @@ def write_export(*, run: ReconciliationRun, kind: str, fmt: str, path: str | Pat
     layout, rows_of, title = EXPORTS[kind]
     header = [h for h, _k in layout]
     rows = ([row.get(k, "") for _h, k in layout] for row in rows_of(run, user))
-    count = _write(path, fmt, header, rows, title)
+    count = _write(path, fmt, header, rows, title, kind=kind)
     audit.record(
         AuditEvent.Action.EXPORT, user=user, request=request, facility=run.facility, obj=run,
         summary=f"Ekspor {title} ({fmt})",
@@ -247,7 +247,7 @@ def write_region_export(*, runs: list[ReconciliationRun], region: str, kind: str
     header = ["upt", *(h for h, _k in layout)]
     rows = ([run.facility.code, *(row.get(k, "") for _h, k in layout)]
             for run in runs for row in rows_of(run, user))
-    count = _write(path, fmt, header, rows, title)
+    count = _write(path, fmt, header, rows, title, kind=kind)
     audit.record(
         AuditEvent.Action.EXPORT, user=user, summary=f"Ekspor {title} wilayah {region} ({fmt})",
         detail={"kind": kind, "format": fmt, "region": region,
@@ -258,14 +258,20 @@ def write_region_export(*, runs: list[ReconciliationRun], region: str, kind: str
     return count
 
 
-def _write(path: str | Path, fmt: str, header: list[str], rows, title: str) -> int:
+#: The exports in the KPU's own forms, whose CSV writes dates dd-mm-yyyy as the KPU's files do
+#: (issue 17); the contract's exports (rekonsiliasi, keluar, perubahan) keep ISO dates.
+KPU_FORMS = frozenset({"a-daftar-pemilih-loksus", "pindah-memilih"})
+
+
+def _write(path: str | Path, fmt: str, header: list[str], rows, title: str, *,
+           kind: str = "") -> int:
     if fmt == "xlsx":
         count = exports.write_xlsx(path, header, rows, sheet_title=title,
                                    text_columns=TEXT_COLUMNS)
     else:
-        # The CSV keeps its ISO dates (CONTRACT.md); write_csv would print dd-mm-yyyy.
-        iso_rows = ([v.isoformat() if isinstance(v, dt.date) else v for v in row]
+        if kind not in KPU_FORMS:  # write_csv prints dates dd-mm-yyyy
+            rows = ([v.isoformat() if isinstance(v, dt.date) else v for v in row]
                     for row in rows)
         with open(path, "w", encoding="utf-8-sig", newline="") as handle:
-            count = exports.write_csv(handle, header, iso_rows)
+            count = exports.write_csv(handle, header, rows)
     return count
