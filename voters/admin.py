@@ -478,26 +478,6 @@ class NoticeTemplateAdmin(AuditedImportExportMixin, SharedRowMixin, ElectionScop
         (_("Saran waktu kehadiran"), {"fields": ["arrival_windows"]}),
     ]
 
-    # What the fields mean now (the model's help texts are schema state, changed with the next
-    # migration): the ballot codes of an instruction line, no place line by default.
-    help_texts = {
-        "ballot_instructions": _(
-            "Satu per baris. Awali baris dengan kode surat suara dalam kurung siku, mis. "
-            "[GUB] atau [BUP, WALKOT] (Pemilu: [PPWP], [DPR], [DPD], [DPRD_PROV], [DPRD_KAB]): "
-            "baris itu hanya dicetak untuk pemilih yang mendapat surat suara tersebut. Baris "
-            "tanpa kode dicetak untuk semua pemilih."
-        ),
-        "signature_title": _("Satu baris per ' / ', mis. KELOMPOK PENYELENGGARA PEMUNGUTAN "
-                             "SUARA / KETUA."),
-        "signature_place": _("Kosong = tanpa baris tempat dan tanggal, seperti formulir resmi."),
-    }
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if field is not None and db_field.name in self.help_texts:
-            field.help_text = self.help_texts[db_field.name]
-        return field
-
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         election = Election.objects.filter(pk=request.GET.get("election") or None).first()

@@ -134,3 +134,39 @@ def test_a_voters_ballots_are_those_of_the_reconciliation_rule(tps901, region, b
     rini = make_inmate(tps901.facility, "BI.010/2024", "RINI LESTARI", kode_wilayah=region)
     voter = service.Voter(entry=None, inmate=rini, list_kind="DPT", number=1)
     assert service.voter_ballots([voter], election=tps901.election) == [ballots]
+
+
+def test_migration_0015_moves_untouched_first_defaults_to_the_form_and_keeps_edits():
+    """Templates saved with migration 0006's defaults read like the form after 0015; a text an
+    admin changed is theirs and stays (issue 17)."""
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    from voters.letters.models import (
+        DEFAULT_NOTES,
+        DEFAULT_SIGNATURE,
+        FIRST_NOTES,
+        FIRST_SIGNATURE,
+        NoticeTemplate,
+    )
+    from voters.models import Election
+
+    migration = importlib.import_module("voters.migrations.0015_notice_form_defaults")
+    assert (migration.OLD_NOTES, migration.NEW_NOTES) == (FIRST_NOTES, DEFAULT_NOTES)
+    assert (migration.OLD_SIGNATURE, migration.NEW_SIGNATURE) == (FIRST_SIGNATURE,
+                                                                  DEFAULT_SIGNATURE)
+    first = Election.objects.create(code="E1", name="E1", kind="pilkada",
+                                    polling_date=dt.date(2024, 11, 27), region_code="33.16")
+    second = Election.objects.create(code="E2", name="E2", kind="pilkada",
+                                     polling_date=dt.date(2024, 11, 27), region_code="33.16")
+    old = NoticeTemplate.objects.create(election=first, notes=FIRST_NOTES,
+                                        signature_title=FIRST_SIGNATURE)
+    edited = NoticeTemplate.objects.create(election=second, notes="Catatan rutan sendiri.",
+                                           signature_title="Ketua KPPS 901")
+    migration.to_the_form(django_apps, None)
+    old.refresh_from_db()
+    edited.refresh_from_db()
+    assert (old.notes, old.signature_title) == (DEFAULT_NOTES, DEFAULT_SIGNATURE)
+    assert (edited.notes, edited.signature_title) == ("Catatan rutan sendiri.", "Ketua KPPS 901")
+    assert NoticeTemplate._meta.get_field("notes").default == DEFAULT_NOTES

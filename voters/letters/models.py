@@ -62,8 +62,8 @@ DEFAULT_NOTES = "\n".join(
 )
 # The form's signature block, one line per " / ": no place or date line (DOMAIN.md §5.1).
 DEFAULT_SIGNATURE = "KELOMPOK PENYELENGGARA PEMUNGUTAN SUARA / KETUA"
-# The first defaults (migration 0006), which stay the fields' schema defaults until a migration
-# changes them; new templates get the texts above through ``NoticeTemplate.defaults_for``.
+# The first defaults (migration 0006): migration 0015 moves the templates that still hold them
+# untouched to the texts above (issue 17).
 FIRST_NOTES = "\n".join(
     [
         "Bawalah KTP-el, Surat Keterangan perekaman KTP-el dari Dukcapil, atau identitas lain "
@@ -203,9 +203,15 @@ class NoticeTemplate(models.Model):
         _("kalimat undangan"),
         default="Dengan ini kami mengundang Saudara/i untuk memberikan suara pada:",
     )
-    notes = models.TextField(_("catatan (satu per baris)"), blank=True, default=FIRST_NOTES)
+    notes = models.TextField(_("catatan (satu per baris)"), blank=True, default=DEFAULT_NOTES)
     ballot_instructions = models.TextField(
-        _("cara memberikan suara (satu per baris)"), blank=True
+        _("cara memberikan suara (satu per baris)"), blank=True,
+        help_text=_(
+            "Satu per baris. Awali baris dengan kode surat suara dalam kurung siku, mis. "
+            "[GUB] atau [BUP, WALKOT] (Pemilu: [PPWP], [DPR], [DPD], [DPRD_PROV], [DPRD_KAB]): "
+            "baris itu hanya dicetak untuk pemilih yang mendapat surat suara tersebut. Baris "
+            "tanpa kode dicetak untuk semua pemilih."
+        ),
     )
     warning = models.TextField(_("peringatan"), blank=True)
     arrival_windows = models.JSONField(
@@ -219,13 +225,15 @@ class NoticeTemplate(models.Model):
             "DPTb/DPK pemilihan ini. Kosong = per jam dari pembukaan sampai jam DPK."
         ),
     )
-    signature_title = models.CharField(_("jabatan penanda tangan"), max_length=100,
-                                       default=FIRST_SIGNATURE)
+    signature_title = models.CharField(
+        _("jabatan penanda tangan"), max_length=100, default=DEFAULT_SIGNATURE,
+        help_text=_("Satu baris per ' / ', mis. KELOMPOK PENYELENGGARA PEMUNGUTAN SUARA / KETUA."),
+    )
     signature_place = models.CharField(
         _("tempat penandatanganan"),
         max_length=100,
         blank=True,
-        help_text=_("Kosong = kabupaten/kota UPT."),
+        help_text=_("Kosong = tanpa baris tempat dan tanggal, seperti formulir resmi."),
     )
     text_confirmed = models.BooleanField(
         _("teks sudah dicocokkan dengan formulir resmi"),
