@@ -545,3 +545,18 @@ def test_the_model_a_export_splits_rt_and_rw_out_of_the_address(loaded, tmp_path
     assert code.startswith("33.16.")
     assert (row["KECAMATAN"], row["KAB/KOTA"]) == (
         wilayah.name(wilayah.district_of(code)).upper(), "KABUPATEN BLORA")
+
+
+def test_the_model_a_export_carries_the_kpu_lists_disability_code(loaded, tmp_path):
+    """DISABILITAS (code 1-6) comes from the KPU list entry the voter was paired with; the
+    roster has none, so an unlisted voter's stays blank (issue 17)."""
+    from voters.models import ListEntry
+
+    ListEntry.objects.filter(nama="BUDI SANTOSO").update(disabilitas=2)
+    out = tmp_path / "model-a.csv"
+    quiet("export_reconciliation", "--election", "PILKADA2024", "--facility", "RUTAN-BLORA",
+          "--format", "csv", "-o", str(out), "--today", TODAY, "--kind",
+          "a-daftar-pemilih-loksus")
+    rows = {r["NAMA"]: r for r in csv.DictReader(out.open(encoding="utf-8-sig"))}
+    assert rows["BUDI SANTOSO"]["DISABILITAS"] == "2"
+    assert {r["DISABILITAS"] for name, r in rows.items() if name != "BUDI SANTOSO"} == {""}

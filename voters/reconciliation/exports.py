@@ -115,10 +115,30 @@ def loksus_tps(run: ReconciliationRun,
     return {item.pk: item.tps or numbers.get(item.pk, "") for item in items}
 
 
+def _disabilities(items: list[ReconciliationItem]) -> dict[int, int]:
+    """{item id: DISABILITAS code 1-6} from the KPU list entries the item was paired with (the
+    KPU's own record of it; the roster has none), in one query (issue 17)."""
+    from voters.models import ListEntry
+
+    ids = {int(e) for item in items for e in (item.entry_ids or [])}
+    if not ids:
+        return {}
+    codes = dict(ListEntry.objects.filter(pk__in=ids, disabilitas__isnull=False)
+                 .values_list("pk", "disabilitas"))
+    found = {}
+    for item in items:
+        for entry in item.entry_ids or []:
+            if codes.get(int(entry)):
+                found[item.pk] = codes[int(entry)]
+                break
+    return found
+
+
 def loksus_rows(run: ReconciliationRun, user: User | None = None) -> Iterator[dict]:
     """Voters expected inside on polling day, in the Model A-Daftar Pemilih Lokasi Khusus."""
     items = _loksus_items(run)
     tps_of = loksus_tps(run, items)
+    disability = _disabilities(items)
     duplicate = _tms_code("ganda", "2")  # DOMAIN.md §2.1: 2 ganda
     for n, item in enumerate(items, start=1):
         inmate = item.inmate_snapshot
@@ -139,7 +159,7 @@ def loksus_rows(run: ReconciliationRun, user: User | None = None) -> Iterator[di
             "usia": age_on(item.tanggal_lahir, run.election.polling_date),
             "status_perkawinan": inmate.get("status_perkawinan", ""),
             "jenis_kelamin": item.jenis_kelamin, "alamat": address.street,
-            "rt": address.rt, "rw": address.rw, "disabilitas": "",
+            "rt": address.rt, "rw": address.rw, "disabilitas": disability.get(item.pk, ""),
             "kelurahan": _place(home) if wilayah.level(home) >= 4 else "",
             "kecamatan": _place(wilayah.district_of(home)),
             "kabupaten": _place(wilayah.regency_of(home)),
