@@ -79,6 +79,8 @@ def synthetic(count, seed=600):
     from voters.models import TPS, Election, Facility, Inmate, ListEntry, NoticeTemplate
 
     rng = random.Random(seed)
+    # Nothing here is in a database: the election has no dapil table to read.
+    service.dapil_table = lambda election: {}
     election = Election(
         code="PILKADA2024",
         name="Pemilihan Serentak 2024",
@@ -119,7 +121,17 @@ def synthetic(count, seed=600):
             kelurahan="TAMBAHREJO",
             kecamatan="BLORA",
         )
-        inmate = Inmate(nama=nama, no_registrasi=f"BI.{n:04d}/2024", blok=rng.choice("ABCDE"))
+        # The inmate's own birth date, NIK, sex and KTP-el region: the letter explains the
+        # ballots this voter gets (issue 17).
+        inmate = Inmate(
+            nama=nama,
+            no_registrasi=f"BI.{n:04d}/2024",
+            blok=rng.choice("ABCDE"),
+            tanggal_lahir=birth,
+            nik=nik,
+            jenis_kelamin=sex,
+            kode_wilayah="33.16.01.2001",
+        )
         voters.append(
             service.Voter(
                 entry=entry,
