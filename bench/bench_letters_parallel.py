@@ -15,11 +15,11 @@ child process so that its figures are its own:
 Reported per run: wall seconds from the letters' context to the joined file on disk, the peak
 RSS of every process involved (the coordinating process, and each render child as it reports
 its own ``ru_maxrss``; ``RUSAGE_CHILDREN`` gives the same maximum), the CPU seconds of all of
-them, the join's seconds, the 1-minute load average before and after the run, and the share
-of the CPUs that other work took while it ran (all CPUs' busy time less this run's own, from
-/proc/stat). With
-``--idle X`` each run first waits (at most a minute) until other work leaves a share X of the
-CPUs idle.
+them, the join's seconds (and its tail, after the last child finished: the parts finished
+first are read while the last is laid out), the 1-minute load average before and after the
+run, and the share of the CPUs that other work took while it ran (all CPUs' busy time less
+this run's own, from /proc/stat). With ``--idle X`` each run first waits (at most a minute)
+until other work leaves a share X of the CPUs idle.
 The kinds alternate; best and median of the rounds are printed. Full output:
 bench/out/letters_parallel.json. The machine is shared with other work: read the load column.
 """
@@ -83,6 +83,7 @@ def child(count, out):
         "processes": getattr(result, "processes", 1),
         "parts": getattr(result, "parts", []),
         "join_seconds": round(getattr(result, "join_seconds", 0.0), 2),
+        "join_tail_seconds": round(getattr(result, "join_tail_seconds", 0.0), 2),
         "cpu_seconds_self": round(
             (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system), 2
         ),
@@ -190,7 +191,8 @@ def main():
                 f"round {n + 1} {kind:8} {data['seconds']:6.2f} s  pages {data['pages']}  "
                 f"rss self {data['peak_rss_mib_self']} MiB children {data['peak_rss_mib_children']}"
                 f" MiB  cpu {data['cpu_seconds_self']}+{data['cpu_seconds_children']} s  "
-                f"join {data['join_seconds']} s  load {data['load_1min_before']}"
+                f"join {data['join_seconds']} s (tail {data.get('join_tail_seconds', 0)} s)  "
+                f"load {data['load_1min_before']}"
                 f"->{data['load_1min_after']} others {data['others_cpu_share_during']:.0%} "
                 f"{parts}",
                 flush=True,

@@ -3,6 +3,7 @@ same text, in the same order as the one-process document; one process when the s
 or the batch is small; a child that fails leaves nothing behind."""
 
 import datetime as dt
+import os
 
 import pytest
 from pages_letters import make_inmate, make_list
@@ -158,7 +159,7 @@ def test_no_child_outlives_the_render(eleven, tps901, tmp_path, settings, monkey
         children.extend(started)
         return started
 
-    def interrupted(children_, sizes, progress):
+    def interrupted(*args):
         raise KeyboardInterrupt  # stands for SoftTimeLimitExceeded, raised in the wait
 
     monkeypatch.setattr(parallel, "_start_children", start)
@@ -170,3 +171,32 @@ def test_no_child_outlives_the_render(eleven, tps901, tmp_path, settings, monkey
     assert len(children) == 2
     assert all(child.poll() is not None for child in children)
     assert not (tmp_path / "x.pdf").exists()
+
+
+def _render_as_a_pool_process(context, target):
+    import billiard
+
+    code = 3
+    try:
+        assert billiard.current_process().daemon  # what a Celery prefork pool process is
+        result = parallel.render_split("letters/notices.html", context, target=target,
+                                       processes=2)
+        code = 0 if result.pages == 11 and result.processes == 2 else 4
+    finally:
+        os._exit(code)
+
+
+def test_the_parallel_path_works_inside_a_daemonic_celery_pool_process(eleven, tps901, tmp_path):
+    """A prefork worker's pool process is daemonic, and a daemonic process may not start
+    multiprocessing children; the render children are plain subprocesses, so it works there."""
+    import billiard
+
+    context = service.letters_context(tps=tps901, voters=eleven)
+    target = tmp_path / "pool.pdf"
+    process = billiard.get_context("fork").Process(
+        target=_render_as_a_pool_process, args=(context, str(target)), daemon=True
+    )
+    process.start()
+    process.join(120)
+    assert process.exitcode == 0
+    assert page_count(target.read_bytes()) == 11

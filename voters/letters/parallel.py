@@ -54,13 +54,14 @@ class PartFailed(RuntimeError):
 
 @dataclass
 class SplitResult:
-    """What a split render wrote: the page count of the target, and per part its pages, its
-    child's peak resident memory (MiB) and seconds."""
+    """What a split render wrote: the page count of the target, per part its pages, its
+    child's peak resident memory and address space (MiB) and seconds, and the join's seconds."""
 
     pages: int
     processes: int
     parts: list = field(default_factory=list)
     join_seconds: float = 0.0
+    join_tail_seconds: float = 0.0  # of which after the last part was written
 
 
 def process_count(letters: int) -> int:
@@ -162,8 +163,9 @@ def _render_parts_html(template_name, context, key, parts):
         return [render_to_string(template_name, {**context, key: part}) for part in parts]
 
 
-def _wait(children, sizes, progress):
-    """Follow the children's reports until each has exited; returns their 'done' records."""
+def _wait(children, sizes, progress, on_done=None):
+    """Follow the children's reports until each has exited; returns their 'done' records.
+    ``on_done(n)`` is called when part ``n`` is written (its child reported 'done')."""
     selector = selectors.DefaultSelector()
     buffers = {}
     for n, child in enumerate(children):
@@ -197,6 +199,8 @@ def _wait(children, sizes, progress):
                         progress("pdf", None)
                 elif word == "done":
                     done[n] = json.loads(rest)
+                    if on_done is not None:
+                        on_done(n)
     for n, child in enumerate(children):
         if child.wait() != 0 or done[n] is None:
             _raise_failed(children, n, done)
@@ -211,16 +215,48 @@ def _raise_failed(children, n, done):
     )
 
 
-def join_pdfs(paths: list, target) -> None:
-    """The PDFs at ``paths`` joined in order into ``target`` (pages, fonts and the first
-    part's document information)."""
-    from pypdf import PdfWriter
+class Joiner:
+    """Joins the parts' PDFs in order, each as soon as it and the parts before it are written:
+    a part that finishes first is read while the last one is still being laid out, on the CPU
+    its own child has left free. Keeps pages, fonts and the first part's document information."""
 
-    writer = PdfWriter(clone_from=str(paths[0]))
-    for path in paths[1:]:
-        writer.append(str(path))
-    with open(target, "wb") as handle:
-        writer.write(handle)
+    def __init__(self, paths: list):
+        self.paths = [str(p) for p in paths]
+        self.ready = [False] * len(paths)
+        self.next = 0
+        self.writer = None
+        self.seconds = 0.0
+
+    def finished(self, n: int) -> None:
+        from pypdf import PdfWriter
+
+        self.ready[n] = True
+        while self.next < len(self.paths) and self.ready[self.next]:
+            start = time.perf_counter()
+            path = self.paths[self.next]
+            if self.writer is None:
+                self.writer = PdfWriter(clone_from=path)
+            else:
+                self.writer.append(path)
+            self.seconds += time.perf_counter() - start
+            self.next += 1
+
+    def write(self, target) -> float:
+        """Writes the joined document; returns the seconds this took (the join's tail)."""
+        start = time.perf_counter()
+        for n in range(len(self.paths)):
+            if not self.ready[n]:
+                self.finished(n)
+        with open(target, "wb") as handle:
+            self.writer.write(handle)
+        tail = time.perf_counter() - start
+        self.seconds += tail
+        return tail
+
+
+def join_pdfs(paths: list, target) -> None:
+    """The PDFs at ``paths`` joined in order into ``target``."""
+    Joiner(paths).write(target)
 
 
 def render_split(template_name: str, context: dict, *, target, key: str = "letters",
@@ -257,14 +293,14 @@ def render_split(template_name: str, context: dict, *, target, key: str = "lette
                     child.stdin.close()
                 except BrokenPipeError:
                     pass  # the child died starting up: _wait reports its exit and stderr
-            done = _wait(children, [len(p) for p in parts], progress)
+            joiner = Joiner(outputs)
+            done = _wait(children, [len(p) for p in parts], progress, joiner.finished)
         finally:
             _stop(children)
-        start = time.perf_counter()
-        join_pdfs(outputs, target)
-        joined = time.perf_counter() - start
+        tail = joiner.write(target)
     return SplitResult(
-        pages=sum(d["pages"] for d in done), processes=count, parts=done, join_seconds=joined
+        pages=sum(d["pages"] for d in done), processes=count, parts=done,
+        join_seconds=joiner.seconds, join_tail_seconds=tail,
     )
 
 
