@@ -8,7 +8,8 @@ Starts gunicorn (3 sync workers, the compose file's setting) on 127.0.0.1 with t
 settings (DEBUG off, SECRET_KEY set, ALLOWED_HOSTS=127.0.0.1, HTTPS=False for plain loopback
 HTTP, Redis database 12 as the broker, not used by these pages) on the database seeded by
 bench/pages_seed.py. Each of ``--clients`` threads logs in through the real login form (the
-operator, or the KPU liaison for the KPU pages), then, page by page, every client requests the
+operator, the KPU liaison for the KPU pages, or the regency's KPU liaison ``kpukab`` for the
+regency page and its view of the roster), then, page by page, every client requests the
 same page again as soon as the previous answer arrived (a closed loop, no think time) for
 ``--seconds`` seconds after ``--warmup`` seconds that are not counted. Per page: requests,
 requests/s, p50, p95 and max in ms, non-200 answers, and the server's CPU time (gunicorn and
@@ -57,6 +58,9 @@ def pages(ids):
         ("reconciliation run", "kpu", f"/rekonsiliasi/{ids['run']}/"),
         ("voter lists", "kpu", "/daftar/"),
         ("voter list (DPT)", "kpu", f"/daftar/{first_list}/"),
+        # The regency's KPU liaison (demo: kpukab, --region 33.16) sees all 50 facilities.
+        ("regency page (kpukab)", "kpukab", "/wilayah/"),
+        ("roster page 1 (kpukab)", "kpukab", "/wbp/"),
     ]
 
 
@@ -256,15 +260,14 @@ def main(argv=None):
         wait_http(f"http://127.0.0.1:{port}/sehat/")
         web_pids, pg_pids = tree(web.pid), postgres_pids()
         sessions = {}
-        for user in ("operator", "kpu"):
+        wanted = [p for p in pages(ids) if not args.only or args.only in p[0]]
+        for user in sorted({page[1] for page in wanted}):
             sessions[user] = []
             for _ in range(args.clients):
                 session = Session(port)
                 session.login(user)
                 sessions[user].append(session)
-        for name, user, path in pages(ids):
-            if args.only and args.only not in name:
-                continue
+        for name, user, path in wanted:
             load = os.getloadavg()[0]
             cpu_web0, cpu_pg0 = cpu_seconds(web_pids), cpu_seconds(postgres_pids())
             if args.driver == "wrk":
