@@ -12,7 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.conftest import make_user
-from voters.inmates.transfers import inmate_cases, region_overlaps, region_transfers
+from voters.inmates.transfers import (
+    inmate_cases,
+    region_cases,
+    region_overlaps,
+    region_transfers,
+)
 from voters.models import TPS, Facility, Inmate
 from voters.reconciliation.services import reconcile
 
@@ -123,11 +128,19 @@ def test_custody_in_two_facilities_at_once_is_listed_for_the_regency(world, elec
 
 
 def test_the_regency_reads_take_the_same_queries_for_more_people(world, election, blora, polres):
+    from django.core.cache import cache
+
     def queries():
-        with CaptureQueriesContext(connection) as captured:
-            assert region_transfers(election=election, region="33.16")
-            assert region_overlaps(election=election, region="33.16")
-        return len(captured)
+        """Queries of both reads with the links found afresh, and with them cached for these
+        rosters: each path on its own."""
+        counts = []
+        cache.clear()
+        for _path in ("found", "cached"):
+            with CaptureQueriesContext(connection) as captured:
+                assert region_transfers(election=election, region="33.16")
+                assert region_overlaps(election=election, region="33.16")
+            counts.append(len(captured))
+        return counts
 
     before = queries()
     for n in range(10):
@@ -246,3 +259,62 @@ def test_the_proposal_waits_for_the_destinations_reconciliation(world, election,
     agus = region_transfers(election=election, region="33.16")[0]
     assert agus.proposal == "" and agus.text_for(blora.pk) == (
         "Pindahan dari Polres Blora pada 5 Nov 2024; terdaftar di DPTb TPS 005")
+
+
+def test_the_regency_reads_keep_their_links_until_a_roster_changes(world, election, blora,
+                                                                    polres):
+    """The links are cached per version of the region's rosters (issue 19 item 7): a second
+    read does not go through every inmate of the region again, and after each write path
+    (a save, an update that bumps the version, a new inmate, a removed one) the cached answer
+    is the one found afresh."""
+    from django.core.cache import cache
+    from django.db.models import F
+
+    def both():
+        return (region_transfers(election=election, region="33.16"),
+                region_overlaps(election=election, region="33.16"))
+
+    def fresh():
+        cache.clear()
+        return both()
+
+    cache.clear()
+    with CaptureQueriesContext(connection) as cold:
+        first = both()
+    with CaptureQueriesContext(connection) as warm:
+        assert both() == first
+    assert len(warm) < len(cold)
+    # The warm read names the stays it needs by id: it reads neither the people who left by
+    # mutasi nor the whole region.
+    reads = [q["sql"] for q in warm.captured_queries
+             if "tanggal_keluar" in q["sql"] and "GROUP BY" not in q["sql"]]
+    assert reads and all('"voters_inmate"."id" IN (' in sql for sql in reads)
+    assert [r.nama for r in first[0]] == ["AGUS SETIAWAN", "Budi Santoso"]
+    assert [r.nama for r in first[1]] == ["CITRA LESTARI"]
+    assert region_cases(election=election, region="33.16") == first  # the regency page's read
+
+    citra = Inmate.objects.get(pk=world["citra_polres"].pk)
+    citra.tanggal_keluar, citra.jenis_keluar = day(10), "mutasi"
+    citra.save()  # no longer inside both: a move on the day she entered the Rutan
+    changed = both()
+    assert changed == fresh() and changed[1] == []
+    assert [r.nama for r in changed[0]] == ["AGUS SETIAWAN", "Budi Santoso", "CITRA LESTARI"]
+
+    both()  # cached again
+    inmate(blora, "AII.0300/2024", "CITRA LESTARI", nik=NIK_CITRA, born=dt.date(1995, 6, 10),
+           sex="P", admitted=day(1))
+    changed = both()
+    assert changed == fresh() and [r.nama for r in changed[1]] == ["CITRA LESTARI"]
+
+    both()
+    Inmate.objects.filter(pk=world["budi_rutan"].pk).update(
+        tanggal_masuk=day(25), version=F("version") + 1)
+    changed = both()
+    assert changed == fresh()
+    assert "Budi Santoso" not in [r.nama for r in changed[0]]
+
+    both()
+    Inmate.objects.filter(pk=world["agus_rutan"].pk).delete()
+    changed = both()
+    assert changed == fresh()
+    assert "AGUS SETIAWAN" not in [r.nama for r in changed[0]]

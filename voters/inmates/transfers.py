@@ -12,16 +12,29 @@ For the regency page:
   moved person, with both facilities, both TPS, the dates and the proposed action.
 - ``region_overlaps(election=, region=)`` -> ``list[OverlapRow]``: one row per person inside two
   facilities at once (a data error to fix in one of the rosters).
+- ``region_cases(election=, region=)``: both, reading the rosters' version and the rows' names
+  once.
 
 Rows carry the NIK as stored: a page prints it through the ``nik_for`` filter (masked roles).
+
+Finding the links (the matcher over every pair that shares a NIK or a birth date) reads every
+inmate of the region: about 0.3 s for 15,000 inmates, on every view of the regency page (issue 19
+item 7, bench/README.md "Pages under load"). Both region functions therefore keep the links they
+found in Django's cache, as inmate ids only (never a name or a NIK), under a version of the
+region's rosters: ``eligibility.roster_versions``, one aggregate query (per facility: number of
+inmates, highest id, sum of ``version``, latest ``updated_at``, and the generation a save or
+delete of an inmate renews), which every write path of the project changes. A hit reads only
+the stays the links name, by id; the words, lists and proposals are read fresh either way.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import OuterRef, Q, Subquery
 
 from voters.models import TPS, Election, Facility, Inmate
@@ -246,18 +259,74 @@ def _listed(there: dict | None, before: dict | None) -> str:
 # -- the regency page -----------------------------------------------------------------------
 
 
+#: the cache of the links the region functions found (ids only), per version of the rosters
+LINKS_PREFIX = "region-links:v1"
+LINKS_TTL = 3600
+
+
+def _rosters_version(inmates) -> str:
+    """Every roster version of the region in one string (one aggregate query,
+    ``eligibility.roster_versions``): a changed roster makes a new one."""
+    from voters.inmates.eligibility import roster_versions
+
+    versions = repr(sorted(roster_versions(inmates).items()))
+    return hashlib.sha256(versions.encode()).hexdigest()[:40]
+
+
+def _links_key(kind: str, region: str, version: str, *parts) -> str:
+    area = wilayah.normalize_code(region) or region
+    return ":".join(str(p) for p in (LINKS_PREFIX, kind, area, *parts, version))
+
+
+def _cached_stays(inmates, ids: Iterable[int]) -> dict[int, transfers.Stay] | None:
+    """The stays of ``ids`` read again by id, or None when one of them is gone (a row removed
+    after the version was read: the caller finds the links afresh)."""
+    ids = set(ids)
+    stays = {stay.id: stay for stay in _stays(inmates.filter(pk__in=ids))} if ids else {}
+    return stays if len(stays) == len(ids) else None
+
+
+def _transfer_links(inmates, region: str, window_days: int,
+                    version: str) -> list[transfers.Transfer]:
+    key = _links_key("transfers", region, version, window_days)
+    cached = cache.get(key)
+    if cached is not None:
+        stays = _cached_stays(inmates, (i for row in cached for i in row[:2]))
+        if stays is not None:
+            return [transfers.Transfer(stays[exit_id], stays[entry_id], kind, score)
+                    for exit_id, entry_id, kind, score in cached]
+    exits = _stays(inmates.filter(jenis_keluar=Inmate.ExitKind.MUTASI,
+                                  tanggal_keluar__isnull=False))
+    entries = _sharing(inmates, exits)
+    links = transfers.find_transfers(exits=exits, entries=entries, window_days=window_days)
+    cache.set(key, [(t.exit.id, t.entry.id, t.kind, t.score) for t in links], LINKS_TTL)
+    return links
+
+
+def _overlap_links(inmates, region: str, version: str) -> list[transfers.Overlap]:
+    key = _links_key("overlaps", region, version)
+    cached = cache.get(key)
+    if cached is not None:
+        stays = _cached_stays(inmates, (i for row in cached for i in row[:2]))
+        if stays is not None:
+            return [transfers.Overlap(stays[first], stays[second], kind, score, start, end)
+                    for first, second, kind, score, start, end in cached]
+    found = transfers.find_overlaps(_stays(inmates))
+    cache.set(key, [(o.first.id, o.second.id, o.kind, o.score, o.start, o.end) for o in found],
+              LINKS_TTL)
+    return found
+
+
 def region_transfers(*, election: Election | None, region: str,
                      window_days: int = transfers.TRANSFER_WINDOW_DAYS) -> list[TransferRow]:
     """One row per person who left a facility of ``region`` by mutasi and entered another one
     of it within ``window_days``: both facilities, both TPS, the dates, where the person is
     listed and the proposed action (from the destination's latest reconciliation of
-    ``election``). Probable links (name and birth date) say they need review. Seven queries
-    whatever the number of people (one more per thousand people who left by mutasi)."""
+    ``election``). Probable links (name and birth date) say they need review. Eight queries
+    whatever the number of people (one more per thousand people who left by mutasi); with the
+    links cached for these rosters, the people who left by mutasi are not read at all."""
     inmates = Inmate.objects.filter(facility__in=facilities_of_region(region))
-    exits = _stays(inmates.filter(jenis_keluar=Inmate.ExitKind.MUTASI,
-                                  tanggal_keluar__isnull=False))
-    entries = _sharing(inmates, exits)
-    links = transfers.find_transfers(exits=exits, entries=entries, window_days=window_days)
+    links = _transfer_links(inmates, region, window_days, _rosters_version(inmates))
     context = _Context(election, [s for link in links for s in (link.exit, link.entry)])
     return [context.transfer_row(link) for link in links]
 
@@ -265,11 +334,27 @@ def region_transfers(*, election: Election | None, region: str,
 def region_overlaps(*, election: Election | None, region: str) -> list[OverlapRow]:
     """One row per person inside two facilities of ``region`` at once (custody intervals that
     share at least one day, a blank tanggal_keluar being still inside): a data error for both
-    facilities. One query for the stays of the region, then the rows' names."""
-    stays = _stays(Inmate.objects.filter(facility__in=facilities_of_region(region)))
-    found = transfers.find_overlaps(stays)
+    facilities. One query for the stays of the region (with the links cached for these rosters:
+    for the stays they name), then the rows' names."""
+    inmates = Inmate.objects.filter(facility__in=facilities_of_region(region))
+    found = _overlap_links(inmates, region, _rosters_version(inmates))
     context = _Context(election, [s for o in found for s in (o.first, o.second)])
     return [context.overlap_row(o) for o in found]
+
+
+def region_cases(*, election: Election | None, region: str,
+                 window_days: int = transfers.TRANSFER_WINDOW_DAYS
+                 ) -> tuple[list[TransferRow], list[OverlapRow]]:
+    """``region_transfers`` and ``region_overlaps`` together, as the regency page shows them:
+    the rosters' version read once and the rows' names loaded once for both."""
+    inmates = Inmate.objects.filter(facility__in=facilities_of_region(region))
+    version = _rosters_version(inmates)
+    links = _transfer_links(inmates, region, window_days, version)
+    found = _overlap_links(inmates, region, version)
+    context = _Context(election, [s for link in links for s in (link.exit, link.entry)]
+                       + [s for o in found for s in (o.first, o.second)])
+    return ([context.transfer_row(link) for link in links],
+            [context.overlap_row(o) for o in found])
 
 
 # -- one inmate's page ----------------------------------------------------------------------

@@ -114,13 +114,14 @@ def cases(user: User, election: Election) -> dict:
     """The people who moved between facilities of the region (one line each, both TPS) and
     the people inside two facilities at once, limited to those touching a facility the user
     sees (a Rutan's KPU user sees the moves in and out of the Rutan, not the rest)."""
-    from voters.inmates.transfers import region_overlaps, region_transfers
+    from voters.inmates.transfers import region_cases
 
     region = user.region_code or election.region_code
     allowed = set(user.facilities().values_list("pk", flat=True))
-    moved = [row for row in region_transfers(election=election, region=region)
+    moved, overlaps = region_cases(election=election, region=region)
+    moved = [row for row in moved
              if row.origin.facility.pk in allowed or row.destination.facility.pk in allowed]
-    overlaps = [row for row in region_overlaps(election=election, region=region)
+    overlaps = [row for row in overlaps
                 if row.first.facility.pk in allowed or row.second.facility.pk in allowed]
     return {"transfers": moved, "overlaps": overlaps}
 
