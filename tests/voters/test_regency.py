@@ -208,3 +208,24 @@ def test_custody_in_two_facilities_at_once_is_listed_as_a_data_error(regency, li
     assert {row.first.facility.code, row.second.facility.code} == {"POLRES-BLORA",
                                                                    "RUTAN-BLORA"}
     assert "di dalam dua UPT sekaligus" in response.content.decode()
+
+
+def test_a_facility_row_shows_the_categories_and_actions_it_has(regency, liaison, client_for):
+    """Only the categories and tindakan with people are rendered (the loop over every category
+    of 50 facilities was a good part of the page's time, issue 19 item 7), separated by dots
+    with none left hanging at the end."""
+    import re
+
+    response = client_for(liaison).get(reverse("regency"))
+    rows = {row.facility.code: row for row in response.context["rows"]}
+    rutan = rows["RUTAN-BLORA"]
+    assert rutan.shown_counts == [(c, n) for c, n in rutan.counts.items() if n]
+    assert rutan.shown_actions == [("CARI_DPT", 2)]
+    html = response.content.decode()
+    cells = re.findall(r'<td data-label="Kategori">(.*?)</td>', html)
+    assert len(cells) == 2
+    for cell in cells:
+        shown = re.findall(r'<span class="nowrap">(\w+) <strong>(\d+)</strong></span>', cell)
+        assert shown and all(int(n) for _code, n in shown)
+        assert not cell.endswith(" · ") and cell.count(" · ") == len(shown) - 1
+    assert "CARI_DPT <strong>2</strong>" in html

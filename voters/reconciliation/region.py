@@ -45,6 +45,16 @@ class FacilityRow:
         return (self.run.actions or {}) if self.run else {}
 
     @property
+    def shown_counts(self) -> list[tuple[str, int]]:
+        """The categories with people, for the page (looping over every category in the
+        template for 50 facilities was a good part of the page's time)."""
+        return [(code, n) for code, n in self.counts.items() if n]
+
+    @property
+    def shown_actions(self) -> list[tuple[str, int]]:
+        return [(code, n) for code, n in self.actions.items() if code and n]
+
+    @property
     def proposed(self) -> int:
         return sum(self.actions.get(code, 0) for code in PROPOSALS)
 
