@@ -159,6 +159,30 @@ def test_the_roster_searches_and_filters(blora, election, tps901, operator, clie
     assert "ANAK MUDA" in client.get(url, {"blok": "B"}).content.decode()
 
 
+def test_the_whole_roster_is_counted_once_and_a_filtered_one_as_filtered(
+    blora, rembang, election, tps901, operator, client_for
+):
+    """Without a search or filter the header's total is the list's length: no second COUNT of
+    every inmate of the scope per page (issue 19 item 7); a filtered list counts its own rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(3):
+        make(blora, f"A.{n}", f"WARGA {n}", blok="A" if n else "B")
+    make(rembang, "R.1", "LAIN UPT")
+    client = client_for(operator)
+    url = reverse("inmate_list")
+    client.get(url)
+    with CaptureQueriesContext(connection) as whole:
+        response = client.get(url)
+    assert response.context["counts"]["shown"] == response.context["counts"]["total"] == 3
+    assert response.context["page"].paginator.count == 3
+    assert not [q for q in whole.captured_queries if 'COUNT(*) AS "__count"' in q["sql"]]
+    filtered = client.get(url, {"blok": "A"})
+    assert filtered.context["counts"]["shown"] == 2
+    assert filtered.context["counts"]["total"] == 3
+    assert client.get(url, {"custody": "left"}).context["counts"]["shown"] == 0
+
 def test_observers_see_masked_niks_and_no_birth_dates(blora, observer, client_for):
     inmate = make(blora, "A.1", "BUDI SANTOSO")
     client = client_for(observer)

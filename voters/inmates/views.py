@@ -90,8 +90,10 @@ def inmate_list(request):
         form = RosterFilterForm(data or None, blocks=blocks)
     today = timezone.localdate()
     polling = election.polling_date if election else today
+    narrowed = False  # whether a search or filter leaves out part of the scope
     if form.is_valid():
         data = form.cleaned_data
+        narrowed = bool(data["q"] or data["custody"] or data["nik_status"] or data["blok"])
         if data["q"]:
             term = data["q"].strip()
             search = (
@@ -129,16 +131,22 @@ def inmate_list(request):
         # inmates are cached per roster version (voters/inmates/eligibility.py), so the database
         # filters on the ids of those who may not vote.
         barred = eligibility.ineligible_ids(scoped_inmates(request), election)
+        narrowed = True
         if form.cleaned_data["eligibility"] == "yes":
             qs = qs.exclude(pk__in=barred)
         else:
             qs = qs.filter(pk__in=barred)
-    # The database pages the list and only the page's inmates are judged.
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("hal"))
-    page.object_list = annotate(list(page.object_list))
     base = scoped_inmates(request)
     counts = base.custody_counts(today=today, polling=polling if election else None)
     counts.setdefault("expected", None)
+    # The database pages the list and only the page's inmates are judged.
+    paginator = Paginator(qs, PAGE_SIZE)
+    if not narrowed:
+        # The whole scope: the header's total is the list's length, no second COUNT over
+        # every inmate of the scope (a regency's 15,000 for its KPU liaison).
+        paginator.count = counts["total"]
+    page = paginator.get_page(request.GET.get("hal"))
+    page.object_list = annotate(list(page.object_list))
     counts["shown"] = page.paginator.count
     query = request.GET.copy()
     query.pop("hal", None)
