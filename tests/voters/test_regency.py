@@ -229,3 +229,29 @@ def test_a_facility_row_shows_the_categories_and_actions_it_has(regency, liaison
         assert shown and all(int(n) for _code, n in shown)
         assert not cell.endswith(" · ") and cell.count(" · ") == len(shown) - 1
     assert "CARI_DPT <strong>2</strong>" in html
+
+
+def test_the_facility_table_kept_in_the_cache_follows_every_change(regency, liaison,
+                                                                    client_for):
+    """The table's HTML is cached under a digest of what it shows (issue 19 item 7): the same
+    data renders the same table, and a changed TPS or a new reconciliation shows at once."""
+    import re
+
+    def table(html):
+        return re.search(r"<h2>UPT dan TPS.*?</section>", html, re.S).group()
+
+    client = client_for(liaison)
+    url = reverse("regency")
+    first = client.get(url).content.decode()
+    assert table(client.get(url).content.decode()) == table(first)
+    assert "TPS 005" in first and ": 3/2" in first and "lebih 1" in first
+    tps = regency["polres"]["tps"]
+    tps.capacity = 10
+    tps.save()
+    html = client.get(url).content.decode()
+    assert ": 3/10" in html and ": 3/2<" not in html and "lebih 1<" not in html
+    run = reconcile(election=regency["polres"]["run"].election,
+                    facility=regency["polres"]["facility"], today=TODAY + dt.timedelta(days=1))
+    html = client.get(url).content.decode()
+    assert reverse("reconciliation_run", args=[run.pk]) in html
+    assert reverse("reconciliation_run", args=[regency["polres"]["run"].pk]) not in html
