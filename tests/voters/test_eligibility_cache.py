@@ -165,3 +165,48 @@ def test_cached_letter_counts_follow_every_change(tps901, kpps):
         # a list's entries removed
         tps901.voter_lists.get(kind="DPTB").entries.all().delete()
         assert agree()["total"] == 2
+
+
+def test_the_roster_header_and_blocks_follow_every_change(
+    blora, election, tps901, operator, client_for
+):
+    """The roster's header figures and its blocks are cached per roster version (issue 19
+    item 7): after a save, a custody event through the service, an update that bumps the
+    version, a new inmate and a removed one they are the figures counted afresh, and a warm
+    page does not count the whole scope again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    budi = make(blora, "A.1", "BUDI SANTOSO", blok="A")
+    agus = make(blora, "A.3", "AGUS", blok="B")
+    client = client_for(operator)
+    url = reverse("inmate_list")
+
+    def header():
+        response = client.get(url)
+        counts = {k: v for k, v in response.context["counts"].items() if k != "shown"}
+        blocks = [value for value, _label in response.context["form"].fields["blok"].choices][1:]
+        fresh = Inmate.objects.filter(facility=blora).custody_counts(
+            today=timezone.localdate(), polling=election.polling_date)
+        assert counts == fresh
+        assert response.context["counts"]["shown"] == fresh["total"]
+        return counts, blocks
+
+    counts, blocks = header()
+    assert counts["total"] == 2 and blocks == ["A", "B"]
+    with CaptureQueriesContext(connection) as warm:
+        assert client.get(url).status_code == 200
+    assert header() == (counts, blocks)
+    assert not [q for q in warm.captured_queries if "FILTER (WHERE" in q["sql"]
+                or "DISTINCT" in q["sql"] and '"blok"' in q["sql"]]
+    budi.blok = "C"
+    budi.save()
+    assert header()[1] == ["B", "C"]
+    record_custody_event(inmate=agus, kind="death", date=dt.date(2024, 6, 1), user=None)
+    assert header()[0]["inside"] == 1
+    Inmate.objects.filter(pk=budi.pk).update(blok="D", version=F("version") + 1)
+    assert header()[1] == ["B", "D"]
+    make(blora, "A.9", "BARU", blok="E")
+    assert header()[0]["total"] == 3
+    Inmate.objects.filter(no_registrasi="A.9")._raw_delete(Inmate.objects.db)
+    assert header() == header() and header()[0]["total"] == 2 and header()[1] == ["B", "D"]

@@ -23,6 +23,7 @@ The cache key names everything the verdicts depend on, so a stale entry is never
 An entry lives ``TTL`` seconds at most; a changed roster simply makes a new key.
 """
 
+import hashlib
 import uuid
 
 from django.core.cache import cache
@@ -59,15 +60,18 @@ def roster_versions(inmates):
     }
 
 
-def ineligible_ids(inmates, election):
+def ineligible_ids(inmates, election, versions=None):
     """Ids of the inmates of this queryset's facilities who may not vote in this election.
 
     ``inmates`` is a scope: every inmate of the facilities it covers (``Inmate.objects.for_user``),
-    before any search or filter. One aggregate query when the verdicts are cached; otherwise one
-    more query per facility whose roster changed, and the rule judged on its inmates."""
+    before any search or filter. One aggregate query when the verdicts are cached (none when
+    the caller passes the scope's ``roster_versions``); otherwise one more query per facility
+    whose roster changed, and the rule judged on its inmates."""
+    if versions is None:
+        versions = roster_versions(inmates)
     keys = {
         facility: f"{PREFIX}:{election.pk}:{election.polling_date}:{facility}:{version}"
-        for facility, version in roster_versions(inmates).items()
+        for facility, version in versions.items()
     }
     cached = cache.get_many(list(keys.values()))
     found = set()
@@ -86,6 +90,27 @@ def ineligible_ids(inmates, election):
             cache.set(key, ids, TTL)
         found.update(ids)
     return found
+
+
+def roster_header(inmates, *, today, polling=None, versions=None):
+    """The roster page's header figures (``custody_counts``) and the blocks of its filter, for
+    the scope ``inmates``, kept in the cache under the scope's roster versions, today and the
+    polling day: both read every inmate of the scope (a regency's 15,000 for its KPU
+    liaison), the versions one aggregate query. Returns (counts, blocks), fresh copies."""
+    if versions is None:
+        versions = roster_versions(inmates)
+    digest = hashlib.sha256(repr(sorted(versions.items())).encode()).hexdigest()[:40]
+    key = f"{PREFIX}:header:{today}:{polling}:{digest}"
+    cached = cache.get(key)
+    if cached is None:
+        counts = inmates.custody_counts(today=today, polling=polling)
+        # order_by(): with the model's ordering, DISTINCT would return one row per inmate.
+        blocks = sorted(b for b in inmates.order_by().values_list("blok", flat=True).distinct()
+                        if b)
+        cached = (counts, blocks)
+        cache.set(key, cached, TTL)
+    counts, blocks = cached
+    return dict(counts), list(blocks)
 
 
 @receiver(post_save, sender=Inmate, dispatch_uid="eligibility_inmate_saved")

@@ -74,8 +74,14 @@ def with_nik_status_labels(inmates):
 def inmate_list(request):
     qs = scoped_inmates(request)
     election = current_election(request.user, request.GET.get("pemilihan"))
-    # order_by(): with the model's ordering, DISTINCT would return one row per inmate.
-    blocks = sorted(b for b in qs.order_by().values_list("blok", flat=True).distinct() if b)
+    today = timezone.localdate()
+    polling = election.polling_date if election else today
+    # The header's figures and the filter's blocks read the whole scope: cached per version of
+    # its rosters (voters/inmates/eligibility.py), which the eligibility filter reuses.
+    versions = eligibility.roster_versions(qs)
+    counts, blocks = eligibility.roster_header(
+        qs, today=today, polling=polling if election else None, versions=versions
+    )
     if request.method == "POST":
         # The search box can hold a NIK: it is POSTed and kept in the session (searches.py).
         posted = RosterFilterForm(request.POST, blocks=blocks)
@@ -88,8 +94,6 @@ def inmate_list(request):
     else:
         data = searches.get_data_with_term(request)
         form = RosterFilterForm(data or None, blocks=blocks)
-    today = timezone.localdate()
-    polling = election.polling_date if election else today
     narrowed = False  # whether a search or filter leaves out part of the scope
     if form.is_valid():
         data = form.cleaned_data
@@ -130,14 +134,12 @@ def inmate_list(request):
         # Eligibility is a Python rule (rules.eligibility.tms_reasons); its verdicts on the scope's
         # inmates are cached per roster version (voters/inmates/eligibility.py), so the database
         # filters on the ids of those who may not vote.
-        barred = eligibility.ineligible_ids(scoped_inmates(request), election)
+        barred = eligibility.ineligible_ids(scoped_inmates(request), election, versions)
         narrowed = True
         if form.cleaned_data["eligibility"] == "yes":
             qs = qs.exclude(pk__in=barred)
         else:
             qs = qs.filter(pk__in=barred)
-    base = scoped_inmates(request)
-    counts = base.custody_counts(today=today, polling=polling if election else None)
     counts.setdefault("expected", None)
     # The database pages the list and only the page's inmates are judged.
     paginator = Paginator(qs, PAGE_SIZE)
