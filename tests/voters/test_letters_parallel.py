@@ -109,6 +109,9 @@ def test_small_batches_and_a_setting_of_one_stay_in_one_process(settings):
     assert parallel.process_count(600) == 2
     assert parallel.process_count(100) == 2
     assert parallel.process_count(99) == 1
+    # No child gets more letters than its memory cap is sized for.
+    assert parallel.LETTERS_PER_PROCESS_MAX == 300
+    assert parallel.process_count(601) == parallel.process_count(900) == 3
     settings.LETTER_RENDER_PROCESSES = 1
     assert parallel.process_count(600) == 1
     settings.LETTER_RENDER_PROCESSES = 0

@@ -2,7 +2,8 @@
 
 WeasyPrint lays out in one thread, so a TPS of 600 letters keeps one CPU busy for half a
 minute while the other waits. ``render_split`` cuts the template's list of letters into
-``LETTER_RENDER_PROCESSES`` consecutive parts (2 by default), renders each part's HTML with the
+``LETTER_RENDER_PROCESSES`` consecutive parts (2 by default; more when a part would exceed
+``LETTERS_PER_PROCESS_MAX``), renders each part's HTML with the
 same template and context, lays out and writes each part in its own **child process**, and joins
 the parts' PDFs with pypdf, in order, into the target. Each letter is one page and the parts
 follow the list's order, so the joined document has the same pages, in the same order, with the
@@ -64,16 +65,23 @@ class SplitResult:
     join_tail_seconds: float = 0.0  # of which after the last part was written
 
 
+# The most letters one child lays out. The memory cap is sized for it: 300 letters peak at
+# 444 MiB resident and 615-688 MiB of address space (bench/README.md "Letters"), so a TPS of
+# more than 600 letters gets a third child rather than children over their cap.
+LETTERS_PER_PROCESS_MAX = 300
+
+
 def process_count(letters: int) -> int:
     """How many processes lay out ``letters`` letters: 1 below the threshold or when the
-    setting says 1, else the setting (never more processes than letters)."""
+    setting says 1, else the setting, or more when a part would exceed
+    LETTERS_PER_PROCESS_MAX (never more processes than letters)."""
     from django.conf import settings
 
     wanted = int(getattr(settings, "LETTER_RENDER_PROCESSES", 2) or 1)
     threshold = int(getattr(settings, "LETTER_PARALLEL_MIN_LETTERS", 100))
     if wanted <= 1 or letters < max(threshold, 2):
         return 1
-    return min(wanted, letters)
+    return min(max(wanted, -(-letters // LETTERS_PER_PROCESS_MAX)), letters)
 
 
 def split_evenly(items: list, parts: int) -> list[list]:
