@@ -123,15 +123,19 @@ def _start_children(count: int, memory_mib: int, workdir: Path) -> list:
     try:
         for n in range(count):
             stderr = open(workdir / f"part{n}.err", "w+b")  # noqa: SIM115 (closed by _stop)
-            child = subprocess.Popen(
-                _child_command(memory_mib),
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=stderr,
-                cwd=root,
-                env=env,
-                close_fds=True,
-            )
+            try:
+                child = subprocess.Popen(
+                    _child_command(memory_mib),
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=stderr,
+                    cwd=root,
+                    env=env,
+                    close_fds=True,
+                )
+            except OSError:
+                stderr.close()
+                raise
             child.stderr_file = stderr
             children.append(child)
     except OSError:
@@ -174,41 +178,41 @@ def _render_parts_html(template_name, context, key, parts):
 def _wait(children, sizes, progress, on_done=None):
     """Follow the children's reports until each has exited; returns their 'done' records.
     ``on_done(n)`` is called when part ``n`` is written (its child reported 'done')."""
-    selector = selectors.DefaultSelector()
-    buffers = {}
-    for n, child in enumerate(children):
-        selector.register(child.stdout, selectors.EVENT_READ, n)
-        buffers[n] = b""
-    laid_out = [0] * len(children)
-    writing = [False] * len(children)
-    done = [None] * len(children)
-    open_streams = len(children)
-    while open_streams:
-        for key, _events in selector.select(timeout=1.0):
-            n = key.data
-            chunk = os.read(key.fileobj.fileno(), 65536)
-            if not chunk:
-                selector.unregister(key.fileobj)
-                open_streams -= 1
-                if children[n].wait() != 0:  # stop at the first failure, not after the rest
-                    _raise_failed(children, n, done)
-                continue
-            buffers[n] += chunk
-            *lines, buffers[n] = buffers[n].split(b"\n")
-            for line in lines:
-                word, _, rest = line.decode().partition(" ")
-                if word == "page":
-                    laid_out[n] = min(int(rest), sizes[n])
-                    if progress is not None:
-                        progress("layout", sum(laid_out))
-                elif word == "pdf":
-                    writing[n] = True
-                    if progress is not None and all(writing):
-                        progress("pdf", None)
-                elif word == "done":
-                    done[n] = json.loads(rest)
-                    if on_done is not None:
-                        on_done(n)
+    with selectors.DefaultSelector() as selector:
+        buffers = {}
+        for n, child in enumerate(children):
+            selector.register(child.stdout, selectors.EVENT_READ, n)
+            buffers[n] = b""
+        laid_out = [0] * len(children)
+        writing = [False] * len(children)
+        done = [None] * len(children)
+        open_streams = len(children)
+        while open_streams:
+            for key, _events in selector.select(timeout=1.0):
+                n = key.data
+                chunk = os.read(key.fileobj.fileno(), 65536)
+                if not chunk:
+                    selector.unregister(key.fileobj)
+                    open_streams -= 1
+                    if children[n].wait() != 0:  # stop at the first failure, not after the rest
+                        _raise_failed(children, n, done)
+                    continue
+                buffers[n] += chunk
+                *lines, buffers[n] = buffers[n].split(b"\n")
+                for line in lines:
+                    word, _, rest = line.decode().partition(" ")
+                    if word == "page":
+                        laid_out[n] = min(int(rest), sizes[n])
+                        if progress is not None:
+                            progress("layout", sum(laid_out))
+                    elif word == "pdf":
+                        writing[n] = True
+                        if progress is not None and all(writing):
+                            progress("pdf", None)
+                    elif word == "done":
+                        done[n] = json.loads(rest)
+                        if on_done is not None:
+                            on_done(n)
     for n, child in enumerate(children):
         if child.wait() != 0 or done[n] is None:
             _raise_failed(children, n, done)
