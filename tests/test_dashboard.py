@@ -201,6 +201,23 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
         home(client)
 
 
+def test_the_charts_do_not_run_the_context_processors_again(world, operator, client_for,
+                                                            monkeypatch):
+    """The menu and the facility picker are made once per page, not once more per chart (six
+    charts on the operator's home page: issue 19 item 7), and the charts are still drawn."""
+    from voters.core import navigation
+
+    made = []
+    items_for = navigation.items_for
+    monkeypatch.setattr(navigation, "items_for",
+                        lambda request: made.append(request.path) or items_for(request))
+    with time_machine.travel(TODAY, tick=False):
+        response = home(client_for(operator))
+    assert response.status_code == 200
+    assert made == ["/"]
+    charts = re.findall(r'id="grafik-[\w-]+', response.content.decode())
+    assert len(charts) >= 4
+
 def test_the_donut_starts_at_twelve_and_its_segments_add_up_to_the_circle():
     template = Template("{% load charts %}{% chart card %}")
     card = {

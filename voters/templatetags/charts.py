@@ -77,18 +77,20 @@ def _progress(chart):
 PREPARE = {"bars": _bars, "donut": _donut, "stacked": _stacked, "progress": _progress}
 
 
-@register.simple_tag(takes_context=True)
-def chart(context, card):
+@register.simple_tag
+def chart(card):
     """Render the chart of a dashboard card with the template charts/<kind>.html."""
     kind = card["kind"]
     data = dict(card.get("chart") or {})
     prepare = PREPARE.get(kind)
     if prepare is not None:
         data = prepare(data)
+    # Without the request: the chart templates use only these three names (and the i18n and
+    # term tags), and with it every chart ran all the context processors again (the menu, the
+    # facility picker, ...): six times per dashboard (issue 19 item 7).
     return render_to_string(
         f"charts/{kind}.html",
         {"card": card, "chart": data, "id": f"grafik-{card['key']}"},
-        request=context.get("request"),
     )
 
 
