@@ -202,6 +202,11 @@ class Inmate(models.Model):
             models.Index(fields=["facility", "tanggal_keluar"]),
             models.Index(fields=["facility", "blok"]),
             models.Index(fields=["tanggal_lahir"]),
+            # The roster's order (views.inmate_list): one facility's page, and a regency
+            # user's page over every facility of the region (bench/README.md, issue 19 item 7).
+            models.Index(fields=["facility", "nama", "no_registrasi", "id"],
+                         name="inmate_facility_roster"),
+            models.Index(fields=["nama", "no_registrasi", "id"], name="inmate_roster_order"),
         ]
         verbose_name = _("WBP")
         verbose_name_plural = _("WBP")
