@@ -198,7 +198,8 @@ def record_ksk_voter(
         raise LetterError("Pemilih ini tidak ada di daftar kunjungan KSK TPS ini.")
     with transaction.atomic():
         visit = _saved_visit(tps, user)
-        record = (KskVoter.objects.select_for_update().select_related("checkin")
+        # of=self: PostgreSQL cannot lock the nullable side of the check-in join.
+        record = (KskVoter.objects.select_for_update(of=("self",)).select_related("checkin")
                   .filter(visit=visit, voter_key=key).first())
         if (record.version if record else 0) != version:
             raise StaleEdit()
