@@ -19,6 +19,17 @@ def validate_region(value):
         raise ValidationError(_("Kode wilayah %(v)s tidak dikenali."), params={"v": value})
 
 
+class FacilityQuerySet(models.QuerySet):
+    def in_region(self, region):
+        """The facilities whose region code is ``region`` or lies inside it (``33.16`` holds
+        ``33.16`` and ``33.16.01``, never ``33.160``): a regency user's scope, the regency
+        page's and ``export_reconciliation --region``'s facilities."""
+        area = wilayah.normalize_code(region) or region
+        return self.filter(
+            models.Q(region_code=area) | models.Q(region_code__startswith=area + ".")
+        )
+
+
 @pghistory.track()
 class Facility(models.Model):
     """A UPT (Rutan, Lapas, LPKA) or another place with inmates, such as police cells."""
@@ -42,6 +53,8 @@ class Facility(models.Model):
     )
     address = models.CharField(_("alamat"), max_length=300, blank=True)
     head_name = models.CharField(_("nama kepala UPT"), max_length=200, blank=True)
+
+    objects = FacilityQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -346,10 +359,7 @@ class User(AbstractUser):
     def facilities(self):
         """Every facility this user's pages, exports and admin lists may show."""
         if self.region_code and self.role in self.REGION_ROLES and not self.is_superuser:
-            return Facility.objects.filter(
-                models.Q(region_code=self.region_code)
-                | models.Q(region_code__startswith=self.region_code + ".")
-            )
+            return Facility.objects.in_region(self.region_code)
         if self.is_admin_role and not self.facility_id:
             return Facility.objects.all()
         return Facility.objects.filter(pk=self.facility_id)

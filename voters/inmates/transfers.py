@@ -55,12 +55,6 @@ def region_of(facility: Facility) -> str:
     return wilayah.regency_of(facility.region_code) or facility.region_code
 
 
-def facilities_of_region(region: str):
-    """Every facility whose region code lies in ``region`` (dotted or not)."""
-    area = wilayah.normalize_code(region) or region
-    return Facility.objects.filter(Q(region_code=area) | Q(region_code__startswith=area + "."))
-
-
 def as_stay(row: Sequence) -> transfers.Stay:
     pk, facility_id, nama, aliases, nik, nik_format, born, sex, admitted, left_on, left_kind = row
     return transfers.Stay(
@@ -325,7 +319,7 @@ def region_transfers(*, election: Election | None, region: str,
     ``election``). Probable links (name and birth date) say they need review. Eight queries
     whatever the number of people (one more per thousand people who left by mutasi); with the
     links cached for these rosters, the people who left by mutasi are not read at all."""
-    inmates = Inmate.objects.filter(facility__in=facilities_of_region(region))
+    inmates = Inmate.objects.filter(facility__in=Facility.objects.in_region(region))
     links = _transfer_links(inmates, region, window_days, _rosters_version(inmates))
     context = _Context(election, [s for link in links for s in (link.exit, link.entry)])
     return [context.transfer_row(link) for link in links]
@@ -336,7 +330,7 @@ def region_overlaps(*, election: Election | None, region: str) -> list[OverlapRo
     share at least one day, a blank tanggal_keluar being still inside): a data error for both
     facilities. One query for the stays of the region (with the links cached for these rosters:
     for the stays they name), then the rows' names."""
-    inmates = Inmate.objects.filter(facility__in=facilities_of_region(region))
+    inmates = Inmate.objects.filter(facility__in=Facility.objects.in_region(region))
     found = _overlap_links(inmates, region, _rosters_version(inmates))
     context = _Context(election, [s for o in found for s in (o.first, o.second)])
     return [context.overlap_row(o) for o in found]
@@ -347,7 +341,7 @@ def region_cases(*, election: Election | None, region: str,
                  ) -> tuple[list[TransferRow], list[OverlapRow]]:
     """``region_transfers`` and ``region_overlaps`` together, as the regency page shows them:
     the rosters' version read once and the rows' names loaded once for both."""
-    inmates = Inmate.objects.filter(facility__in=facilities_of_region(region))
+    inmates = Inmate.objects.filter(facility__in=Facility.objects.in_region(region))
     version = _rosters_version(inmates)
     links = _transfer_links(inmates, region, window_days, version)
     found = _overlap_links(inmates, region, version)
@@ -373,7 +367,7 @@ def inmate_cases(inmate: Inmate, election: Election | None, *,
     """The transfers and overlapping custody of ``inmate`` with the other facilities of its
     facility's regency: only the people who share its full NIK or birth date are loaded."""
     region = region_of(inmate.facility)
-    others = Inmate.objects.filter(facility__in=facilities_of_region(region))
+    others = Inmate.objects.filter(facility__in=Facility.objects.in_region(region))
     condition = Q(tanggal_lahir=inmate.tanggal_lahir) | Q(pk=inmate.pk)
     if inmate.nik:
         condition |= Q(nik=inmate.nik)
@@ -403,8 +397,8 @@ def overlap_notes(facility: Facility, inmates: Iterable[Inmate]) -> dict[int, st
     NIK or a birth date with someone inside here."""
     own = [as_stay([getattr(i, f) if f != "pk" else i.pk for f in STAY_FIELDS])
            for i in inmates if i.tanggal_keluar is None]
-    others = _sharing(Inmate.objects.filter(facility__in=facilities_of_region(region_of(facility)))
-                      .exclude(facility=facility), own)
+    regency = Facility.objects.in_region(region_of(facility))
+    others = _sharing(Inmate.objects.filter(facility__in=regency).exclude(facility=facility), own)
     found = transfers.find_overlaps([*own, *others], involving={s.id for s in own})
     if not found:
         return {}

@@ -547,11 +547,8 @@ def export_to_file(*, election: Election, facility: Facility, kind: str, fmt: st
 def facilities_in_region(election: Election, region: str) -> list[Facility]:
     """The facilities with a TPS of ``election`` whose region lies in ``region`` (a province,
     kabupaten/kota or finer, dotted or not), by code."""
-    from voters.rules import wilayah
-
-    area = wilayah.normalize_code(region) or region
-    facilities = Facility.objects.filter(tps_set__election=election).distinct().order_by("code")
-    return [f for f in facilities if wilayah.contains(area, f.region_code)]
+    return list(Facility.objects.in_region(region).filter(tps_set__election=election)
+                .distinct().order_by("code"))
 
 
 def export_region_to_file(*, election: Election, region: str, kind: str, fmt: str,
