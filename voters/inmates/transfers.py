@@ -35,11 +35,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 
 from voters.models import TPS, Election, Facility, Inmate
-from voters.reconciliation.models import ReconciliationItem, ReconciliationRun
-from voters.reconciliation.selectors import as_matching_election
+from voters.reconciliation.models import ReconciliationItem
+from voters.reconciliation.selectors import as_matching_election, latest_done_run
 from voters.rules import classify, transfers, wilayah
 from voters.rules.calendar import Action
 
@@ -179,12 +179,9 @@ class _Context:
                                                        facility_id__in=facility_ids)
                                     .order_by("number").values_list("facility_id", "number")):
             self.tps.setdefault(facility_id, number)
-        latest = (ReconciliationRun.objects.filter(election=election, facility=OuterRef("pk"),
-                                                   status=ReconciliationRun.Status.DONE)
-                  .order_by("-finished_at", "-pk").values("pk")[:1])
         self.runs = {facility_id: run for facility_id, run in
                      Facility.objects.filter(pk__in=facility_ids)
-                     .annotate(run=Subquery(latest)).values_list("pk", "run") if run}
+                     .annotate(run=latest_done_run(election)).values_list("pk", "run") if run}
         for item in (ReconciliationItem.objects.filter(run_id__in=self.runs.values(),
                                                        inmate_id__in=inmate_ids)
                      .order_by("position").values(*ITEM_FIELDS)):

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from voters.models import TPS, Facility, ReconciliationRun
 from voters.reconciliation.models import Category, Tindakan
+from voters.reconciliation.selectors import latest_done_run
 from voters.rules.lists import over_capacity
 
 if TYPE_CHECKING:
@@ -80,11 +81,8 @@ def facilities_of(user: User, election: Election):
 
 def overview(user: User, election: Election, today: dt.date | None = None) -> dict:
     """Rows per facility, totals per category and per tindakan, and the election's deadlines."""
-    latest = (ReconciliationRun.objects
-              .filter(election=election, facility=OuterRef("pk"),
-                      status=ReconciliationRun.Status.DONE)
-              .order_by("-finished_at", "-pk").values("pk")[:1])
-    facilities = list(facilities_of(user, election).annotate(latest_run=Subquery(latest)))
+    facilities = list(facilities_of(user, election)
+                      .annotate(latest_run=latest_done_run(election)))
     runs = ReconciliationRun.objects.only(
         "pk", "facility_id", "today", "finished_at", "counts", "actions", "election_id"
     ).in_bulk([f.latest_run for f in facilities if f.latest_run])
@@ -151,14 +149,10 @@ def cases(user: User, election: Election) -> dict:
 
 def latest_runs(user: User, election: Election) -> list[ReconciliationRun]:
     """The latest finished run of each facility of the election the user sees, by code."""
-    runs = []
-    for facility in facilities_of(user, election).order_by("code"):
-        run = (ReconciliationRun.objects.filter(election=election, facility=facility,
-                                                status=ReconciliationRun.Status.DONE)
-               .select_related("election", "facility").order_by("-finished_at", "-pk").first())
-        if run is not None:
-            runs.append(run)
-    return runs
+    ids = [run for run in facilities_of(user, election).order_by("code")
+           .annotate(run=latest_done_run(election)).values_list("run", flat=True) if run]
+    runs = ReconciliationRun.objects.select_related("election", "facility").in_bulk(ids)
+    return [runs[pk] for pk in ids]
 
 
 def export_latest(*, user: User, election: Election, kind: str, fmt: str, path: Path) -> int:
