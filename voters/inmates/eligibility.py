@@ -60,6 +60,12 @@ def roster_versions(inmates):
     }
 
 
+def versions_digest(versions):
+    """All the versions of ``roster_versions`` as one short key part: a cache entry about a
+    whole scope (several facilities) is kept under it."""
+    return hashlib.sha256(repr(sorted(versions.items())).encode()).hexdigest()[:40]
+
+
 def ineligible_ids(inmates, election, versions=None):
     """Ids of the inmates of this queryset's facilities who may not vote in this election.
 
@@ -99,8 +105,7 @@ def roster_header(inmates, *, today, polling=None, versions=None):
     liaison), the versions one aggregate query. Returns (counts, blocks), fresh copies."""
     if versions is None:
         versions = roster_versions(inmates)
-    digest = hashlib.sha256(repr(sorted(versions.items())).encode()).hexdigest()[:40]
-    key = f"{PREFIX}:header:{today}:{polling}:{digest}"
+    key = f"{PREFIX}:header:{today}:{polling}:{versions_digest(versions)}"
     cached = cache.get(key)
     if cached is None:
         counts = inmates.custody_counts(today=today, polling=polling)

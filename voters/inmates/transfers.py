@@ -30,7 +30,6 @@ the stays the links name, by id; the words, lists and proposals are read fresh e
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -258,10 +257,9 @@ LINKS_TTL = 3600
 def _rosters_version(inmates) -> str:
     """Every roster version of the region in one string (one aggregate query,
     ``eligibility.roster_versions``): a changed roster makes a new one."""
-    from voters.inmates.eligibility import roster_versions
+    from voters.inmates.eligibility import roster_versions, versions_digest
 
-    versions = repr(sorted(roster_versions(inmates).items()))
-    return hashlib.sha256(versions.encode()).hexdigest()[:40]
+    return versions_digest(roster_versions(inmates))
 
 
 def _links_key(kind: str, region: str, version: str, *parts) -> str:
