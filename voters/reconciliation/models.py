@@ -48,6 +48,9 @@ Tindakan = text_choices(
 )
 
 
+# The categories a person decides in the review queue.
+REVIEW = (Category.PERLU_PERIKSA, Category.GANDA)
+
 # The action each category asks of someone (shown on pages and in exports).
 CATEGORY_ACTIONS = {
     Category.KELUAR: _("Laporkan ke KPU bila tercatat di daftar; tidak mendapat surat."),

@@ -19,16 +19,13 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from voters.models import TPS, Facility, ReconciliationRun
-from voters.reconciliation.models import Category, Tindakan
+from voters.reconciliation.models import REVIEW, Category, Tindakan
 from voters.reconciliation.selectors import latest_done_run
+from voters.reconciliation.services import PROPOSALS
 from voters.rules.lists import over_capacity
 
 if TYPE_CHECKING:
     from voters.models import Election, User
-
-PROPOSALS = ("USUL_DPT", "USUL_DPTB")
-REVIEW = (Category.PERLU_PERIKSA.value, Category.GANDA.value)
-
 
 @dataclass
 class FacilityRow:
@@ -70,7 +67,7 @@ class FacilityRow:
 
     @property
     def review(self) -> int:
-        return sum(self.counts.get(code, 0) for code in REVIEW)
+        return sum(self.counts.get(category.value, 0) for category in REVIEW)
 
 
 def facilities_of(user: User, election: Election):
@@ -165,7 +162,7 @@ def export_latest(*, user: User, election: Election, kind: str, fmt: str, path: 
                                path=path, user=user)
 
 
-def schedule_all(*, user: User, election: Election, today: dt.date | None = None) -> int:
+def schedule_all(*, user: User, election: Election) -> int:
     """Queue a reconciliation for every facility of the election the user sees."""
     from voters.reconciliation.services import RunInProgress, start_manual_run
 

@@ -15,14 +15,13 @@ from voters.reconciliation import services as service
 from voters.reconciliation.exports import EXPORTS, write_export
 from voters.reconciliation.models import (
     CATEGORY_ACTIONS,
+    REVIEW,
     Category,
     ReconciliationItem,
     ReconciliationRun,
     ReviewDecision,
 )
 from voters.reconciliation.selectors import current_election
-
-REVIEW = (Category.PERLU_PERIKSA, Category.GANDA)
 
 
 def _runs(request):
