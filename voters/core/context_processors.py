@@ -1,4 +1,5 @@
 from voters.core import navigation as nav_registry
+from voters.core.access import current_facility
 
 
 def navigation(request):
@@ -6,6 +7,10 @@ def navigation(request):
 
 
 def facility_scope(request):
-    from voters.core.views import facility_choices
-
-    return facility_choices(request)
+    """The top bar's facility name and, for a user of several, the picker's choices."""
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    facility = current_facility(request)
+    choices = user.facilities().only("code", "name").order_by("name") if user.is_regional else ()
+    return {"current_facility": facility, "facility_choices": choices}

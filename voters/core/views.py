@@ -14,7 +14,6 @@ from voters.core.access import (
     FACILITY_SESSION_KEY,
     READERS,
     Role,
-    current_facility,
     role_required,
 )
 from voters.core.jobs import sweep_if_due
@@ -85,16 +84,6 @@ def choose_facility(request):
     request.session[FACILITY_SESSION_KEY] = facility.code
     request.__dict__.pop("_current_facility", None)
     return redirect(local_url(request, request.POST.get("next")) or "home")
-
-
-def facility_choices(request):
-    """The top bar's facility name and, for a user of several, the picker's choices."""
-    user = request.user
-    if not user.is_authenticated:
-        return {}
-    facility = current_facility(request)
-    choices = user.facilities().only("code", "name").order_by("name") if user.is_regional else ()
-    return {"current_facility": facility, "facility_choices": choices}
 
 
 def scoped_job(request, key, pk):
