@@ -37,11 +37,13 @@ def _row(number, person, tps, rng, *, masked=False):
     ]  # fmt: skip
 
 
-def _write(folder, name, rows):
+def write_csv(folder, name, rows, header=HEADER):
+    """A CSV as Excel in an Indonesian locale writes it (semicolons, a BOM), for the demo's
+    imports."""
     path = Path(folder) / name
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, delimiter=";")
-        writer.writerow(HEADER)
+        writer.writerow(header)
         writer.writerows(rows)
     return path
 
@@ -103,10 +105,10 @@ def populate(*, facility, election, count):
     with tempfile.TemporaryDirectory() as folder:
         for kind, rows in (("DPT", dpt), ("DPTB", dptb)):
             import_voter_list(
-                path=_write(folder, f"{kind.lower()}_901.csv", rows),
+                path=write_csv(folder, f"{kind.lower()}_901.csv", rows),
                 election=election,
                 tps=tps,
                 kind=kind,
             )
-        import_reference_dpt(path=_write(folder, "dpt_blora.csv", reference), election=election)
+        import_reference_dpt(path=write_csv(folder, "dpt_blora.csv", reference), election=election)
     return f"DPT {len(dpt)}, DPTb {len(dptb)} dan DPT rujukan {len(reference)} pemilih"

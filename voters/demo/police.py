@@ -12,14 +12,14 @@ A step after the Rutan's lists and before its reconciliation, which then sees th
 TPS 005's list (voters/demo/__init__.py).
 """
 
-import csv
 import datetime as dt
 import tempfile
-from pathlib import Path
 
 from django.utils import timezone
 
 from voters.core.setup import upsert_facility, upsert_tps, upsert_user
+from voters.demo.lists import write_csv
+from voters.demo.roster import nik_of
 from voters.models import TPS, Inmate
 
 CODE = "POLRES-BLORA"
@@ -51,20 +51,6 @@ LIST_HEADER = ["NO", "NIK", "NAMA", "TEMPAT LAHIR", "TANGGAL LAHIR", "STATUS PER
                "JENIS KELAMIN", "ALAMAT", "RT", "RW", "KETERANGAN", "TPS"]  # fmt: skip
 
 
-def nik(name, sex, born, region, serial):
-    day = born.day + (40 if sex == "P" else 0)
-    return f"{region.replace('.', '')}{day:02d}{born:%m%y}{serial:04d}"
-
-
-def _write(folder, name, header, rows):
-    path = Path(folder) / name
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle, delimiter=";")
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
-
-
 def populate(*, facility, election, count):
     from voters.inmates.services import import_inmates
     from voters.lists.services import import_voter_list
@@ -84,7 +70,7 @@ def populate(*, facility, election, count):
     today = timezone.localdate()
     polres_rows, rutan_rows, dptb = [], [], []
     for serial, (name, sex, born, region, days, moved) in enumerate(DETAINEES, start=1):
-        number = nik(name, sex, born, region, serial)
+        number = nik_of(region, born, sex, serial)
         admitted = today - dt.timedelta(days=days)
         left = today - dt.timedelta(days=moved) if moved else None
         polres_rows.append([
@@ -104,11 +90,11 @@ def populate(*, facility, election, count):
             ])  # fmt: skip
     tps = TPS.objects.get(election=election, number=TPS_NUMBER)
     with tempfile.TemporaryDirectory() as folder:
-        import_inmates(path=_write(folder, "tahanan_polres.csv", HEADER, polres_rows),
+        import_inmates(path=write_csv(folder, "tahanan_polres.csv", polres_rows, HEADER),
                        facility=polres)
-        import_inmates(path=_write(folder, "pelimpahan_polres.csv", HEADER, rutan_rows),
+        import_inmates(path=write_csv(folder, "pelimpahan_polres.csv", rutan_rows, HEADER),
                        facility=facility)
-        import_voter_list(path=_write(folder, "dptb_005.csv", LIST_HEADER, dptb),
+        import_voter_list(path=write_csv(folder, "dptb_005.csv", dptb, LIST_HEADER),
                           election=election, tps=tps, kind="DPTB")
     reconcile(election=election, facility=polres, trigger="command")
     moved = sum(1 for d in DETAINEES if d[5])

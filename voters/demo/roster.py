@@ -90,9 +90,15 @@ def _birthplace(region):
     return name.upper()
 
 
-def _nik(rng, region, birth, sex):
+def nik_of(region, birth, sex, serial):
+    """An invented NIK of the right shape: the kecamatan, the birth date (day + 40 for a
+    woman) and a serial (DOMAIN.md, NIK structure)."""
     day = birth.day + (40 if sex == "P" else 0)
-    return f"{region.replace('.', '')[:6]}{day:02d}{birth:%m%y}{rng.randint(1, 9999):04d}"
+    return f"{region.replace('.', '')[:6]}{day:02d}{birth:%m%y}{serial:04d}"
+
+
+def _nik(rng, region, birth, sex):
+    return nik_of(region, birth, sex, rng.randint(1, 9999))
 
 
 def rows(count, today, polling, seed=2024):
