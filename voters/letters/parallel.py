@@ -168,11 +168,9 @@ def _stderr_tail(child) -> str:
 
 
 def _render_parts_html(template_name, context, key, parts):
-    from django.template.loader import render_to_string
-    from django.utils import translation
+    from voters.letters import pdf
 
-    with translation.override("id"):
-        return [render_to_string(template_name, {**context, key: part}) for part in parts]
+    return [pdf.template_html(template_name, {**context, key: part}) for part in parts]
 
 
 def _wait(children, sizes, progress, on_done=None):

@@ -222,8 +222,12 @@ def render_html(html: str, *, progress=None, target=None) -> Rendered:
     return Rendered(html=html, pdf=data, pages=len(document.pages))
 
 
-def render_template(template_name: str, context: dict, *, progress=None, target=None) -> Rendered:
-    """A template rendered in Bahasa Indonesia (workers have no request language), to PDF."""
+def template_html(template_name: str, context: dict) -> str:
+    """A printout's HTML, in Bahasa Indonesia (workers have no request language)."""
     with translation.override("id"):
-        html = render_to_string(template_name, context)
-    return render_html(html, progress=progress, target=target)
+        return render_to_string(template_name, context)
+
+
+def render_template(template_name: str, context: dict, *, progress=None, target=None) -> Rendered:
+    """A template rendered in Bahasa Indonesia (``template_html``), to PDF."""
+    return render_html(template_html(template_name, context), progress=progress, target=target)
