@@ -90,7 +90,7 @@ def build_facility(index, election, regency, count):
                           "sex": inmate.jenis_kelamin}
                 dpt.append(demo_lists._row(len(dpt) + 1, person, number, rng,
                                            masked=rng.random() < 0.1))
-        import_voter_list(path=demo_lists._write(folder, "dpt.csv", dpt), election=election,
+        import_voter_list(path=demo_lists.write_csv(folder, "dpt.csv", dpt), election=election,
                           tps=tps, kind="DPT")
     return facility, tps
 
