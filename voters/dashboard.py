@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from voters.core.access import READERS, STAFF, Role, current_facility, has_role
+from voters.inmates import eligibility
 from voters.letters.models import PollingCheckIn
 from voters.models import Inmate, NikStatus, VoterList
 from voters.reconciliation.models import Category
@@ -233,9 +234,13 @@ class Dashboard:
         return Inmate.objects.for_user(self.user)
 
     def inmate_figures(self):
+        """The roster header's custody counts (the same figures, kept per roster version)."""
         if not hasattr(self, "_inmate_figures"):
-            self._inmate_figures = self.inmates().custody_counts(
-                today=self.today, polling=self.election.polling_date
+            self._inmate_figures, _blocks = eligibility.roster_header(
+                self.inmates(),
+                today=self.today,
+                polling=self.election.polling_date,
+                versions=eligibility.request_versions(self.request),
             )
         return self._inmate_figures
 
@@ -306,12 +311,8 @@ class Dashboard:
         }
 
     def nik_card(self):
-        counts = dict(
-            self.inmates()
-            .inside_on(self.today)
-            .values_list("nik_status")
-            .annotate(n=Count("pk"))
-            .values_list("nik_status", "n")
+        counts = eligibility.nik_status_counts(
+            self.inmates(), today=self.today, versions=eligibility.request_versions(self.request)
         )
         rows = []
         for label, tone, statuses, worklist in NIK_GROUPS:

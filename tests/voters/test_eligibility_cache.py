@@ -136,7 +136,7 @@ def test_cached_letter_counts_follow_every_change(tps901, kpps):
 
     def agree():
         fresh = letters_service.delivery_register(tps901, today=today).counts
-        assert register_summary(SimpleNamespace(), tps901, today=today).counts == fresh
+        assert register_summary(SimpleNamespace(user=kpps), tps901, today=today).counts == fresh
         return fresh
 
     today = dt.date(2024, 11, 1)
@@ -210,3 +210,76 @@ def test_the_roster_header_and_blocks_follow_every_change(
     assert header()[0]["total"] == 3
     Inmate.objects.filter(no_registrasi="A.9")._raw_delete(Inmate.objects.db)
     assert header() == header() and header()[0]["total"] == 2 and header()[1] == ["B", "D"]
+
+
+# -- the NIK work lists' tabs and the home page's roster figures (eligibility.by_roster) -------
+
+
+def worklist_tabs(client, key="perekaman"):
+    response = client.get(reverse("nik_worklist_tab", args=[key]))
+    assert response.status_code == 200
+    tabs = {tab["key"]: tab["count"] for tab in response.context["tabs"]}
+    assert response.context["total"] == tabs[key]  # the paginator's count is the tab's
+    return tabs
+
+
+def fresh_worklists(facility):
+    from voters.inmates.views import WORKLIST_FILTERS
+
+    inside = Inmate.objects.filter(facility=facility).inside_on(timezone.localdate())
+    return {key: inside.filter(q).count() for key, q in WORKLIST_FILTERS.items()}
+
+
+def test_worklist_tabs_follow_every_change(blora, rembang, election, tps901, operator, client_for):
+    budi = make(blora, "A.1", "BUDI SANTOSO", nik_status="format_valid")
+    agus = make(blora, "A.3", "AGUS", nik_format="blank", nik="")
+    make(rembang, "R.1", "LAIN UPT", nik_format="blank", nik="")  # another facility's
+    client = client_for(operator)
+    expected = {"perekaman": 1, "menunggu": 0, "tidak-cocok": 0, "belum-dikirim": 1}
+    assert worklist_tabs(client) == expected == fresh_worklists(blora)
+    assert worklist_tabs(client, "menunggu") == expected  # from the cache
+    # sent to Dukcapil by the NIK service's kind of write (.update() with a version bump)
+    Inmate.objects.filter(pk=budi.pk).update(nik_status="sent", version=F("version") + 1)
+    assert worklist_tabs(client) == {**expected, "menunggu": 1, "belum-dikirim": 0}
+    # a birth-date mismatch noted by a plain save
+    budi.refresh_from_db()
+    budi.nik_issues = ["birth_date_mismatch"]
+    budi.save()
+    assert worklist_tabs(client)["tidak-cocok"] == 1
+    # released: no longer inside, on no work list
+    record_custody_event(inmate=agus, kind="release", date=dt.date(2024, 6, 1), user=None)
+    assert worklist_tabs(client)["perekaman"] == 0
+    # a newcomer written without signals
+    Inmate.objects.bulk_create([Inmate(facility=blora, no_registrasi="A.9", nama="BARU",
+                                       tanggal_lahir=dt.date(1980, 1, 1),
+                                       jenis_kelamin="L", tanggal_masuk=dt.date(2024, 3, 4))])
+    assert worklist_tabs(client) == fresh_worklists(blora)
+    assert worklist_tabs(client)["perekaman"] == 1
+
+
+def test_an_unknown_worklist_is_404(blora, election, operator, client_for):
+    assert client_for(operator).get("/nik/tidak-ada/").status_code == 404
+
+
+def dashboard_figures(client):
+    cards = {c["key"]: c for c in client.get(reverse("home")).context["dashboard"]["cards"]}
+    nik = [row["value"] for row in cards["nik"]["chart"]["rows"]]
+    inmates = [row["value"] for row in cards["wbp"]["chart"]["rows"]]
+    return inmates, nik
+
+
+def test_home_page_roster_figures_follow_every_change(
+    blora, election, tps901, operator, client_for
+):
+    """The dashboard's WBP and NIK cards read figures kept per roster version."""
+    budi = make(blora, "A.1", "BUDI SANTOSO", nik_status="verified")
+    make(blora, "A.2", "ANAK MUDA", nik_format="blank", nik="", nik_status="format_invalid")
+    client = client_for(operator)
+    # inside today / expected on polling day / leaving; NIK groups in NIK_GROUPS' order
+    assert dashboard_figures(client) == ([2, 2, 0], [1, 0, 0, 0, 1])
+    assert dashboard_figures(client) == ([2, 2, 0], [1, 0, 0, 0, 1])  # cached
+    Inmate.objects.filter(pk=budi.pk).update(nik_status="not_found", version=F("version") + 1)
+    assert dashboard_figures(client) == ([2, 2, 0], [0, 0, 0, 1, 1])
+    budi.refresh_from_db()
+    record_custody_event(inmate=budi, kind="release", date=dt.date(2024, 6, 1), user=None)
+    assert dashboard_figures(client) == ([1, 1, 0], [0, 0, 0, 0, 1])

@@ -98,24 +98,63 @@ def ineligible_ids(inmates, election, versions=None):
     return found
 
 
+def by_roster(inmates, name, compute, *, versions=None, parts=()):
+    """``compute()``, a figure about every inmate of the scope ``inmates`` (a count, a list of
+    blocks), kept in the cache under the scope's roster versions and ``parts`` (the day it is
+    about, ...): a change of any roster of the scope makes a new key. ``versions`` saves the
+    aggregate query when the caller has read them already."""
+    if versions is None:
+        versions = roster_versions(inmates)
+    key = f"{PREFIX}:{name}:{':'.join(map(str, parts))}:{versions_digest(versions)}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, TTL)
+    return value
+
+
+def request_versions(request):
+    """``roster_versions`` of the user's whole scope (``Inmate.objects.for_user``), read once
+    per request: the home page's figures, its letters' counts and the roster key on them."""
+    memo = request.__dict__
+    if "_roster_versions" not in memo:
+        memo["_roster_versions"] = roster_versions(Inmate.objects.for_user(request.user))
+    return memo["_roster_versions"]
+
+
 def roster_header(inmates, *, today, polling=None, versions=None):
     """The roster page's header figures (``custody_counts``) and the blocks of its filter, for
     the scope ``inmates``, kept in the cache under the scope's roster versions, today and the
     polling day: both read every inmate of the scope (a regency's 15,000 for its KPU
     liaison), the versions one aggregate query. Returns (counts, blocks), fresh copies."""
-    if versions is None:
-        versions = roster_versions(inmates)
-    key = f"{PREFIX}:header:{today}:{polling}:{versions_digest(versions)}"
-    cached = cache.get(key)
-    if cached is None:
+
+    def compute():
         counts = inmates.custody_counts(today=today, polling=polling)
         # order_by(): with the model's ordering, DISTINCT would return one row per inmate.
         blocks = sorted(b for b in inmates.order_by().values_list("blok", flat=True).distinct()
                         if b)
-        cached = (counts, blocks)
-        cache.set(key, cached, TTL)
-    counts, blocks = cached
+        return counts, blocks
+
+    counts, blocks = by_roster(
+        inmates, "header", compute, versions=versions, parts=(today, polling)
+    )
     return dict(counts), list(blocks)
+
+
+def nik_status_counts(inmates, *, today, versions=None):
+    """{NIK status: number of the scope's inmates inside on ``today``} (the home page's NIK
+    card), kept like ``roster_header``."""
+
+    def compute():
+        return dict(
+            inmates.inside_on(today)
+            .order_by()
+            .values_list("nik_status")
+            .annotate(n=Count("pk"))
+            .values_list("nik_status", "n")
+        )
+
+    return dict(by_roster(inmates, "nik", compute, versions=versions, parts=(today,)))
 
 
 @receiver(post_save, sender=Inmate, dispatch_uid="eligibility_inmate_saved")

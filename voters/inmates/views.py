@@ -294,39 +294,58 @@ WORKLISTS = {
 }
 
 
+# Who is on each work list, among the inmates inside today.
+WORKLIST_FILTERS = {
+    "perekaman": Q(nik_format__in=["invalid", "blank"])
+    | Q(
+        nik_status__in=[
+            NikStatus.NOT_FOUND,
+            NikStatus.NOT_RECORDED,
+            NikStatus.RECORDING_SCHEDULED,
+            NikStatus.BIOMETRIC_NO_MATCH,
+        ]
+    ),
+    "menunggu": Q(nik_status=NikStatus.SENT),
+    "tidak-cocok": Q(nik_issues__icontains="birth_date_mismatch")
+    | Q(nik_issues__icontains="sex_mismatch"),
+    "belum-dikirim": Q(nik_status=NikStatus.FORMAT_VALID),
+}
+
+
 def worklist_queryset(request, key):
-    inside = scoped_inmates(request).inside_on(timezone.localdate())
-    if key == "perekaman":
-        return inside.filter(
-            Q(nik_format__in=["invalid", "blank"])
-            | Q(
-                nik_status__in=[
-                    NikStatus.NOT_FOUND,
-                    NikStatus.NOT_RECORDED,
-                    NikStatus.RECORDING_SCHEDULED,
-                    NikStatus.BIOMETRIC_NO_MATCH,
-                ]
-            )
+    if key not in WORKLIST_FILTERS:
+        raise Http404
+    return scoped_inmates(request).inside_on(timezone.localdate()).filter(WORKLIST_FILTERS[key])
+
+
+def worklist_counts(request):
+    """{work list: number of inmates on it}, in one aggregate query kept per roster version
+    (``eligibility.by_roster``): the tabs show every list's count on every page."""
+    scope = scoped_inmates(request)
+    today = timezone.localdate()
+
+    def compute():
+        return scope.inside_on(today).order_by().aggregate(
+            **{key.replace("-", "_"): Count("pk", filter=q) for key, q in WORKLIST_FILTERS.items()}
         )
-    if key == "menunggu":
-        return inside.filter(nik_status=NikStatus.SENT)
-    if key == "tidak-cocok":
-        return inside.filter(
-            Q(nik_issues__icontains="birth_date_mismatch") | Q(nik_issues__icontains="sex_mismatch")
-        )
-    if key == "belum-dikirim":
-        return inside.filter(nik_status=NikStatus.FORMAT_VALID)
-    raise Http404
+
+    counts = eligibility.by_roster(
+        scope, "worklists", compute, versions=eligibility.request_versions(request), parts=(today,)
+    )
+    return {key: counts[key.replace("-", "_")] for key in WORKLIST_FILTERS}
 
 
 @role_required(*STAFF)
 def nik_worklist(request, key="perekaman"):
-    qs = worklist_queryset(request, key).order_by("blok", "nama", "pk")
+    qs = worklist_queryset(request, key).order_by("blok", "nama", "pk")  # 404: no such list
+    counts = worklist_counts(request)
     # Paged, so the page does not grow with the roster; "semua" below still sends everyone.
-    page = Paginator(qs, WORKLIST_PAGE_SIZE).get_page(request.GET.get("hal"))
+    paginator = Paginator(qs, WORKLIST_PAGE_SIZE)
+    paginator.count = counts[key]  # the tab's count: no second COUNT over the roster
+    page = paginator.get_page(request.GET.get("hal"))
     title, description = WORKLISTS[key]
     tabs = [
-        {"key": k, "title": t, "count": worklist_queryset(request, k).count(), "active": k == key}
+        {"key": k, "title": t, "count": counts[k], "active": k == key}
         for k, (t, _d) in WORKLISTS.items()
     ]
     return render(

@@ -28,7 +28,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from voters.inmates.eligibility import roster_versions
+from voters.inmates.eligibility import request_versions, roster_versions
 from voters.letters.services import DeadlineCountdown
 from voters.models import Inmate, LetterDelivery, ListEntry, StaffMember
 
@@ -43,7 +43,7 @@ class RegisterSummary(DeadlineCountdown):
     counts: dict
 
 
-def _key(tps, today):
+def _key(tps, today, roster=None):
     election = tps.election
     entries = ListEntry.objects.filter(
         voter_list__tps=tps, voter_list__election=election
@@ -54,7 +54,8 @@ def _key(tps, today):
     )
     at = deliveries.pop("at")
     statuses = ".".join(str(deliveries[k]) for k in sorted(deliveries))
-    roster = roster_versions(Inmate.objects.filter(facility_id=tps.facility_id))
+    if roster is None:
+        roster = roster_versions(Inmate.objects.filter(facility_id=tps.facility_id))
     staff = StaffMember.objects.filter(facility_id=tps.facility_id).aggregate(
         n=Count("pk"), top=Max("pk")
     )
@@ -75,7 +76,9 @@ def register_summary(request, tps, *, today=None):
     memo = request.__dict__.setdefault("_register_summaries", {})
     if (tps.pk, today) in memo:
         return memo[tps.pk, today]
-    key = _key(tps, today)
+    # The TPS's facility is in the user's scope, whose roster versions are read once per request.
+    scope = request_versions(request)
+    key = _key(tps, today, scope if tps.facility_id in scope else None)
     counts = cache.get(key)
     if counts is None:
         counts = delivery_register(tps, today=today).counts
