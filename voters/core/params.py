@@ -31,3 +31,9 @@ def whole_number(value):
     if isinstance(value, str) and value.isascii() and value.isdigit():
         return int(value)
     return None
+
+
+# Rows per page of the long tables (the roster, the NIK work lists, a voter list, a
+# reconciliation run): one figure for all of them. A page's cost is mostly its rows
+# (bench/README.md "Pages under load"); an export or "semua" covers every row.
+TABLE_ROWS = 50

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from voters.core import searches
 from voters.core.access import READERS, STAFF, Role, current_facility, role_required
 from voters.core.jobs import is_previewing
-from voters.core.params import local_url
+from voters.core.params import TABLE_ROWS, local_url
 from voters.inmates import dukcapil as dukcapil_service
 from voters.inmates import eligibility
 from voters.inmates.forms import (
@@ -44,7 +44,7 @@ from voters.reconciliation.selectors import (
 )
 
 OPERATORS = (Role.OPERATOR, Role.ADMIN)
-PAGE_SIZE = 50
+PAGE_SIZE = TABLE_ROWS
 
 
 def scoped_inmates(request):
@@ -272,7 +272,7 @@ def inmate_event(request, pk):
 
 # -- NIK work lists -------------------------------------------------------------------------
 
-WORKLIST_PAGE_SIZE = 100
+WORKLIST_PAGE_SIZE = TABLE_ROWS
 WORKLISTS = {
     "perekaman": (
         _("NIK perlu perekaman atau perbaikan"),

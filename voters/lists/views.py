@@ -25,6 +25,7 @@ from voters.core.access import (
     show_nik,
 )
 from voters.core.middleware import capped_upload
+from voters.core.params import TABLE_ROWS
 from voters.core.views import scoped_job
 from voters.letters import pdf as letters
 from voters.lists import services as list_service
@@ -54,7 +55,7 @@ LIST_IMPORTS = (
     ImportBatch.Kind.REFERENCE_DPT,
     ImportBatch.Kind.DAPIL,
 )
-PAGE_SIZE = 100
+PAGE_SIZE = TABLE_ROWS
 SEARCH_LIMIT = 200
 
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from voters.core import storage
 from voters.core.access import READERS, STAFF, current_facility, role_required
+from voters.core.params import TABLE_ROWS
 from voters.models import ListEntry
 from voters.reconciliation import services as service
 from voters.reconciliation.exports import EXPORTS, write_export
@@ -82,7 +83,7 @@ def run_detail(request, pk):
         items = items.filter(category=category)
     if tindakan:
         items = items.filter(tindakan=tindakan)
-    page = Paginator(items, 100).get_page(request.GET.get("hal"))
+    page = Paginator(items, TABLE_ROWS).get_page(request.GET.get("hal"))
     query = request.GET.copy()
     query.pop("hal", None)
     finished = run.status == run.Status.DONE
