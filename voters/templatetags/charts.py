@@ -11,7 +11,8 @@ reader, a printout and a colour-blind reader get the same figures as the bars.
 
 from django import template
 from django.template.loader import render_to_string
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.translation import get_language
 
 from voters.core import glossary
 
@@ -94,13 +95,27 @@ def chart(card):
     )
 
 
+# The same few codes are marked on every row of a long table (the run page: two per row).
+_TERMS = {}
+
+
 @register.simple_tag
 def term(code, text=None):
     """<abbr title="long name: explanation">code</abbr>. The same words are on the glossary
-    page, linked from every page's top bar (a keyboard cannot hover)."""
+    page, linked from every page's top bar (a keyboard cannot hover). Rendered once per code,
+    text and language: the glossary is code, not data."""
+    key = (code, text, get_language())
+    if key not in _TERMS:
+        if len(_TERMS) > 4096:  # codes come from the data too: keep the memo bounded
+            _TERMS.clear()
+        _TERMS[key] = _term(code, text)
+    return _TERMS[key]
+
+
+def _term(code, text):
     meaning = glossary.explain(code)
     shown = text or code
     if meaning is None:
-        return shown
+        return conditional_escape(shown)
     long_name, explanation = meaning
     return format_html('<abbr title="{}: {}">{}</abbr>', long_name, explanation, shown)
