@@ -264,12 +264,10 @@ class Dashboard:
     def tps_list(self):
         if hasattr(self, "_tps_list"):
             return self._tps_list
-        self._tps_list = list(
-            self.user.tps_queryset()
-            .filter(election=self.election)
-            .select_related("election", "facility")
-            .order_by("number")[:MAX_TPS_CARDS]
-        )
+        self._tps_list = sorted(
+            (tps for tps in self.user.visible_tps() if tps.election_id == self.election.pk),
+            key=lambda tps: tps.number,
+        )[:MAX_TPS_CARDS]
         return self._tps_list
 
     # -- cards ---------------------------------------------------------------------------

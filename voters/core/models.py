@@ -376,6 +376,15 @@ class User(AbstractUser):
             qs = qs.filter(number=self.tps_number)
         return qs
 
+    def visible_tps(self):
+        """``tps_queryset()`` with each TPS's election and facility, as a list read once: kept on
+        this object, which lives for one request (the home page's table, cards and panels)."""
+        if "_visible_tps" not in self.__dict__:
+            self.__dict__["_visible_tps"] = list(
+                self.tps_queryset().select_related("election", "facility")
+            )
+        return self.__dict__["_visible_tps"]
+
 
 # audit.py: The audit trail of actions: logins, refusals, imports, exports and prints.
 

@@ -21,6 +21,7 @@ from voters.core.middleware import passive
 from voters.core.panels import home_panels
 from voters.core.params import local_url
 from voters.models import TPS, Election, ImportBatch, LetterBatch, ReconciliationRun
+from voters.reconciliation.selectors import user_elections
 
 # Job rows that have a progress bar, by the short name used in URLs.
 JOB_MODELS = {"impor": ImportBatch, "rekonsiliasi": ReconciliationRun, "surat": LetterBatch}
@@ -34,7 +35,7 @@ class LoginView(auth_views.LoginView):
 @role_required(*ALL_ROLES)
 def home(request):
     user = request.user
-    elections = Election.objects.filter(tps_set__in=user.tps_queryset()).distinct()
+    elections = user_elections(user)
     today = timezone.localdate()
     election_rows = [
         {
@@ -48,7 +49,7 @@ def home(request):
     ]
     context = {
         "elections": election_rows,
-        "tps_list": user.tps_queryset().select_related("election", "facility"),
+        "tps_list": user.visible_tps(),
         "panels": home_panels(request),
         "today": today,
         "dashboard": dashboard.for_request(request),

@@ -79,9 +79,8 @@ def letters_panel(request):
         return []
     today = timezone.localdate()
     panels = []
-    for tps in user.tps_queryset().filter(election__polling_date__gte=today).select_related(
-        "election", "facility"
-    )[:5]:
+    ahead = [tps for tps in user.visible_tps() if tps.election.polling_date >= today]
+    for tps in ahead[:5]:
         register = register_summary(request, tps, today=today)
         counts = register.counts
         deliveries_url = reverse("deliveries", args=[tps.pk])

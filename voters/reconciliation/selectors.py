@@ -52,13 +52,22 @@ def current_election(user: User, code: str | None = None) -> Election | None:
     return memo[key]
 
 
+def user_elections(user: User) -> list[Election]:
+    """``elections_for(user)`` as a list, read once per request (kept on the user object)."""
+    if "_elections" not in user.__dict__:
+        user.__dict__["_elections"] = list(elections_for(user))
+    return user.__dict__["_elections"]
+
+
 def _current_election(user, code):
-    elections = elections_for(user)
     if code:
-        return elections.filter(code=code).first()
+        return elections_for(user).filter(code=code).first()
     today = timezone.localdate()
-    upcoming = elections.filter(polling_date__gte=today).order_by("polling_date").first()
-    return upcoming or elections.order_by("-polling_date").first()
+    elections = user_elections(user)
+    upcoming = [e for e in elections if e.polling_date >= today]
+    if upcoming:
+        return min(upcoming, key=lambda e: (e.polling_date, e.pk))
+    return max(elections, key=lambda e: (e.polling_date, e.pk), default=None)
 
 
 def as_matching_inmate(inmate: Inmate) -> eligibility.Inmate:
