@@ -184,3 +184,21 @@ def test_the_meeting_list_makes_as_many_queries_for_200_meetings_as_for_10(
     add_meetings(0, FEW)
     assert_same_queries(client_for(observer), reverse("coordination:meeting_list"),
                         lambda: add_meetings(FEW, MANY))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="INCLUDE indexes: PostgreSQL only")
+def test_the_roster_fingerprint_is_read_from_an_index_alone(blora):
+    """eligibility.roster_versions runs on every roster, home, NIK and regency page: its
+    aggregate must be answerable from the covering index "inmate_facility_versions" (migration
+    0017) without reading the rows; a field added to the fingerprint needs adding there too."""
+    from voters.inmates.eligibility import roster_versions
+
+    add_inmates(blora, 0, 10)
+    with CaptureQueriesContext(connection) as queries:
+        roster_versions(Inmate.objects.filter(facility=blora))
+    (query,) = queries.captured_queries
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + query["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using inmate_facility_versions" in plan, plan
