@@ -116,6 +116,26 @@ def test_the_kpu_liaison_sees_list_status_reconciliation_and_exports(world, kpu,
     )
 
 
+def test_the_list_status_card_reads_the_run_s_kept_counts(world, kpu, client_for):
+    """A run keeps its rows per list and category (list_counts, migration 0018), equal to its
+    items'; a run made before that is counted from its items, with the same card."""
+    from voters.reconciliation.services import counts_by_list
+
+    run = ReconciliationRun.objects.get()
+    from_items = counts_by_list((i.daftar, i.category, 1) for i in run.items.all())
+    assert run.list_counts == from_items and set(from_items) == {"DPT", "DPTB"}
+    kept = home(client_for(kpu)).context["dashboard"]["cards"][0]
+    with CaptureQueriesContext(connection) as queries:
+        home(client_for(kpu))
+    assert not [q for q in queries.captured_queries if "reconciliationitem" in q["sql"]]
+    ReconciliationRun.objects.filter(pk=run.pk).update(list_counts=None)
+    assert home(client_for(kpu)).context["dashboard"]["cards"][0] == kept
+    # a run that reuses the last one's outcome keeps the same counts
+    with time_machine.travel(TODAY, tick=False):
+        again = reconcile(election=run.election, facility=run.facility)
+    assert again.reused_from_id == run.pk and again.list_counts == from_items
+
+
 def test_observers_get_aggregates_without_links_into_staff_pages(world, observer, client_for):
     response = home(client_for(observer))
     html = response.content.decode()

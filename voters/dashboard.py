@@ -530,11 +530,9 @@ class Dashboard:
                 else _("Belum ada daftar pemilih TPS. Unggah DPT di menu Daftar Pemilih.")
             )
             return card
-        by_list = {}
-        for daftar, category, n in (
-            run.items.exclude(daftar="").values_list("daftar", "category").annotate(n=Count("pk"))
-        ):
-            by_list.setdefault(daftar, Counter())[category] += n
+        from voters.reconciliation.services import list_counts_of
+
+        by_list = list_counts_of(run)
         rows = []
         for kind, label in LIST_KINDS:
             counts = by_list.get(kind)

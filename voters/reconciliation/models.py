@@ -87,6 +87,11 @@ class ReconciliationRun(Job):
     counts = models.JSONField(_("jumlah per kategori"), default=dict, blank=True)
     # {tindakan code: rows}, written with the items: what the run asks to do, without a query.
     actions = models.JSONField(_("jumlah per tindakan"), default=dict, blank=True)
+    # {list kind: {category: rows}} of the rows from a KPU list, written with the items (the
+    # KPU liaison's home page shows it on every view); None for a run made before it was kept.
+    list_counts = models.JSONField(
+        _("jumlah per daftar dan kategori"), null=True, blank=True, default=None
+    )
     timings = models.JSONField(_("waktu"), default=dict, blank=True)
     changes = models.JSONField(_("perubahan sejak run sebelumnya"), default=dict, blank=True)
     reused_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from voters.core import audit
@@ -276,12 +277,14 @@ def _execute(run):
     items = [_item(run, n, r, inmates_by_id, entries_by_id) for n, r in enumerate(results, 1)]
     counts = count_by_category(results)
     actions = dict(Counter(r.tindakan for r in results if r.tindakan))
+    list_counts = counts_by_list((r.daftar, r.category, 1) for r in results)
     change_summary = {"rows": _diff(previous, items)}
     with transaction.atomic():
         ReconciliationItem.objects.filter(run=run).delete()
         ReconciliationItem.objects.bulk_create(items, batch_size=1000)
         run.counts = counts
         run.actions = actions
+        run.list_counts = list_counts
         run.input_digest = digest
         run.inputs = {
             "inmates": len(inmates), "entries": len(entries),
@@ -293,8 +296,8 @@ def _execute(run):
         timings["write_s"] = round(time.perf_counter() - t0, 3)
         timings["total_s"] = round(time.perf_counter() - started, 3)
         run.timings = timings
-        run.save(update_fields=["counts", "actions", "input_digest", "inputs", "changes",
-                                "timings"])
+        run.save(update_fields=["counts", "actions", "list_counts", "input_digest", "inputs",
+                                "changes", "timings"])
         audit.record(AuditEvent.Action.RECONCILE, user=run.created_by, facility=facility,
                      obj=run, summary=f"Rekonsiliasi {election.code}", detail=counts,
                      row_count=len(items))
@@ -322,13 +325,35 @@ def _copy_outcome(run, previous, digest, timings, started):
         ReconciliationItem.objects.filter(run=run).delete()
         ReconciliationItem.objects.bulk_create(items, batch_size=1000)
         run.counts, run.inputs, run.actions = previous.counts, previous.inputs, previous.actions
+        run.list_counts = list_counts_of(previous)
         run.input_digest, run.reused_from = digest, previous
         run.changes = {"rows": []}
         timings["total_s"] = round(time.perf_counter() - started, 3)
         run.timings = {**timings, "reused": True}
-        run.save(update_fields=["counts", "inputs", "actions", "input_digest", "reused_from",
-                                "changes", "timings"])
+        run.save(update_fields=["counts", "inputs", "actions", "list_counts", "input_digest",
+                                "reused_from", "changes", "timings"])
     run.succeed(_summary_text(run.counts) + " (masukan sama dengan run sebelumnya)")
+
+
+def counts_by_list(rows) -> dict:
+    """{list kind: {category: rows}} from (daftar, category, rows) triples; rows from no list
+    left out."""
+    by_list = {}
+    for daftar, category, n in rows:
+        if daftar:
+            by_list.setdefault(daftar, Counter())[category] += n
+    return {kind: dict(counts) for kind, counts in by_list.items()}
+
+
+def list_counts_of(run: ReconciliationRun) -> dict:
+    """The run's rows per list and category: kept on the run since it was made, or counted from
+    its items for a run made before that."""
+    if run.list_counts is not None:
+        return run.list_counts
+    return counts_by_list(
+        run.items.exclude(daftar="").order_by().values_list("daftar", "category")
+        .annotate(n=Count("pk"))
+    )
 
 
 def _summary_text(counts):
