@@ -335,7 +335,7 @@ def _copy_outcome(run, previous, digest, timings, started):
     run.succeed(_summary_text(run.counts) + " (masukan sama dengan run sebelumnya)")
 
 
-def counts_by_list(rows) -> dict:
+def counts_by_list(rows: Iterable[tuple[str, str, int]]) -> dict:
     """{list kind: {category: rows}} from (daftar, category, rows) triples; rows from no list
     left out."""
     by_list = {}
