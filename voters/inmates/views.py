@@ -78,7 +78,7 @@ def inmate_list(request):
     polling = election.polling_date if election else today
     # The header's figures and the filter's blocks read the whole scope: cached per version of
     # its rosters (voters/inmates/eligibility.py), which the eligibility filter reuses.
-    versions = eligibility.roster_versions(qs)
+    versions = eligibility.request_versions(request)  # the scope of qs, read once
     counts, blocks = eligibility.roster_header(
         qs, today=today, polling=polling if election else None, versions=versions
     )
