@@ -73,3 +73,22 @@ def test_demo_has_the_police_cells_with_their_ksk_tps_and_moves_to_the_rutan():
     kpps = Client()
     kpps.post(reverse("login"), {"username": "kpps005", "password": "tpskhusus-demo"})
     assert kpps.get(reverse("ksk_visit", args=[polres.pk])).status_code == 200
+
+
+def test_the_demo_builds_the_letter_recipients_once_not_once_per_delivery(monkeypatch):
+    """`manage.py demo --inmates 5000` spent most of its time rebuilding TPS 901's recipients
+    for every letter it marked delivered; the marks are the same with the list built once."""
+    from voters.letters import services as letters
+    from voters.models import LetterDelivery
+
+    built = []
+    real = letters.recipients
+
+    def counting(tps, **kwargs):
+        built.append(tps.number)
+        return real(tps, **kwargs)
+
+    monkeypatch.setattr(letters, "recipients", counting)
+    call_command("demo", "--inmates", "120", stdout=StringIO())
+    assert LetterDelivery.objects.count() > 10
+    assert built.count("901") == 1

@@ -40,7 +40,8 @@ def populate(*, facility, election, count):
             continue
         service.record_delivery(
             tps=tps, key=voter.key, status=status, user=officer,
-            delivered_on=today - timedelta(days=rng.randint(0, 3)), today=today, **extra,
+            delivered_on=today - timedelta(days=rng.randint(0, 3)), today=today, among=voters,
+            **extra,
         )
         recorded += 1
     return f"{recorded} tanda terima surat dari {len(voters)} penerima"

@@ -641,8 +641,8 @@ def delivery_register(tps: TPS, *, today: date | None = None) -> DeliveryRegiste
     )
 
 
-def _recipient(tps, key):
-    for voter in recipients(tps):
+def _recipient(tps, key, among=None):
+    for voter in recipients(tps) if among is None else among:
         if voter.key == key:
             return voter
     raise LetterError("Pemilih ini tidak ada di daftar penerima surat TPS ini.")
@@ -659,8 +659,12 @@ def record_delivery(
     proxy_name: str = "",
     note: str = "",
     today: date | None = None,
+    among: Sequence[Voter] | None = None,
 ) -> LetterDelivery:
-    """Record (or correct) what happened to one voter's letter."""
+    """Record (or correct) what happened to one voter's letter.
+
+    ``among``: the TPS's ``recipients(tps)`` when the caller already holds them (the demo marks
+    hundreds of letters in a row); without it the list is built for this one mark."""
     today = today or timezone.localdate()
     delivered_on = delivered_on or today
     election = tps.election
@@ -674,7 +678,7 @@ def record_delivery(
         raise LetterError("Pilih alasan surat tidak dapat disampaikan.")
     if status == LetterDelivery.Status.DELIVERED_TO_PROXY and not proxy_name.strip():
         raise LetterError("Isi nama keluarga/wakil yang menerima surat.")
-    voter = _recipient(tps, key)
+    voter = _recipient(tps, key, among)
     with transaction.atomic():
         delivery = (
             LetterDelivery.objects.select_for_update().filter(tps=tps, voter_key=key).first()
