@@ -280,3 +280,35 @@ def test_bar_widths_are_written_with_a_decimal_point_in_every_language(settings)
     with translation.override("id"):
         html = template.render(Context({"card": card}))
     assert 'width="33.3"' in html and 'width="100.0"' in html
+
+
+def test_a_chart_is_drawn_once_per_card_and_again_when_a_figure_or_the_language_changes(
+        monkeypatch):
+    """The dashboards draw the same charts on every view: the SVG is kept under a digest of
+    the card (issue 19 item 7), and a changed figure, title or language is a new drawing."""
+    from django.utils import translation
+
+    from voters.templatetags import charts
+
+    drawn = []
+    real = charts.render_to_string
+    monkeypatch.setattr(charts, "render_to_string",
+                        lambda name, context: drawn.append(name) or real(name, context))
+    monkeypatch.setattr(charts, "_CHARTS", {})
+    template = Template("{% load charts %}{% chart card %}")
+
+    def card(value, title="Status NIK"):
+        return {"key": "nik", "title": title, "kind": "bars", "chart": {"total": 10, "rows": [
+            {"label": "valid", "value": value, "tone": "ok"},
+            {"label": "belum", "value": 10 - value, "tone": "warn"}]}}
+
+    first = template.render(Context({"card": card(3)}))
+    assert template.render(Context({"card": card(3)})) == first
+    assert len(drawn) == 1
+    changed = template.render(Context({"card": card(4)}))
+    assert changed != first and len(drawn) == 2
+    assert template.render(Context({"card": card(3, "Status NIK WBP")})) != first
+    assert len(drawn) == 3
+    with translation.override("en"):
+        template.render(Context({"card": card(3)}))
+    assert len(drawn) == 4

@@ -9,9 +9,13 @@ reader, a printout and a colour-blind reader get the same figures as the bars.
 ``{% term "DPTb" %}`` writes the term as an <abbr> whose title explains it.
 """
 
+import hashlib
+import json
+
 from django import template
 from django.template.loader import render_to_string
 from django.utils.html import conditional_escape, format_html
+from django.utils.timezone import get_current_timezone_name
 from django.utils.translation import get_language
 
 from voters.core import glossary
@@ -78,9 +82,38 @@ def _progress(chart):
 PREPARE = {"bars": _bars, "donut": _donut, "stacked": _stacked, "progress": _progress}
 
 
+# A chart's SVG is a function of its card alone (and of the language and time zone its labels
+# and dates are written in): the dashboards draw the same few charts on every view until a
+# figure changes, so each drawing is kept per process under a digest of the card.
+_CHARTS = {}
+CHARTS_KEPT = 512
+
+
+def _chart_key(card):
+    try:
+        shown = json.dumps(card, sort_keys=True, default=str)
+    except (TypeError, ValueError):  # keys of mixed types: drawn every time
+        return None
+    return (hashlib.blake2b(shown.encode(), digest_size=16).digest(), get_language(),
+            get_current_timezone_name())
+
+
 @register.simple_tag
 def chart(card):
-    """Render the chart of a dashboard card with the template charts/<kind>.html."""
+    """Render the chart of a dashboard card with the template charts/<kind>.html, once per
+    card, language and time zone."""
+    key = _chart_key(card)
+    if key is None:
+        return _draw(card)
+    drawn = _CHARTS.get(key)
+    if drawn is None:
+        if len(_CHARTS) >= CHARTS_KEPT:
+            _CHARTS.clear()
+        drawn = _CHARTS[key] = _draw(card)
+    return drawn
+
+
+def _draw(card):
     kind = card["kind"]
     data = dict(card.get("chart") or {})
     prepare = PREPARE.get(kind)
