@@ -200,3 +200,22 @@ def test_a_court_revocation_needs_its_verdict_reference(valid, operator, client_
     )
     inmate = Inmate.objects.get(pk=valid.pk)
     assert inmate.hak_pilih_dicabut and inmate.putusan_pencabutan == "12/Pid.Sus/2024/PN Bla"
+
+
+def test_a_nik_corrected_by_dukcapil_changes_the_roster_version_even_when_the_status_stays(
+        blora, operator, tmp_path):
+    """Every page that keeps figures or rows under the roster's versions (the roster header,
+    the regency page's moves) must see a NIK that Dukcapil corrected. An answer that keeps the
+    status ("terverifikasi" again) used to change the NIK without a new version."""
+    from voters.inmates.dukcapil import import_answer
+    from voters.inmates.eligibility import roster_versions
+
+    inmate = make_inmate(blora, "A.7", status=NikStatus.VERIFIED)
+    before = roster_versions(Inmate.objects.filter(facility=blora))
+    path = tmp_path / "jawaban.csv"
+    path.write_text("no_registrasi;hasil;nik_hasil\nA.7;terverifikasi;3316032408710001\n")
+    import_answer(path=path, facility=blora, user=operator)
+    inmate.refresh_from_db()
+    assert inmate.nik == "3316032408710001"
+    assert inmate.nik_status == NikStatus.VERIFIED
+    assert roster_versions(Inmate.objects.filter(facility=blora)) != before

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from voters.core import audit, storage
@@ -282,6 +283,10 @@ def import_answer(
                     nik=new_nik.text,
                     nik_format="valid",
                     nik_issues=sorted({i.code for i in new_nik.warnings}),
+                    # A new version even when the status stays: what is kept under the
+                    # roster's versions (eligibility.roster_versions) must see the new NIK.
+                    version=F("version") + 1,
+                    updated_at=now,
                 )
                 inmate.refresh_from_db()
                 evidence += " — NIK diperbarui dari Dukcapil"
