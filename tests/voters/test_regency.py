@@ -255,3 +255,48 @@ def test_the_facility_table_kept_in_the_cache_follows_every_change(regency, liai
     html = client.get(url).content.decode()
     assert reverse("reconciliation_run", args=[run.pk]) in html
     assert reverse("reconciliation_run", args=[regency["polres"]["run"].pk]) not in html
+
+
+def test_the_moves_are_found_once_and_again_when_anything_they_show_changes(
+        regency, liaison, election, client_for, monkeypatch):
+    """The moves and overlaps are kept as HTML under a digest of what they show (issue 19 item
+    7): a second view does not look for them again, and each thing the rows show, changed,
+    shows at once: a name (through the roster's version), a facility's name, its TPS, a new
+    run at the destination, and the election's deadlines."""
+    from django.db.models import F
+
+    from voters.inmates import transfers
+
+    found = []
+    real = transfers.region_cases
+    monkeypatch.setattr(transfers, "region_cases",
+                        lambda **kwargs: found.append(1) or real(**kwargs))
+    arrived = move(regency)
+    client = client_for(liaison)
+
+    def page():  # the moves' and overlaps' part (the rest holds a new CSRF token each time)
+        html = client.get(reverse("regency")).content.decode()
+        return html[html.index("Pindahan antar-UPT"):html.index("Ekspor semua UPT")]
+
+    first = page()
+    assert arrived.nama in first and page() == first and len(found) == 1
+
+    Inmate.objects.filter(pk=arrived.pk).update(nama="SUKIRNO BARU", version=F("version") + 1)
+    assert "SUKIRNO BARU" in page() and len(found) == 2
+    Facility.objects.filter(pk=regency["polres"]["facility"].pk).update(name="Sel Polres Blora")
+    assert "Sel Polres Blora" in page() and len(found) == 3
+    TPS.objects.filter(pk=regency["rutan"]["tps"].pk).update(number="911")
+    assert "TPS 911" in page() and len(found) == 4
+
+    reconcile(election=election, facility=regency["rutan"]["facility"],
+              today=dt.date(2024, 11, 6))
+    after_run = page()
+    assert len(found) == 5
+    [row] = client.get(reverse("regency")).context["transfers"]  # read: found again
+    assert row.proposal and row.proposal in after_run
+    election.dptb_special_days += 2
+    election.save()
+    moved_deadline = page()
+    assert len(found) == 7
+    [row_later] = client.get(reverse("regency")).context["transfers"]
+    assert row_later.proposal != row.proposal and row_later.proposal in moved_deadline

@@ -262,6 +262,11 @@ def _rosters_version(inmates) -> str:
     return versions_digest(roster_versions(inmates))
 
 
+def region_version(region: str) -> str:
+    """The version of every roster of ``region`` that the cases above are found in."""
+    return _rosters_version(Inmate.objects.filter(facility__in=Facility.objects.in_region(region)))
+
+
 def _links_key(kind: str, region: str, version: str, *parts) -> str:
     area = wilayah.normalize_code(region) or region
     return ":".join(str(p) for p in (LINKS_PREFIX, kind, area, *parts, version))
@@ -332,12 +337,13 @@ def region_overlaps(*, election: Election | None, region: str) -> list[OverlapRo
 
 
 def region_cases(*, election: Election | None, region: str,
-                 window_days: int = transfers.TRANSFER_WINDOW_DAYS
+                 window_days: int = transfers.TRANSFER_WINDOW_DAYS, version: str | None = None,
                  ) -> tuple[list[TransferRow], list[OverlapRow]]:
     """``region_transfers`` and ``region_overlaps`` together, as the regency page shows them:
-    the rosters' version read once and the rows' names loaded once for both."""
+    the rosters' version read once (``version``, when the caller has just read it with
+    ``region_version``) and the rows' names loaded once for both."""
     inmates = Inmate.objects.filter(facility__in=Facility.objects.in_region(region))
-    version = _rosters_version(inmates)
+    version = version or _rosters_version(inmates)
     links = _transfer_links(inmates, region, window_days, version)
     found = _overlap_links(inmates, region, version)
     context = _Context(election, [s for link in links for s in (link.exit, link.entry)]

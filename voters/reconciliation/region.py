@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Sum
+from django.db.models import Count, OuterRef, Subquery, Sum
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject, cached_property
 
 from voters.models import TPS, Facility, ReconciliationRun
 from voters.reconciliation.models import REVIEW, Category, Tindakan
@@ -131,17 +132,54 @@ def rows_signature(rows: list[FacilityRow]) -> str:
 def cases(user: User, election: Election) -> dict:
     """The people who moved between facilities of the region (one line each, both TPS) and
     the people inside two facilities at once, limited to those touching a facility the user
-    sees (a Rutan's KPU user sees the moves in and out of the Rutan, not the rest)."""
-    from voters.inmates.transfers import region_cases
+    sees (a Rutan's KPU user sees the moves in and out of the Rutan, not the rest).
 
-    region = user.region_code or election.region_code
-    allowed = set(user.facilities().values_list("pk", flat=True))
-    moved, overlaps = region_cases(election=election, region=region)
-    moved = [row for row in moved
-             if row.origin.facility.pk in allowed or row.destination.facility.pk in allowed]
-    overlaps = [row for row in overlaps
-                if row.first.facility.pk in allowed or row.second.facility.pk in allowed]
-    return {"transfers": moved, "overlaps": overlaps}
+    ``transfers`` and ``overlaps`` are found only when they are read: the page keeps their
+    HTML under ``cases_signature``, a digest of everything they show (finding and drawing them
+    was about half the page's time, issue 19 item 7)."""
+    found = RegionCases(user, election)
+    return {"transfers": SimpleLazyObject(lambda: found.rows[0]),
+            "overlaps": SimpleLazyObject(lambda: found.rows[1]),
+            "cases_signature": found.signature}
+
+
+class RegionCases:
+    """The region's moves and overlaps as ``user`` sees them, and the digest they are kept
+    under: the region's roster versions (every field of every stay), each facility's name,
+    first TPS and latest finished run in the election (a run's items do not change once it
+    has finished), the election's fields, the facilities the user sees and whether the user
+    sees full NIKs."""
+
+    def __init__(self, user: User, election: Election):
+        from voters.inmates.transfers import region_version
+        from voters.rules.transfers import TRANSFER_WINDOW_DAYS
+
+        self.user, self.election = user, election
+        self.region = user.region_code or election.region_code
+        self.allowed = set(user.facilities().values_list("pk", flat=True))
+        self.version = region_version(self.region)
+        first_tps = (TPS.objects.filter(election=election, facility=OuterRef("pk"))
+                     .order_by("number").values("number")[:1])
+        places = list(Facility.objects.in_region(self.region)
+                      .annotate(run=latest_done_run(election), tps=Subquery(first_tps))
+                      .order_by("pk").values_list("pk", "name", "run", "tps"))
+        shown = (self.version, places, sorted(self.allowed), TRANSFER_WINDOW_DAYS,
+                 [getattr(election, f.attname) for f in election._meta.concrete_fields],
+                 bool(user.sees_full_nik))
+        self.signature = hashlib.sha256(repr(shown).encode()).hexdigest()
+
+    @cached_property
+    def rows(self) -> tuple[list, list]:
+        from voters.inmates.transfers import region_cases
+
+        moved, overlaps = region_cases(election=self.election, region=self.region,
+                                       version=self.version)
+        allowed = self.allowed
+        moved = [row for row in moved
+                 if row.origin.facility.pk in allowed or row.destination.facility.pk in allowed]
+        overlaps = [row for row in overlaps
+                    if row.first.facility.pk in allowed or row.second.facility.pk in allowed]
+        return moved, overlaps
 
 
 def latest_runs(user: User, election: Election) -> list[ReconciliationRun]:
