@@ -283,3 +283,49 @@ def test_home_page_roster_figures_follow_every_change(
     budi.refresh_from_db()
     record_custody_event(inmate=budi, kind="release", date=dt.date(2024, 6, 1), user=None)
     assert dashboard_figures(client) == ([1, 1, 0], [0, 0, 0, 0, 1])
+
+
+def test_the_roster_rows_are_kept_and_drawn_again_when_anything_they_show_changes(
+    blora, election, tps901, operator, observer, client_for, monkeypatch
+):
+    """A page of the roster is kept as HTML under what it shows (issue 19 item 7): a second
+    view judges no inmate again, and the TMS reasons' labels, the language, the day and the
+    user's view of NIKs each give the rows afresh."""
+    import time_machine
+    from django.conf import settings
+
+    from voters.inmates import views
+    from voters.models import TMSReason
+
+    judged = []
+    real = views.ineligibility
+    monkeypatch.setattr(views, "ineligibility",
+                        lambda inmate, *args: judged.append(inmate.pk) or real(inmate, *args))
+    make(blora, "A.1", "BUDI SANTOSO", tanggal_keluar=dt.date(2024, 11, 2),
+         jenis_keluar="bebas")
+    make(blora, "A.2", "ANAK MUDA", tanggal_lahir=dt.date(2010, 1, 1))
+    client = client_for(operator)
+
+    def rows(who=client):
+        body = who.get(reverse("inmate_list")).content.decode()
+        return body[body.index("<tbody>"):body.index("</tbody>")]
+
+    # 23.50 in Blora (WIB, UTC+7), then 20 minutes later the next day: the kept rows (an hour)
+    # are still there, the day is not the same.
+    with time_machine.travel(dt.datetime(2024, 11, 1, 16, 50, tzinfo=dt.UTC), tick=False):
+        first = rows()
+        assert len(judged) == 2 and "3316032408718025" in first
+        assert rows() == first and len(judged) == 2  # kept: nobody judged again
+        TMSReason.objects.update_or_create(key="di_bawah_umur",
+                                           defaults={"code": "3", "label": "BELUM CUKUP UMUR"})
+        relabelled = rows()
+        assert "BELUM CUKUP UMUR" in relabelled and len(judged) == 4
+        masked = rows(client_for(observer))
+        assert "3316032408718025" not in masked and "BUDI SANTOSO" in masked
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        english = rows()
+        assert english != relabelled and "Registration no." in english
+        del client.cookies[settings.LANGUAGE_COOKIE_NAME]
+    with time_machine.travel(dt.datetime(2024, 11, 1, 17, 10, tzinfo=dt.UTC), tick=False):
+        assert "02-11-2024" in rows()  # BUDI has left today: the badge shows the day
+    assert "02-11-2024" not in first

@@ -113,6 +113,13 @@ def by_roster(inmates, name, compute, *, versions=None, parts=()):
     return value
 
 
+def scope_key(name, versions, parts=()):
+    """A cache key about the scope whose ``roster_versions`` are ``versions`` and about
+    ``parts`` (their ``repr`` is digested: a page's filters, the election's fields, ...)."""
+    about = hashlib.sha256(repr(tuple(parts)).encode()).hexdigest()[:40]
+    return f"{PREFIX}:{name}:{about}:{versions_digest(versions)}"
+
+
 def request_versions(request):
     """``roster_versions`` of the user's whole scope (``Inmate.objects.for_user``), read once
     per request: the home page's figures, its letters' counts and the roster key on them."""

@@ -3,12 +3,16 @@
 from itertools import chain
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.utils.timezone import get_current_timezone_name
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -141,14 +145,27 @@ def inmate_list(request):
         else:
             qs = qs.filter(pk__in=barred)
     counts.setdefault("expected", None)
+    # What the table shows is a function of the scope's rosters (their versions), what was
+    # asked (filters, search, page), the day, the election, the TMS reasons' labels, the
+    # language and whether the user sees full NIKs: the page keeps the number of rows and
+    # each page's rows as HTML under it, and reads and judges the page's inmates only when
+    # they are not kept (a third of the page's time, issue 19 item 7).
+    shown = eligibility.scope_key("roster-page", versions, (
+        sorted(form.cleaned_data.items()) if form.is_valid() else request.GET.urlencode(),
+        narrowed, today, PAGE_SIZE, _election_state(election), sorted(table.items()),
+        get_language(), get_current_timezone_name(), bool(request.user.sees_full_nik)))
     # The database pages the list and only the page's inmates are judged.
     paginator = Paginator(qs, PAGE_SIZE)
     if not narrowed:
         # The whole scope: the header's total is the list's length, no second COUNT over
         # every inmate of the scope (a regency's 15,000 for its KPU liaison).
         paginator.count = counts["total"]
+    else:
+        paginator.count = cache.get_or_set(f"{shown}:count", lambda: qs.count(),
+                                           eligibility.TTL)
     page = paginator.get_page(request.GET.get("hal"))
-    page.object_list = annotate(list(page.object_list))
+    rows = page.object_list
+    page.object_list = SimpleLazyObject(lambda: annotate(list(rows)))
     counts["shown"] = page.paginator.count
     query = request.GET.copy()
     query.pop("hal", None)
@@ -163,8 +180,16 @@ def inmate_list(request):
             "election": election,
             "query": query.urlencode(),
             "today": today,
+            "rows_signature": f"{shown}:{page.number}",
         },
     )
+
+
+def _election_state(election):
+    """Every field of ``election`` (eligibility reads its kind, dates and races)."""
+    if election is None:
+        return None
+    return [getattr(election, field.attname) for field in election._meta.concrete_fields]
 
 
 @role_required(*READERS)
