@@ -125,8 +125,19 @@ def request_versions(request):
     per request: the home page's figures, its letters' counts and the roster key on them."""
     memo = request.__dict__
     if "_roster_versions" not in memo:
-        memo["_roster_versions"] = roster_versions(Inmate.objects.for_user(request.user))
+        memo["_roster_versions"] = roster_versions(
+            Inmate.objects.filter(facility_id__in=facility_ids(request.user)))
     return memo["_roster_versions"]
+
+
+def facility_ids(user):
+    """The ids of ``user.facilities()`` as a list. The versions' aggregate over a list of ids
+    is read from the covering index facility by facility; over the subquery, PostgreSQL
+    chose to scan and hash the whole table (a regency's 14,813 inmates: 4.3 against 1.7 ms,
+    bench/README.md)."""
+    if user.facility_id and not user.is_regional:
+        return [user.facility_id]
+    return list(user.facilities().values_list("pk", flat=True))
 
 
 def roster_header(inmates, *, today, polling=None, versions=None):

@@ -262,9 +262,10 @@ def _rosters_version(inmates) -> str:
     return versions_digest(roster_versions(inmates))
 
 
-def region_version(region: str) -> str:
-    """The version of every roster of ``region`` that the cases above are found in."""
-    return _rosters_version(Inmate.objects.filter(facility__in=Facility.objects.in_region(region)))
+def region_version(facility_ids: Iterable[int]) -> str:
+    """The version of every roster of a region (its facilities' ids, a list: see
+    ``eligibility.facility_ids``) that the cases above are found in."""
+    return _rosters_version(Inmate.objects.filter(facility_id__in=list(facility_ids)))
 
 
 def _links_key(kind: str, region: str, version: str, *parts) -> str:

@@ -157,12 +157,12 @@ class RegionCases:
         self.user, self.election = user, election
         self.region = user.region_code or election.region_code
         self.allowed = set(user.facilities().values_list("pk", flat=True))
-        self.version = region_version(self.region)
         first_tps = (TPS.objects.filter(election=election, facility=OuterRef("pk"))
                      .order_by("number").values("number")[:1])
         places = list(Facility.objects.in_region(self.region)
                       .annotate(run=latest_done_run(election), tps=Subquery(first_tps))
                       .order_by("pk").values_list("pk", "name", "run", "tps"))
+        self.version = region_version(pk for pk, *_ in places)
         shown = (self.version, places, sorted(self.allowed), TRANSFER_WINDOW_DAYS,
                  [getattr(election, f.attname) for f in election._meta.concrete_fields],
                  bool(user.sees_full_nik))
