@@ -41,6 +41,15 @@ def private_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache: pages keep HTML and figures under the ids of what
+    they show, and a database rolled back after a test gives the next one the same ids."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def tasks_run_in_process(settings):
     """Tasks run eagerly in tests; test_worker.py switches this off to use a real worker."""
     from tpskhusus.celery import app

@@ -300,3 +300,39 @@ def test_the_moves_are_found_once_and_again_when_anything_they_show_changes(
     assert len(found) == 7
     [row_later] = client.get(reverse("regency")).context["transfers"]
     assert row_later.proposal != row.proposal and row_later.proposal in moved_deadline
+
+
+def test_the_facility_table_and_totals_are_kept_and_follow_every_change(
+        regency, liaison, election, client_for, monkeypatch):
+    """The facilities' rows (every latest run's counts) are read only when the table is not
+    kept under what it shows (issue 19 item 7); a TPS's capacity, a list's size, a new run and a
+    facility's name each show at once, in the table and in the totals."""
+    from voters.reconciliation import region
+
+    built = []
+    real = region._rows
+    monkeypatch.setattr(region, "_rows", lambda *args: built.append(1) or real(*args))
+    client = client_for(liaison)
+
+    def table():
+        html = client.get(reverse("regency")).content.decode()
+        return html[html.index("UPT dan TPS"):html.index("Per kategori dan per tindakan")]
+
+    first = table()
+    assert table() == first and len(built) == 1
+    TPS.objects.filter(pk=regency["rutan"]["tps"].pk).update(capacity=777)
+    assert "/777" in table() and len(built) == 2
+    VoterList.objects.filter(tps=regency["polres"]["tps"]).update(row_count=42)
+    assert "42/2" in table() and len(built) == 3
+    Facility.objects.filter(pk=regency["polres"]["facility"].pk).update(name="Sel Polres")
+    assert "Sel Polres" in table() and len(built) == 4
+    Inmate.objects.create(
+        facility=regency["rutan"]["facility"], no_registrasi="BARU.1", nama="ORANG BARU",
+        nik="3316011001800999", nik_format="valid", tanggal_lahir=dt.date(1980, 1, 10),
+        jenis_kelamin="L", tanggal_masuk=dt.date(2024, 10, 1), kode_wilayah="33.16.01")
+    before = client.get(reverse("regency")).context["totals"]
+    run = reconcile(election=election, facility=regency["rutan"]["facility"],
+                    today=dt.date(2024, 11, 2))
+    response = client.get(reverse("regency"))
+    assert f"/rekonsiliasi/{run.pk}/" in response.content.decode()
+    assert response.context["totals"]["open"] == before["open"] + 1

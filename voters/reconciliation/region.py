@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from django.core.cache import cache
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
@@ -78,55 +79,70 @@ def facilities_of(user: User, election: Election):
 
 
 def overview(user: User, election: Election, today: dt.date | None = None) -> dict:
-    """Rows per facility, totals per category and per tindakan, and the election's deadlines."""
+    """Rows per facility, totals per category and per tindakan, and the election's deadlines.
+
+    What the rows show is named by two light queries (the facilities with their latest
+    finished run, and their TPS with the lists' sizes): a finished run does not change, so its
+    id stands for its counts. The rows themselves (every run's counts and tindakan) are read
+    only when the page's table is not kept under that ``rows_signature``, and the totals are
+    kept under it too (issue 19 item 7)."""
     facilities = list(facilities_of(user, election)
                       .annotate(latest_run=latest_done_run(election)))
-    runs = ReconciliationRun.objects.only(
-        "pk", "facility_id", "today", "finished_at", "counts", "actions", "election_id"
-    ).in_bulk([f.latest_run for f in facilities if f.latest_run])
-    rows = {f.pk: FacilityRow(facility=f, run=runs.get(f.latest_run)) for f in facilities}
-    tps_set = (TPS.objects.filter(election=election, facility__in=list(rows))
-               .annotate(listed=Sum("voter_lists__row_count"), lists=Count("voter_lists"))
-               .order_by("number"))
-    for tps in tps_set:
-        row = rows[tps.facility_id]
-        row.tps.append({"pk": tps.pk, "number": tps.number, "capacity": tps.capacity,
-                        "ksk": tps.ksk, "listed": tps.listed or 0, "lists": tps.lists,
-                        "over": over_capacity(tps.capacity, tps.listed or 0)})
-        row.capacity += tps.capacity
-        row.listed += tps.listed or 0
-    rows = list(rows.values())
-    categories, actions = Counter(), Counter()
-    for row in rows:
-        categories.update(row.counts)
-        actions.update({code: n for code, n in row.actions.items() if code})
+    tps_set = list(TPS.objects.filter(election=election, facility__in=[f.pk for f in facilities])
+                   .annotate(listed=Sum("voter_lists__row_count"), lists=Count("voter_lists"))
+                   .order_by("number")
+                   .values_list("pk", "facility_id", "number", "capacity", "ksk", "listed",
+                                "lists"))
+    shown = ([(f.pk, f.code, f.name, f.kind, f.latest_run) for f in facilities], tps_set)
+    signature = hashlib.sha256(repr(shown).encode()).hexdigest()
+    rows = SimpleLazyObject(lambda: _rows(facilities, tps_set))
+    categories, actions, totals = cache.get_or_set(
+        f"{OVERVIEW_PREFIX}:{signature}", lambda: _totals(rows), OVERVIEW_TTL)
     return {
         "rows": rows,
-        "rows_signature": rows_signature(rows),
+        "rows_signature": signature,
         "categories": [(c.value, c.label, categories.get(c.value, 0)) for c in Category],
         "actions": [(t.value, t.label, actions.get(t.value, 0))
                     for t in Tindakan if t.value and actions.get(t.value)],
-        "totals": {"capacity": sum(r.capacity for r in rows),
-                   "listed": sum(r.listed for r in rows),
-                   "proposed": sum(r.proposed for r in rows),
-                   "open": sum(r.open_actions for r in rows),
-                   "review": sum(r.review for r in rows),
-                   "without_run": sum(1 for r in rows if r.run is None)},
+        "totals": totals,
         "deadlines": [{"code": code, "label": label, "date": day,
                        "days": (day - (today or timezone.localdate())).days}
                       for code, label, day in election.deadlines()],
     }
 
 
-def rows_signature(rows: list[FacilityRow]) -> str:
-    """Everything the facility table shows, as a digest: the page keeps the table's HTML in the
-    cache under it (rendering 50 facilities' rows was a third of the page's time, issue 19
-    item 7), so a changed facility, TPS, list or run simply renders it again."""
-    shown = [(row.facility.pk, row.facility.code, row.facility.name, row.facility.kind, row.tps,
-              row.run and (row.run.pk, row.run.finished_at, row.run.today, row.run.counts,
-                           row.run.actions))
-             for row in rows]
-    return hashlib.sha256(repr(shown).encode()).hexdigest()
+OVERVIEW_PREFIX = "regency-overview:v1"
+OVERVIEW_TTL = 3600
+
+
+def _rows(facilities: list[Facility], tps_set: list[tuple]) -> list[FacilityRow]:
+    runs = ReconciliationRun.objects.only(
+        "pk", "facility_id", "today", "finished_at", "counts", "actions", "election_id"
+    ).in_bulk([f.latest_run for f in facilities if f.latest_run])
+    rows = {f.pk: FacilityRow(facility=f, run=runs.get(f.latest_run)) for f in facilities}
+    for pk, facility_id, number, capacity, ksk, listed, lists in tps_set:
+        row = rows[facility_id]
+        row.tps.append({"pk": pk, "number": number, "capacity": capacity, "ksk": ksk,
+                        "listed": listed or 0, "lists": lists,
+                        "over": over_capacity(capacity, listed or 0)})
+        row.capacity += capacity
+        row.listed += listed or 0
+    return list(rows.values())
+
+
+def _totals(rows: list[FacilityRow]) -> tuple[dict, dict, dict]:
+    categories, actions = Counter(), Counter()
+    for row in rows:
+        categories.update(row.counts)
+        actions.update({code: n for code, n in row.actions.items() if code})
+    return dict(categories), dict(actions), {
+        "facilities": len(rows),
+        "capacity": sum(r.capacity for r in rows),
+        "listed": sum(r.listed for r in rows),
+        "proposed": sum(r.proposed for r in rows),
+        "open": sum(r.open_actions for r in rows),
+        "review": sum(r.review for r in rows),
+        "without_run": sum(1 for r in rows if r.run is None)}
 
 
 def cases(user: User, election: Election) -> dict:
