@@ -231,3 +231,19 @@ def test_a_scopes_roster_versions_are_read_over_a_list_of_facility_ids(
     with CaptureQueriesContext(connection) as queries:
         assert facility_ids(operator) == [blora.pk]
     assert not queries.captured_queries
+
+
+def test_a_facility_users_facility_comes_with_the_user(blora, election, tps901, client_for):
+    """The top bar names the user's facility on every page: the session's user is read with it
+    (voters/core/backends.py), not by one more query per page."""
+    from conftest import make_user
+
+    client = client_for(make_user("op", "operator", blora))
+    client.get(reverse("voter_lists"))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("voter_lists"))
+    assert blora.name in response.content.decode()
+    users = [q["sql"] for q in queries.captured_queries if 'FROM "voters_user"' in q["sql"]]
+    assert len(users) == 1 and "voters_facility" in users[0]
+    assert not [q["sql"] for q in queries.captured_queries
+                if q["sql"].startswith('SELECT "voters_facility"')]

@@ -1,5 +1,6 @@
 """The list pages: uploads as jobs with a result page, masking per role, search, Model A PDF."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -262,3 +263,28 @@ def test_admins_read_the_lists_in_the_admin_pages_but_cannot_change_them(
         assert client.get(reverse(f"admin:voters_{name}_changelist")).status_code == 200
     change = reverse("admin:voters_voterlist_change", args=[loaded_list.pk])
     assert client.post(change, {"file_name": "x.csv"}).status_code == 403
+
+
+def test_the_lists_panel_counts_lists_voters_and_masked_niks(tps901, election, kpu):
+    """One query for the three figures (issue 19 item 7): a list without entries still counts
+    as a list, and only masked NIKs count as masked."""
+    from django.test import RequestFactory
+
+    from voters.lists.views import lists_panel
+    from voters.models import VoterList
+
+    dpt = VoterList.objects.create(election=election, tps=tps901, kind="DPT",
+                                   file_name="dpt.csv", sha256="a", row_count=3)
+    for position, (nik, fmt) in enumerate([("3316032408718025", "valid"),
+                                           ("331603**********", "masked"),
+                                           ("", "blank")], start=1):
+        dpt.entries.create(position=position, row_number=position + 1, nik=nik,
+                           nik_format=fmt, nama=f"PEMILIH {position}",
+                           tanggal_lahir=dt.date(1971, 8, 24), jenis_kelamin="L")
+    VoterList.objects.create(election=election, tps=tps901, kind="DPTb", file_name="b.csv",
+                             sha256="b", row_count=0)
+    request = RequestFactory().get("/")
+    request.user = kpu
+    [panel] = lists_panel(request)
+    figures = [value for _label, value, _url in panel["items"]][:3]
+    assert figures == [2, 3, 1]

@@ -38,7 +38,6 @@ from voters.lists.forms import (
 from voters.lists.models import DISABILITY_LABELS, LIST_KIND_ORDER
 from voters.models import (
     ImportBatch,
-    ListEntry,
     ReferenceDPT,
     VoterList,
 )
@@ -420,14 +419,15 @@ def lists_panel(request):
     user = request.user
     if not has_role(user, (Role.KPU, Role.OPERATOR)):
         return []
-    lists_qs = VoterList.objects.for_user(user)
-    totals = ListEntry.objects.filter(voter_list__in=lists_qs).aggregate(
-        voters=Count("pk"), masked=Count("pk", filter=Q(nik_format="masked"))
+    # The lists, their voters and the masked NIKs among them in one query.
+    totals = VoterList.objects.for_user(user).aggregate(
+        lists=Count("pk", distinct=True), voters=Count("entries"),
+        masked=Count("entries", filter=Q(entries__nik_format="masked")),
     )
     election = current_election(user)
     reference = list_service.active_reference(election) if election else None
     items = [
-        (_("Daftar TPS yang dimuat"), lists_qs.count(), None),
+        (_("Daftar TPS yang dimuat"), totals["lists"], None),
         (_("Pemilih pada daftar TPS"), totals["voters"], None),
         (_("NIK tersamar pada daftar TPS"), totals["masked"], None),
         (_("DPT rujukan"), reference.row_count if reference else _("belum ada"), None),
