@@ -181,3 +181,18 @@ def test_an_officer_checks_in_once_on_polling_day_whichever_list_row(world, tps9
     assert after["DPTB", 3].extra["voted_elsewhere"] == checkin
     counts = polling.polling_counts(list(after.values()))
     assert counts["total"]["voted"] == 1
+
+
+def test_the_home_pages_letter_counts_follow_the_staff_roster(world, tps901, kpps):
+    """The counts are kept under a fingerprint of their inputs (voters/letters/counts.py): an
+    officer removed from the staff roster no longer gets a letter, and the counts say so."""
+    from types import SimpleNamespace
+
+    from voters.letters.counts import register_summary
+
+    def total():
+        return register_summary(SimpleNamespace(user=kpps), tps901).counts["total"]
+
+    assert total() == 6
+    world.rini.delete()
+    assert total() == 5 == service.delivery_register(tps901).counts["total"]
