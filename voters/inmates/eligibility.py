@@ -60,10 +60,22 @@ def roster_versions(inmates):
     }
 
 
+def digest(value):
+    """``value`` (its ``repr``: tuples, lists, ids, dates, strings) as a short key part: a
+    cache entry is kept under a digest of everything it shows."""
+    return hashlib.sha256(repr(value).encode()).hexdigest()[:40]
+
+
+def field_values(instance):
+    """Every stored field of ``instance``, as a key part: a change of any of them is a new key
+    (the election's, which eligibility and the deadlines read)."""
+    return [getattr(instance, field.attname) for field in instance._meta.concrete_fields]
+
+
 def versions_digest(versions):
     """All the versions of ``roster_versions`` as one short key part: a cache entry about a
     whole scope (several facilities) is kept under it."""
-    return hashlib.sha256(repr(sorted(versions.items())).encode()).hexdigest()[:40]
+    return digest(sorted(versions.items()))
 
 
 def ineligible_ids(inmates, election, versions=None):
@@ -116,8 +128,7 @@ def by_roster(inmates, name, compute, *, versions=None, parts=()):
 def scope_key(name, versions, parts=()):
     """A cache key about the scope whose ``roster_versions`` are ``versions`` and about
     ``parts`` (their ``repr`` is digested: a page's filters, the election's fields, ...)."""
-    about = hashlib.sha256(repr(tuple(parts)).encode()).hexdigest()[:40]
-    return f"{PREFIX}:{name}:{about}:{versions_digest(versions)}"
+    return f"{PREFIX}:{name}:{digest(tuple(parts))}:{versions_digest(versions)}"
 
 
 def request_versions(request):

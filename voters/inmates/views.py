@@ -152,7 +152,8 @@ def inmate_list(request):
     # they are not kept (a third of the page's time, issue 19 item 7).
     shown = eligibility.scope_key("roster-page", versions, (
         sorted(form.cleaned_data.items()) if form.is_valid() else request.GET.urlencode(),
-        narrowed, today, PAGE_SIZE, _election_state(election), sorted(table.items()),
+        narrowed, today, PAGE_SIZE, election and eligibility.field_values(election),
+        sorted(table.items()),
         get_language(), get_current_timezone_name(), bool(request.user.sees_full_nik)))
     # The database pages the list and only the page's inmates are judged.
     paginator = Paginator(qs, PAGE_SIZE)
@@ -183,13 +184,6 @@ def inmate_list(request):
             "rows_signature": f"{shown}:{page.number}",
         },
     )
-
-
-def _election_state(election):
-    """Every field of ``election`` (eligibility reads its kind, dates and races)."""
-    if election is None:
-        return None
-    return [getattr(election, field.attname) for field in election._meta.concrete_fields]
 
 
 @role_required(*READERS)

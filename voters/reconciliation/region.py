@@ -9,7 +9,6 @@ queries whatever the number of facilities (tests/test_regency.py counts them).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ from django.db.models import Count, OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
 
+from voters.inmates.eligibility import digest, facility_ids, field_values
 from voters.models import TPS, Facility, ReconciliationRun
 from voters.reconciliation.models import REVIEW, Category, Tindakan
 from voters.reconciliation.selectors import latest_done_run
@@ -94,7 +94,7 @@ def overview(user: User, election: Election, today: dt.date | None = None) -> di
                    .values_list("pk", "facility_id", "number", "capacity", "ksk", "listed",
                                 "lists"))
     shown = ([(f.pk, f.code, f.name, f.kind, f.latest_run) for f in facilities], tps_set)
-    signature = hashlib.sha256(repr(shown).encode()).hexdigest()
+    signature = digest(shown)
     rows = SimpleLazyObject(lambda: _rows(facilities, tps_set))
     categories, actions, totals = cache.get_or_set(
         f"{OVERVIEW_PREFIX}:{signature}", lambda: _totals(rows), OVERVIEW_TTL)
@@ -172,17 +172,16 @@ class RegionCases:
 
         self.user, self.election = user, election
         self.region = user.region_code or election.region_code
-        self.allowed = set(user.facilities().values_list("pk", flat=True))
+        self.allowed = set(facility_ids(user))
         first_tps = (TPS.objects.filter(election=election, facility=OuterRef("pk"))
                      .order_by("number").values("number")[:1])
         places = list(Facility.objects.in_region(self.region)
                       .annotate(run=latest_done_run(election), tps=Subquery(first_tps))
                       .order_by("pk").values_list("pk", "name", "run", "tps"))
         self.version = region_version(pk for pk, *_ in places)
-        shown = (self.version, places, sorted(self.allowed), TRANSFER_WINDOW_DAYS,
-                 [getattr(election, f.attname) for f in election._meta.concrete_fields],
-                 bool(user.sees_full_nik))
-        self.signature = hashlib.sha256(repr(shown).encode()).hexdigest()
+        self.signature = digest((self.version, places, sorted(self.allowed),
+                                 TRANSFER_WINDOW_DAYS, field_values(election),
+                                 bool(user.sees_full_nik)))
 
     @cached_property
     def rows(self) -> tuple[list, list]:

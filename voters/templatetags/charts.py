@@ -82,6 +82,16 @@ def _progress(chart):
 PREPARE = {"bars": _bars, "donut": _donut, "stacked": _stacked, "progress": _progress}
 
 
+def _kept(store, key, limit, make):
+    """``store[key]``, made by ``make()`` the first time; the store is emptied when it holds
+    ``limit`` entries (its keys come from the data: it must stay bounded)."""
+    if key not in store:
+        if len(store) >= limit:
+            store.clear()
+        store[key] = make()
+    return store[key]
+
+
 # A chart's SVG is a function of its card alone (and of the language and time zone its labels
 # and dates are written in): the dashboards draw the same few charts on every view until a
 # figure changes, so each drawing is kept per process under a digest of the card.
@@ -105,12 +115,7 @@ def chart(card):
     key = _chart_key(card)
     if key is None:
         return _draw(card)
-    drawn = _CHARTS.get(key)
-    if drawn is None:
-        if len(_CHARTS) >= CHARTS_KEPT:
-            _CHARTS.clear()
-        drawn = _CHARTS[key] = _draw(card)
-    return drawn
+    return _kept(_CHARTS, key, CHARTS_KEPT, lambda: _draw(card))
 
 
 def _draw(card):
@@ -130,6 +135,7 @@ def _draw(card):
 
 # The same few codes are marked on every row of a long table (the run page: two per row).
 _TERMS = {}
+TERMS_KEPT = 4096
 
 
 @register.simple_tag
@@ -137,12 +143,7 @@ def term(code, text=None):
     """<abbr title="long name: explanation">code</abbr>. The same words are on the glossary
     page, linked from every page's top bar (a keyboard cannot hover). Rendered once per code,
     text and language: the glossary is code, not data."""
-    key = (code, text, get_language())
-    if key not in _TERMS:
-        if len(_TERMS) > 4096:  # codes come from the data too: keep the memo bounded
-            _TERMS.clear()
-        _TERMS[key] = _term(code, text)
-    return _TERMS[key]
+    return _kept(_TERMS, (code, text, get_language()), TERMS_KEPT, lambda: _term(code, text))
 
 
 def _term(code, text):
